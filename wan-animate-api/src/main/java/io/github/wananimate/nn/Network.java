@@ -1,0 +1,41 @@
+package io.github.wananimate.nn;
+
+import io.github.wananimate.weights.ParameterSource;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network written once against {@link Ops}: parameters named by their official checkpoint keys, no
+ * backend types, no I/O. Backends bind it to a {@link ParameterSource} and run {@link #forward}.
+ */
+public interface Network {
+
+    /** A short name for logs and errors, e.g. {@code "motion_encoder"}. */
+    String name();
+
+    /** Every checkpoint key this network reads, with its shape. Validated in one go before binding. */
+    List<ParameterSpec> parameters();
+
+    /**
+     * The key prefix this network owns inside a larger checkpoint ({@code ""} for a whole file). Keys under it
+     * that {@link #parameters()} does not list are reported as unexpected.
+     */
+    default String keyPrefix() {
+        return "";
+    }
+
+    /**
+     * Host-side preparation done once at bind time, after validation: derived tensors that are constants of the
+     * weights (the motion encoder's Householder Q, for example) are added to the returned view. The default
+     * returns the checkpoint unchanged.
+     */
+    default ParameterSource prepare(ParameterSource checkpoint) {
+        return checkpoint;
+    }
+
+    /**
+     * Runs the network. Inputs and outputs are keyed by name; the outputs map is ordered and may hold
+     * intermediates after the main output (useful for parity checks).
+     */
+    Map<String, Tensor> forward(Ops ops, Map<String, Tensor> inputs);
+}

@@ -1,0 +1,152 @@
+package io.github.wananimate.nn;
+
+import io.github.wananimate.tensor.HostTensor;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The tensor operations every network is written against. A backend implements this interface once;
+ * it knows nothing about Wan. All tensors are float32; broadcasting follows NumPy rules; negative axes
+ * count from the end.
+ *
+ * <p>The set is deliberately small: each operation must be expressible both as an eager DJL call and as
+ * one or a few ONNX nodes. Composite operations with a default body may be overridden by a backend that
+ * has a faster fused kernel, as long as the result is the same up to float32 rounding.
+ */
+public interface Ops {
+
+    // ---------------------------------------------------------------- sources
+
+    /** A bound weight by its checkpoint key (after the network's {@link Network#prepare} step), as float32. */
+    Tensor parameter(String key);
+
+    /** A small host-computed constant (RoPE tables, masks, position biases). Converted to float32. */
+    Tensor constant(HostTensor value);
+
+    // ---------------------------------------------------------------- element-wise
+
+    Tensor add(Tensor a, Tensor b);
+
+    Tensor sub(Tensor a, Tensor b);
+
+    Tensor mul(Tensor a, Tensor b);
+
+    Tensor div(Tensor a, Tensor b);
+
+    Tensor add(Tensor a, double scalar);
+
+    Tensor mul(Tensor a, double scalar);
+
+    /** {@code max(a, floor)} element-wise. */
+    Tensor maximum(Tensor a, double floor);
+
+    Tensor clamp(Tensor a, double min, double max);
+
+    Tensor sqrt(Tensor a);
+
+    Tensor tanh(Tensor a);
+
+    Tensor sigmoid(Tensor a);
+
+    Tensor erf(Tensor a);
+
+    /** {@code x < 0 ? slope * x : x}. */
+    Tensor leakyRelu(Tensor a, double slope);
+
+    default Tensor square(Tensor a) {
+        return mul(a, a);
+    }
+
+    /** SiLU / swish: {@code x · sigmoid(x)}. */
+    default Tensor silu(Tensor a) {
+        return mul(a, sigmoid(a));
+    }
+
+    /** Exact GELU: {@code 0.5·x·(1 + erf(x/√2))}. */
+    default Tensor geluErf(Tensor x) {
+        return mul(mul(x, add(erf(mul(x, 1.0 / Math.sqrt(2.0))), 1.0)), 0.5);
+    }
+
+    /** Tanh GELU: {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}. */
+    default Tensor geluTanh(Tensor x) {
+        Tensor cube = mul(mul(x, x), x);
+        Tensor inner = mul(add(x, mul(cube, 0.044715)), Math.sqrt(2.0 / Math.PI));
+        return mul(mul(x, add(tanh(inner), 1.0)), 0.5);
+    }
+
+    // ---------------------------------------------------------------- reductions and normalisation
+
+    Tensor mean(Tensor x, int axis, boolean keepDims);
+
+    Tensor sum(Tensor x, int axis, boolean keepDims);
+
+    Tensor softmax(Tensor x, int axis);
+
+    /**
+     * LayerNorm over the last axis: {@code (x − mean) / sqrt(var + eps) · weight + bias} with the biased
+     * variance. {@code weight} and {@code bias} may be null (no affine part).
+     */
+    Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps);
+
+    /** RMSNorm over the last axis: {@code x / sqrt(mean(x²) + eps) · weight}; weight may be null. */
+    default Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+        Tensor normed = div(x, sqrt(add(mean(square(x), -1, true), eps)));
+        return weight == null ? normed : mul(normed, weight);
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /** Batched matrix product with NumPy semantics over the leading axes. */
+    Tensor matmul(Tensor a, Tensor b);
+
+    /** {@code x · weightᵀ + bias} over the last axis; weight is {@code [out, in]}; bias may be null. */
+    Tensor linear(Tensor x, Tensor weight, Tensor bias);
+
+    /**
+     * N-d cross-correlation as PyTorch's {@code convNd}: x {@code [N, C, s1..sk]}, weight
+     * {@code [O, C/groups, k1..kk]}, bias {@code [O]} or null. Padding is explicit per spatial axis and
+     * may be asymmetric (zeros).
+     */
+    Tensor conv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padBegin, int[] padEnd, int groups);
+
+    /**
+     * Softmax attention {@code softmax(q·kᵀ·scale + bias)·v}. q {@code [B, H, Lq, d]}, k {@code [B, H, Lk, d]},
+     * v {@code [B, H, Lk, dv]} → {@code [B, H, Lq, dv]}. {@code bias} (nullable) broadcasts to
+     * {@code [B, H, Lq, Lk]}. One operation so that a backend can run it without materialising the whole
+     * score matrix (query chunking or a fused kernel).
+     */
+    Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale);
+
+    // ---------------------------------------------------------------- layout
+
+    /** Reshape in row-major order; at most one entry may be −1. */
+    Tensor reshape(Tensor x, long... shape);
+
+    Tensor permute(Tensor x, int... axes);
+
+    /** Elements {@code start..end−1} of {@code axis}. */
+    Tensor slice(Tensor x, int axis, long start, long end);
+
+    Tensor concat(int axis, List<Tensor> parts);
+
+    default Tensor concat(int axis, Tensor... parts) {
+        return concat(axis, List.of(parts));
+    }
+
+    /** Constant padding: {@code before[i]} / {@code after[i]} elements on axis i (arrays have the rank of x). */
+    Tensor pad(Tensor x, long[] before, long[] after, double value);
+
+    /** Broadcast to a larger shape (NumPy rules; the result is materialised or a view, as the backend likes). */
+    Tensor broadcastTo(Tensor x, long... shape);
+
+    // ---------------------------------------------------------------- memory
+
+    /**
+     * Runs {@code body} and frees every intermediate it created except the tensor it returns. A recording
+     * backend simply runs the body. Networks wrap each transformer block, VAE stage, etc. in it so that
+     * eager execution keeps memory bounded.
+     */
+    default Tensor scoped(Supplier<Tensor> body) {
+        return body.get();
+    }
+}

@@ -1,0 +1,43 @@
+package io.github.wananimate.procedural;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The procedural value generator of {@code shared/PROCEDURAL.md}: every value is a pure function of a name,
+ * an element index and a seed, so parity fixtures need no stored weights. All arithmetic is on wrapping
+ * unsigned 64-bit integers.
+ */
+public final class Procedural {
+
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    private Procedural() {
+    }
+
+    public static long fnv1a64(String name) {
+        long h = FNV_OFFSET;
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xff)) * FNV_PRIME;
+        }
+        return h;
+    }
+
+    public static long splitmix64(long x) {
+        long z = x + 0x9e3779b97f4a7c15L;
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    /** {@code u(name, i, seed)}, uniform in [-1, 1), in double precision. */
+    public static double uniform(String name, long index, long seed) {
+        return uniform(fnv1a64(name) ^ seed, index);
+    }
+
+    /** {@code u} with the name hash already combined with the seed ({@code fnv1a64(name) ^ seed}). */
+    public static double uniform(long nameHashXorSeed, long index) {
+        long bits = splitmix64(nameHashXorSeed + index) >>> 11;
+        return bits * 0x1p-53 * 2 - 1;
+    }
+}

@@ -1,0 +1,38 @@
+package io.github.wananimate.weights;
+
+import io.github.wananimate.tensor.DType;
+import io.github.wananimate.tensor.HostTensor;
+import java.util.Set;
+
+/**
+ * Named tensors, read lazily: a checkpoint file or folder, a procedural generator, a key-renaming view, a
+ * LoRA-merging view. Only {@link #get} touches tensor data.
+ */
+public interface ParameterSource extends AutoCloseable {
+
+    /** Every key this source can provide. */
+    Set<String> keys();
+
+    default boolean contains(String key) {
+        return keys().contains(key);
+    }
+
+    /** Shape of {@code key}, without reading its data. */
+    long[] shape(String key);
+
+    /** Stored dtype of {@code key}, without reading its data. */
+    DType dtype(String key);
+
+    /**
+     * The tensor stored under {@code key}. Throws {@link WeightException} naming the key (and the file) when
+     * it is absent or unreadable.
+     */
+    HostTensor get(String key);
+
+    /** A short description for error messages, e.g. the file or folder path. */
+    String description();
+
+    @Override
+    default void close() {
+    }
+}
