@@ -8,17 +8,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The key tables of NETWORKS.md §8.3–8.7, each mapping a repack's names to the official names, and
  * auto-detection by probing keys.
  *
- * <p>Not plain renames, so not in these tables (they need a tensor transform as well): the DiT face adapter's
- * {@code linear1_kv}, which diffusers splits by rows into {@code to_k} / {@code to_v}; the motion encoder's
- * activation biases, which diffusers squeezes from [1,C,1,1] to [C]; the CLIP attention's {@code to_qkv}, which HF
- * splits into {@code q_proj} / {@code k_proj} / {@code v_proj}; HF CLIP's {@code visual_projection} (the
- * transposed {@code head}) and the reshaped class / position embeddings. Keys concerned are left under their repack
- * names, so binding reports them.
+ * <p>Not plain renames, so not in these tables: the DiT face adapter's {@code linear1_kv}, which diffusers splits
+ * by rows into {@code to_k} / {@code to_v}; the motion encoder's activation biases, which diffusers squeezes from
+ * [1,C,1,1] to [C]; the CLIP attention's {@code to_qkv}, which HF splits into {@code q_proj} / {@code k_proj} /
+ * {@code v_proj}; HF CLIP's {@code visual_projection} (the transposed {@code head}) and its class / position
+ * embeddings without their leading 1s. A table leaves those keys under their repack names; {@link #toOfficial}
+ * adds the explicit transforms ({@link #diffusersDitTransforms}, {@link #hfClipTransforms}).
  */
 public final class KeyMappings {
 
@@ -180,9 +182,89 @@ public final class KeyMappings {
         return prefixes;
     }
 
-    /** {@code source} under official names: itself when it already uses them, else a renamed view. */
+    /**
+     * {@code source} under official names and layouts: itself when it already uses them, else a renamed view, with
+     * the explicit transforms of the diffusers DiT and HF CLIP layouts applied on top.
+     */
     public static ParameterSource toOfficial(ParameterSource source) {
         KeyMapping mapping = detect(source);
-        return mapping.isIdentity() ? source : new RenamedParameterSource(source, mapping);
+        if (mapping.isIdentity()) {
+            return source;
+        }
+        ParameterSource renamed = new RenamedParameterSource(source, mapping);
+        if (mapping.name().endsWith(DIFFUSERS_DIT.name())) {
+            return diffusersDitTransforms(renamed);
+        }
+        if (mapping.name().endsWith(HF_CLIP.name())) {
+            return hfClipTransforms(renamed);
+        }
+        return renamed;
+    }
+
+    private static final Pattern FACE_ADAPTER_TO_K = Pattern.compile("face_adapter\\.(\\d+)\\.to_k\\.(weight|bias)");
+    private static final Pattern MOTION_ACT_BIAS = Pattern.compile(
+            "motion_encoder\\.(conv_in|res_blocks\\.(\\d+)\\.(conv1|conv2))\\.act_fn\\.bias");
+    private static final Pattern CLIP_Q_PROJ = Pattern.compile(
+            "vision_model\\.encoder\\.layers\\.(\\d+)\\.self_attn\\.q_proj\\.(weight|bias)");
+
+    /**
+     * After {@link #DIFFUSERS_DIT}: rows of {@code face_adapter.i.to_k} and {@code to_v} concatenated into
+     * {@code face_adapter.fuser_blocks.i.linear1_kv}, and the squeezed motion-encoder activation biases reshaped
+     * back to [1,C,1,1] under their official names (NETWORKS.md §8.3).
+     */
+    public static ParameterSource diffusersDitTransforms(ParameterSource renamed) {
+        TransformedParameterSource.Builder b = TransformedParameterSource.builder(renamed);
+        for (String key : renamed.keys()) {
+            Matcher kv = FACE_ADAPTER_TO_K.matcher(key);
+            if (kv.matches()) {
+                String v = "face_adapter." + kv.group(1) + ".to_v." + kv.group(2);
+                if (renamed.contains(v)) {
+                    b.concatRows("face_adapter.fuser_blocks." + kv.group(1) + ".linear1_kv." + kv.group(2),
+                            List.of(key, v));
+                }
+            }
+            Matcher bias = MOTION_ACT_BIAS.matcher(key);
+            if (bias.matches() && renamed.shape(key).length == 1) {
+                String target = bias.group(2) == null ? "motion_encoder.enc.net_app.convs.0.1.bias"
+                        : "motion_encoder.enc.net_app.convs." + (Integer.parseInt(bias.group(2)) + 1) + "."
+                        + bias.group(3) + (bias.group(3).equals("conv1") ? ".1.bias" : ".2.bias");
+                b.reshape(target, key, 1, renamed.shape(key)[0], 1, 1);
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * After {@link #HF_CLIP}: {@code q_proj/k_proj/v_proj} concatenated into {@code attn.to_qkv}, the class and
+     * position embeddings given their leading 1s, and {@code visual_projection.weight} transposed into
+     * {@code visual.head} (NETWORKS.md §8.6).
+     */
+    public static ParameterSource hfClipTransforms(ParameterSource renamed) {
+        TransformedParameterSource.Builder b = TransformedParameterSource.builder(renamed);
+        for (String key : renamed.keys()) {
+            Matcher q = CLIP_Q_PROJ.matcher(key);
+            if (q.matches()) {
+                String prefix = "vision_model.encoder.layers." + q.group(1) + ".self_attn.";
+                String k = prefix + "k_proj." + q.group(2);
+                String v = prefix + "v_proj." + q.group(2);
+                if (renamed.contains(k) && renamed.contains(v)) {
+                    b.concatRows("visual.transformer." + q.group(1) + ".attn.to_qkv." + q.group(2), List.of(key, k, v));
+                }
+            }
+        }
+        String cls = "vision_model.embeddings.class_embedding";
+        if (renamed.contains(cls) && renamed.shape(cls).length == 1) {
+            b.reshape("visual.cls_embedding", cls, 1, 1, renamed.shape(cls)[0]);
+        }
+        String pos = "vision_model.embeddings.position_embedding.weight";
+        if (renamed.contains(pos) && renamed.shape(pos).length == 2) {
+            long[] s = renamed.shape(pos);
+            b.reshape("visual.pos_embedding", pos, 1, s[0], s[1]);
+        }
+        String projection = "visual_projection.weight";
+        if (renamed.contains(projection)) {
+            b.transpose("visual.head", projection);
+        }
+        return b.build();
     }
 }
