@@ -1,14 +1,14 @@
 package io.github.wananimate.sampling;
 
-import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.tensor.HostTensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
- * Runs a sampler over procedural model outputs, as the {@code schedulers} golden fixture was made: the initial
- * latent is the procedural tensor {@code latent.init}, the model output at step k is {@code model_output.k}
- * (scale 1, offset 0). The outputs are named as in the fixture:
+ * Runs a sampler over given model outputs, as the {@code schedulers} golden fixture was made (there the initial
+ * latent is the procedural tensor {@code latent.init} and the model output at step k is {@code model_output.k}).
+ * The outputs are named as in the fixture:
  * {@code <solver>.steps<N>.shift<s>.timesteps}, {@code ….sigmas} and {@code ….latent.<k>} (the latent after
  * step k).
  */
@@ -24,10 +24,13 @@ public final class SamplerTrace {
     }
 
     /**
-     * @param shape the latent shape, e.g. [16, 3, 8, 8]
+     * Runs {@code solver} for {@code steps} steps from {@code initialLatent}, feeding {@code modelOutput.apply(k)}
+     * as the model output at step k.
+     *
      * @return every output of the case, in order: timesteps (as float32), sigmas, then latent.0 … latent.N−1
      */
-    public static Map<String, HostTensor> run(String solver, int steps, double shift, long[] shape, long seed) {
+    public static Map<String, HostTensor> run(String solver, int steps, double shift, HostTensor initialLatent,
+            IntFunction<HostTensor> modelOutput) {
         Sampler sampler = Samplers.create(solver, steps, shift);
         String prefix = prefix(solver, steps, shift);
         Map<String, HostTensor> out = new LinkedHashMap<>();
@@ -39,22 +42,11 @@ public final class SamplerTrace {
         out.put(prefix + ".timesteps", HostTensor.ofFloats(new long[] {t.length}, t));
         float[] sigmas = sampler.sigmas();
         out.put(prefix + ".sigmas", HostTensor.ofFloats(new long[] {sigmas.length}, sigmas));
-        int n = Math.toIntExact(io.github.wananimate.tensor.Shapes.elementCount(shape));
-        float[] latent = procedural("latent.init", n, seed);
+        HostTensor latent = initialLatent;
         for (int k = 0; k < steps; k++) {
-            latent = sampler.step(procedural("model_output." + k, n, seed), latent);
-            out.put(prefix + ".latent." + k, HostTensor.ofFloats(shape, latent));
+            latent = sampler.step(modelOutput.apply(k), latent);
+            out.put(prefix + ".latent." + k, latent);
         }
         return out;
-    }
-
-    /** {@code u(name, i, seed)} for i = 0 … n−1, rounded to float32 (PROCEDURAL.md, scale 1, offset 0). */
-    static float[] procedural(String name, int n, long seed) {
-        long key = Procedural.fnv1a64(name) ^ seed;
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
-            values[i] = (float) Procedural.uniform(key, i);
-        }
-        return values;
     }
 }

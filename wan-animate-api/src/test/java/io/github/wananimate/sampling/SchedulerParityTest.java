@@ -2,65 +2,28 @@ package io.github.wananimate.sampling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.wananimate.tensor.HostTensor;
-import io.github.wananimate.weights.SafetensorsFile;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import io.github.wananimate.parity.FixtureRunner;
+import io.github.wananimate.parity.GoldenFixtures;
+import io.github.wananimate.parity.ParityReport;
+import org.junit.jupiter.api.Test;
 
-/** Parity with golden/schedulers: timesteps, sigmas and the latent after every step (tolerance 1e-5 of peak). */
+/**
+ * Parity with golden/schedulers through the fixture runner: timesteps (exact), sigmas and the latent after every
+ * step for dpm++ / unipc × 4 / 20 steps at shift 5 (tolerance 1e-5 of the peak).
+ */
 class SchedulerParityTest {
 
-    private static final double TOLERANCE = 1e-5;
-    private static SafetensorsFile golden;
-
-    @BeforeAll
-    static void open() throws URISyntaxException {
-        Path dir = Path.of(SchedulerParityTest.class.getResource("/golden/schedulers/fixture.json").toURI()).getParent();
-        golden = SafetensorsFile.open(dir.resolve("outputs.safetensors"));
-    }
-
-    @AfterAll
-    static void close() {
-        golden.close();
-    }
-
-    static Stream<Arguments> cases() {
-        return Stream.of(Arguments.of("dpm++", 4), Arguments.of("dpm++", 20), Arguments.of("unipc", 4),
-                Arguments.of("unipc", 20));
-    }
-
-    @ParameterizedTest(name = "{0} {1} steps")
-    @MethodSource("cases")
-    void matchesTheOriginal(String solver, int steps) {
-        Map<String, HostTensor> ours = SamplerTrace.run(solver, steps, 5.0, new long[] {16, 3, 8, 8}, 0);
-        assertThat(ours).hasSize(steps + 2);
-        for (Map.Entry<String, HostTensor> e : ours.entrySet()) {
-            HostTensor expected = golden.get(e.getKey());
-            assertThat(e.getValue().shape()).as(e.getKey()).containsExactly(expected.shape());
-            double error = maxAbsOverPeak(e.getValue().toFloatArray(), expected.toFloatArray());
-            System.out.printf("%-32s max|diff|/peak = %.3e%n", e.getKey(), error);
-            if (e.getKey().endsWith(".timesteps")) {
-                assertThat(e.getValue().toFloatArray()).as(e.getKey()).containsExactly(expected.toFloatArray());
-            } else {
-                assertThat(error).as(e.getKey()).isLessThanOrEqualTo(TOLERANCE);
+    @Test
+    void matchesTheOriginalSchedulers() {
+        ParityReport report = FixtureRunner.run(GoldenFixtures.fixture("schedulers"), null);
+        System.out.println(report.table());
+        assertThat(report.notProduced()).isEmpty();
+        assertThat(report.comparisons()).hasSize(2 * (4 + 2) + 2 * (20 + 2));
+        assertThat(report.passed()).withFailMessage("%s", report.table()).isTrue();
+        for (ParityReport.Comparison c : report.comparisons()) {
+            if (c.name().endsWith(".timesteps") || c.name().endsWith(".sigmas")) {
+                assertThat(c.maxAbsError()).as(c.name()).isZero();
             }
         }
-    }
-
-    static double maxAbsOverPeak(float[] actual, float[] expected) {
-        double diff = 0;
-        double peak = 0;
-        for (int i = 0; i < expected.length; i++) {
-            diff = Math.max(diff, Math.abs((double) actual[i] - expected[i]));
-            peak = Math.max(peak, Math.abs(expected[i]));
-        }
-        return peak == 0 ? diff : diff / peak;
     }
 }
