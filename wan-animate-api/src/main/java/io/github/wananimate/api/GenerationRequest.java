@@ -223,8 +223,10 @@ public abstract class GenerationRequest {
             v.check(refertNum == 1 || refertNum == 5, "refertNum", refertNum, "must be 1 or 5");
             v.check(clipLength >= 5 && clipLength % 4 == 1, "clipLength", clipLength,
                     "must be 4n+1 with n >= 1 (5, 9, ..., 77, 81)");
-            v.check(clipLength > refertNum, "clipLength", clipLength,
-                    "must be greater than refertNum (" + refertNum + ")");
+            // The next clip's r conditioning frames come from the L − r frames a later clip keeps (§2.12), so
+            // L − r ≥ r; the original crashes on a third clip otherwise.
+            v.check(clipLength - refertNum >= refertNum, "clipLength", clipLength,
+                    "must be at least 2 * refertNum (" + refertNum + ")");
             v.check(signals.frameCount() > refertNum, "frameCount", signals.frameCount(),
                     "needs more driving frames than refertNum (" + refertNum + "), otherwise no clip is generated");
             v.check(steps >= 1, "steps", steps, "must be at least 1");
