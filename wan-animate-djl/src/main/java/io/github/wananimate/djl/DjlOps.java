@@ -215,8 +215,9 @@ final class DjlOps implements Ops {
                 + "/" + Arrays.toString(padEnd) + ", groups " + groups + ")";
         if (spatial < 1 || spatial > 3 || stride.length != spatial || padBegin.length != spatial
                 || padEnd.length != spatial) {
-            throw new IllegalArgumentException(name + ": needs an input of rank 3 to 5 and one stride/padding entry "
-                    + "per spatial axis, got input " + Shapes.toString(x.shape()));
+            throw new IllegalArgumentException("conv needs an input of rank 3 to 5 and one stride/padding entry per "
+                    + "spatial axis, got input " + Shapes.toString(x.shape()) + ", stride " + Arrays.toString(stride)
+                    + ", padding " + Arrays.toString(padBegin) + "/" + Arrays.toString(padEnd));
         }
         return op(name, () -> {
             long[] symmetricPadding = new long[spatial];
