@@ -2,7 +2,10 @@ package io.github.wananimate.nn.clip;
 
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.weights.KeyMapping;
+import io.github.wananimate.weights.KeyMappings;
 import io.github.wananimate.weights.ParameterSource;
+import io.github.wananimate.weights.RenamedParameterSource;
 import io.github.wananimate.weights.WeightException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -51,6 +54,19 @@ public final class HfClipVisionView implements ParameterSource {
         DType dtype();
 
         HostTensor build();
+    }
+
+    /**
+     * {@code source} under official CLIP names: an HF-named vision tower (recognised by
+     * {@link KeyMappings#detect}) is renamed by {@link KeyMappings#HF_CLIP} and completed by this view; any other
+     * source goes through {@link KeyMappings#toOfficial} (the official {@code .pth} comes back unchanged).
+     */
+    public static ParameterSource toOfficial(ParameterSource source) {
+        KeyMapping mapping = KeyMappings.detect(source);
+        if (mapping.name().contains(KeyMappings.HF_CLIP.name())) {
+            return new HfClipVisionView(new RenamedParameterSource(source, mapping));
+        }
+        return KeyMappings.toOfficial(source);
     }
 
     public HfClipVisionView(ParameterSource base) {
