@@ -2,10 +2,8 @@ package io.github.wananimate.nn.clip;
 
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
-import io.github.wananimate.weights.KeyMapping;
 import io.github.wananimate.weights.KeyMappings;
 import io.github.wananimate.weights.ParameterSource;
-import io.github.wananimate.weights.RenamedParameterSource;
 import io.github.wananimate.weights.WeightException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -57,16 +55,14 @@ public final class HfClipVisionView implements ParameterSource {
     }
 
     /**
-     * {@code source} under official CLIP names: an HF-named vision tower (recognised by
-     * {@link KeyMappings#detect}) is renamed by {@link KeyMappings#HF_CLIP} and completed by this view; any other
-     * source goes through {@link KeyMappings#toOfficial} (the official {@code .pth} comes back unchanged).
+     * {@code source} under official CLIP names: {@link KeyMappings#toOfficial} does the renames (for an HF vision
+     * tower, {@link KeyMappings#HF_CLIP}); when HF-only tensors remain, this view completes the mapping. The official
+     * {@code .pth} comes back unchanged.
      */
     public static ParameterSource toOfficial(ParameterSource source) {
-        KeyMapping mapping = KeyMappings.detect(source);
-        if (mapping.name().contains(KeyMappings.HF_CLIP.name())) {
-            return new HfClipVisionView(new RenamedParameterSource(source, mapping));
-        }
-        return KeyMappings.toOfficial(source);
+        ParameterSource renamed = KeyMappings.toOfficial(source);
+        boolean hfLeft = renamed.keys().stream().anyMatch(k -> k.startsWith(HF) || k.equals(PROJECTION));
+        return hfLeft ? new HfClipVisionView(renamed) : renamed;
     }
 
     public HfClipVisionView(ParameterSource base) {
