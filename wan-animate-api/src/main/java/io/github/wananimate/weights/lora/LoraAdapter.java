@@ -5,6 +5,7 @@ import com.google.gson.JsonParser;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
+import io.github.wananimate.weights.PytorchCheckpoint;
 import io.github.wananimate.weights.SafetensorsFile;
 import io.github.wananimate.weights.WeightException;
 import java.io.IOException;
@@ -46,7 +47,7 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     private static final List<String> PREFIXES = List.of("base_model.model.", "model.diffusion_model.",
-            "diffusion_model.", "transformer.", "state_dict.");
+            "diffusion_model.", "transformer.");
 
     /** Diffusers module names inside a block (§8.3) → official. Longest first. */
     private static final Map<String, String> DIFFUSERS_NAMES = linkedMap(
@@ -86,7 +87,7 @@ public final class LoraAdapter implements AutoCloseable {
             source = st;
             metadataAlpha = alphaFromMetadata(st.metadata(), file);
         } else if (name.endsWith(".ckpt") || name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".bin")) {
-            source = PytorchLoraFiles.open(file);
+            source = PytorchCheckpoint.open(file);
             metadataAlpha = null;
         } else {
             throw new WeightException("LoRA file " + file + ": unknown format (expected .safetensors, .ckpt, .pt, .pth)");
