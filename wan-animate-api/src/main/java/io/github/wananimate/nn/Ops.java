@@ -149,4 +149,14 @@ public interface Ops {
     default Tensor scoped(Supplier<Tensor> body) {
         return body.get();
     }
+
+    /**
+     * {@link #scoped(Supplier)} for a body with several results: every tensor in the returned list survives,
+     * every other intermediate may be freed. Used where a block also hands state onward (the VAE's causal cache).
+     * Backends that override {@link #scoped(Supplier)} should override this too; the returned list holds the
+     * handles to use afterwards, in the same order.
+     */
+    default List<Tensor> scopedAll(Supplier<List<Tensor>> body) {
+        return body.get();
+    }
 }
