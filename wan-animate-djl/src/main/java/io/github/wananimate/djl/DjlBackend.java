@@ -1,0 +1,95 @@
+package io.github.wananimate.djl;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import io.github.wananimate.nn.Network;
+import io.github.wananimate.nn.ParameterBinding;
+import io.github.wananimate.spi.Backend;
+import io.github.wananimate.spi.BackendOptions;
+import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.weights.ParameterSource;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes networks eagerly on DJL NDArrays (PyTorch engine) on one device. Owns a root {@link NDManager};
+ * each loaded network gets a child manager for its weights.
+ */
+public final class DjlBackend implements Backend {
+
+    /** Largest attention score matrix (bytes) computed in one piece; larger ones are split by queries. */
+    public static final long DEFAULT_ATTENTION_CHUNK_BYTES = 256L << 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(DjlBackend.class);
+    private static final Pattern DEVICE = Pattern.compile("(cpu|cuda|gpu)(?::(\\d+))?");
+
+    private final Device device;
+    private final String deviceName;
+    private final NDManager root;
+    private final long attentionChunkBytes;
+
+    DjlBackend(BackendOptions options) {
+        this(options, DEFAULT_ATTENTION_CHUNK_BYTES);
+    }
+
+    DjlBackend(BackendOptions options, long attentionChunkBytes) {
+        Engine engine = Engine.getEngine(DjlBackendProvider.ENGINE);
+        this.device = parseDevice(options.device(), engine);
+        this.deviceName = device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu";
+        this.attentionChunkBytes = attentionChunkBytes;
+        if (options.intraOpThreads() > 0) {
+            // process-wide in PyTorch: the last backend opened with an explicit count wins
+            JniUtils.setNumThreads(options.intraOpThreads());
+        }
+        this.root = NDManager.newBaseManager(device, DjlBackendProvider.ENGINE);
+        LOG.debug("DJL backend on {} (PyTorch {})", deviceName, engine.getVersion());
+    }
+
+    @Override
+    public String name() {
+        return "djl";
+    }
+
+    @Override
+    public String device() {
+        return deviceName;
+    }
+
+    @Override
+    public LoadedNetwork load(Network network, ParameterSource weights) {
+        ParameterSource prepared = ParameterBinding.validateAndPrepare(network, weights);
+        return new DjlLoadedNetwork(network, prepared, root.newSubManager(), attentionChunkBytes);
+    }
+
+    @Override
+    public void close() {
+        root.close();
+    }
+
+    /** {@code cpu}, {@code cuda}, {@code cuda:N} (also spelled {@code gpu[:N]}); CUDA must be present. */
+    static Device parseDevice(String spec, Engine engine) {
+        Matcher m = DEVICE.matcher(spec.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("unknown device '" + spec + "': use cpu, cuda or cuda:N");
+        }
+        if (m.group(1).equals("cpu")) {
+            if (m.group(2) != null) {
+                throw new IllegalArgumentException("unknown device '" + spec + "': use cpu, cuda or cuda:N");
+            }
+            return Device.cpu();
+        }
+        int id = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+        int gpus = engine.getGpuCount();
+        if (id >= gpus) {
+            throw new IllegalStateException("device '" + spec + "' requested, but the PyTorch " + engine.getVersion()
+                    + " engine sees " + gpus + " CUDA device(s)"
+                    + (gpus == 0 ? " (no CUDA driver, or a CPU-only pytorch-native jar on the classpath)" : ""));
+        }
+        return Device.gpu(id);
+    }
+}

@@ -1,0 +1,456 @@
+package io.github.wananimate.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv1d;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.convolutional.Conv3d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import io.github.wananimate.nn.Ops;
+import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.tensor.DType;
+import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Eager execution of {@link Ops} on DJL NDArrays (PyTorch engine), for one forward call.
+ *
+ * <p>Memory: every result is owned by the current scope, an {@link NDManager}. A call starts with the call's
+ * manager; {@link #scoped} opens a child manager, and when the body returns only its result is moved to the
+ * parent before the child (with every intermediate) is closed. DJL puts the result of an op into the manager
+ * of its first operand, so {@link #op} re-attaches each result to the current scope; weights stay in the
+ * network's manager because an op never returns an operand's own array as a new result.
+ *
+ * <p>Compositions where DJL has no single call: {@code geluTanh}, {@code silu} and {@code rmsNorm} use the
+ * interface defaults; asymmetric conv padding is an explicit pad followed by an unpadded convolution;
+ * {@code layerNorm} without affine parameters passes ones/zeros; {@code attention} is matmul–softmax–matmul,
+ * split along the queries when the score matrix would exceed the chunk budget.
+ */
+final class DjlOps implements Ops {
+
+    private final Function<String, NDArray> parameters;
+    private final long attentionChunkBytes;
+    private NDManager scope;
+
+    DjlOps(NDManager callManager, Function<String, NDArray> parameters, long attentionChunkBytes) {
+        this.scope = callManager;
+        this.parameters = parameters;
+        this.attentionChunkBytes = attentionChunkBytes;
+    }
+
+    // ---------------------------------------------------------------- host transfer
+
+    /** Copies a host input to the device as float32, owned by the current scope. */
+    Tensor input(String name, HostTensor host) {
+        NDArray array = scope.create(host.asFloatBuffer(), new Shape(host.shape()), DataType.FLOAT32);
+        array.setName(name);
+        return new DjlTensor(array);
+    }
+
+    /** Copies a result back to the host (float32, row-major) before its manager is closed. */
+    static HostTensor toHost(Tensor tensor) {
+        NDArray array = nd(tensor);
+        long[] shape = tensor.shape();
+        if (Shapes.elementCount(shape) == 0) {
+            return HostTensor.zeros(shape);
+        }
+        // the direct buffer views native memory (made contiguous and on the CPU first): copy it out now
+        ByteBuffer view = array.toByteBuffer(true);
+        ByteBuffer copy = ByteBuffer.allocateDirect(view.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        copy.put(view.duplicate().order(ByteOrder.nativeOrder()));
+        copy.flip();
+        return HostTensor.of(DType.F32, shape, copy);
+    }
+
+    // ---------------------------------------------------------------- sources
+
+    @Override
+    public Tensor parameter(String key) {
+        return new DjlTensor(parameters.apply(key));
+    }
+
+    @Override
+    public Tensor constant(HostTensor value) {
+        return new DjlTensor(scope.create(value.asFloatBuffer(), new Shape(value.shape()), DataType.FLOAT32));
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        return op("add", () -> nd(a).add(nd(b)), a, b);
+    }
+
+    @Override
+    public Tensor sub(Tensor a, Tensor b) {
+        return op("sub", () -> nd(a).sub(nd(b)), a, b);
+    }
+
+    @Override
+    public Tensor mul(Tensor a, Tensor b) {
+        return op("mul", () -> nd(a).mul(nd(b)), a, b);
+    }
+
+    @Override
+    public Tensor div(Tensor a, Tensor b) {
+        return op("div", () -> nd(a).div(nd(b)), a, b);
+    }
+
+    @Override
+    public Tensor add(Tensor a, double scalar) {
+        return op("add(scalar)", () -> nd(a).add((float) scalar), a);
+    }
+
+    @Override
+    public Tensor mul(Tensor a, double scalar) {
+        return op("mul(scalar)", () -> nd(a).mul((float) scalar), a);
+    }
+
+    @Override
+    public Tensor maximum(Tensor a, double floor) {
+        return op("maximum", () -> nd(a).maximum((float) floor), a);
+    }
+
+    @Override
+    public Tensor clamp(Tensor a, double min, double max) {
+        return op("clamp", () -> nd(a).clip((float) min, (float) max), a);
+    }
+
+    @Override
+    public Tensor sqrt(Tensor a) {
+        return op("sqrt", () -> nd(a).sqrt(), a);
+    }
+
+    @Override
+    public Tensor tanh(Tensor a) {
+        return op("tanh", () -> nd(a).tanh(), a);
+    }
+
+    @Override
+    public Tensor sigmoid(Tensor a) {
+        return op("sigmoid", () -> Activation.sigmoid(nd(a)), a);
+    }
+
+    @Override
+    public Tensor erf(Tensor a) {
+        return op("erf", () -> nd(a).erf(), a);
+    }
+
+    @Override
+    public Tensor leakyRelu(Tensor a, double slope) {
+        return op("leakyRelu", () -> Activation.leakyRelu(nd(a), (float) slope), a);
+    }
+
+    @Override
+    public Tensor square(Tensor a) {
+        return op("square", () -> nd(a).square(), a);
+    }
+
+    /** PyTorch's exact (erf) GELU in one kernel. */
+    @Override
+    public Tensor geluErf(Tensor x) {
+        return op("geluErf", () -> Activation.gelu(nd(x)), x);
+    }
+
+    // ---------------------------------------------------------------- reductions and normalisation
+
+    @Override
+    public Tensor mean(Tensor x, int axis, boolean keepDims) {
+        return op("mean(axis " + axis + ")", () -> nd(x).mean(new int[] {axis(x, axis)}, keepDims), x);
+    }
+
+    @Override
+    public Tensor sum(Tensor x, int axis, boolean keepDims) {
+        return op("sum(axis " + axis + ")", () -> nd(x).sum(new int[] {axis(x, axis)}, keepDims), x);
+    }
+
+    @Override
+    public Tensor softmax(Tensor x, int axis) {
+        return op("softmax(axis " + axis + ")", () -> nd(x).softmax(axis(x, axis)), x);
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        return op("layerNorm", () -> {
+            long features = x.dim(-1);
+            NDArray w = weight != null ? nd(weight) : scope.ones(new Shape(features));
+            NDArray b = bias != null ? nd(bias) : scope.zeros(new Shape(features));
+            return LayerNorm.layerNorm(nd(x), new Shape(features), w, b, (float) eps).singletonOrThrow();
+        }, x, weight, bias);
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b) {
+        return op("matmul", () -> nd(a).matMul(nd(b)), a, b);
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return op("linear", () -> Linear.linear(nd(x), nd(weight), bias == null ? null : nd(bias)).singletonOrThrow(),
+                x, weight, bias);
+    }
+
+    @Override
+    public Tensor conv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padBegin, int[] padEnd, int groups) {
+        int spatial = x.rank() - 2;
+        String name = "conv" + spatial + "d(stride " + Arrays.toString(stride) + ", padding " + Arrays.toString(padBegin)
+                + "/" + Arrays.toString(padEnd) + ", groups " + groups + ")";
+        if (spatial < 1 || spatial > 3 || stride.length != spatial || padBegin.length != spatial
+                || padEnd.length != spatial) {
+            throw new IllegalArgumentException(name + ": needs an input of rank 3 to 5 and one stride/padding entry "
+                    + "per spatial axis, got input " + Shapes.toString(x.shape()));
+        }
+        return op(name, () -> {
+            long[] symmetricPadding = new long[spatial];
+            NDArray padded = null;
+            if (Arrays.equals(padBegin, padEnd)) {
+                symmetricPadding = toLongs(padBegin);
+            } else {
+                long[] before = new long[x.rank()];
+                long[] after = new long[x.rank()];
+                for (int i = 0; i < spatial; i++) {
+                    before[i + 2] = padBegin[i];
+                    after[i + 2] = padEnd[i];
+                }
+                padded = nd(x).pad(torchPadding(before, after), 0.0);
+            }
+            NDArray input = padded != null ? padded : nd(x);
+            Shape strides = new Shape(toLongs(stride));
+            Shape padding = new Shape(symmetricPadding);
+            Shape dilation = new Shape(ones(spatial));
+            NDArray w = nd(weight);
+            NDArray b = bias == null ? null : nd(bias);
+            try {
+                NDList out = switch (spatial) {
+                    case 1 -> Conv1d.conv1d(input, w, b, strides, padding, dilation, groups);
+                    case 2 -> Conv2d.conv2d(input, w, b, strides, padding, dilation, groups);
+                    default -> Conv3d.conv3d(input, w, b, strides, padding, dilation, groups);
+                };
+                return out.singletonOrThrow();
+            } finally {
+                if (padded != null) {
+                    padded.close();
+                }
+            }
+        }, x, weight, bias);
+    }
+
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+        long queries = q.dim(-2);
+        long keys = k.dim(-2);
+        long batchHeads = Math.max(leadingCount(q), leadingCount(k));
+        long bytesPerQuery = Math.max(1, batchHeads * keys * Float.BYTES);
+        long chunk = Math.max(1, attentionChunkBytes / bytesPerQuery);
+        return op("attention", () -> attention(nd(q), nd(k), nd(v), bias == null ? null : nd(bias), (float) scale,
+                chunk), q, k, v, bias);
+    }
+
+    /**
+     * {@code softmax(q·kᵀ·scale + bias)·v}, {@code chunk} queries at a time so that one score matrix stays within
+     * the budget; the chunk's intermediates are freed before the next one starts.
+     */
+    private NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias, float scale, long chunk) {
+        long queries = q.getShape().get(q.getShape().dimension() - 2);
+        try (NDManager temp = scope.newSubManager()) {
+            NDArray scaledQ = keep(q.mul(scale), temp);
+            int rank = k.getShape().dimension();
+            NDArray keysT = keep(k.swapAxes(rank - 1, rank - 2), temp);
+            if (chunk >= queries) {
+                return attentionBlock(scaledQ, keysT, v, bias, temp);
+            }
+            NDList parts = new NDList();
+            for (long start = 0; start < queries; start += chunk) {
+                long end = Math.min(queries, start + chunk);
+                try (NDManager step = temp.newSubManager()) {
+                    NDArray qChunk = keep(sliceAxis(scaledQ, -2, start, end), step);
+                    NDArray biasChunk = bias == null || bias.getShape().dimension() < 2
+                            || bias.getShape().get(bias.getShape().dimension() - 2) == 1
+                            ? bias : keep(sliceAxis(bias, -2, start, end), step);
+                    parts.add(keep(attentionBlock(qChunk, keysT, v, biasChunk, step), temp));
+                }
+            }
+            return keep(NDArrays.concat(parts, q.getShape().dimension() - 2), scope);
+        }
+    }
+
+    /** One unchunked attention block; the result is attached to the current scope, intermediates to {@code temp}. */
+    private NDArray attentionBlock(NDArray scaledQ, NDArray keysT, NDArray v, NDArray bias, NDManager temp) {
+        NDArray scores = keep(scaledQ.matMul(keysT), temp);
+        if (bias != null) {
+            scores = keep(scores.add(bias), temp);
+        }
+        NDArray probabilities = keep(scores.softmax(-1), temp);
+        return keep(probabilities.matMul(v), scope);
+    }
+
+    // ---------------------------------------------------------------- layout
+
+    @Override
+    public Tensor reshape(Tensor x, long... shape) {
+        return op("reshape to " + Arrays.toString(shape), () -> nd(x).reshape(shape), x);
+    }
+
+    @Override
+    public Tensor permute(Tensor x, int... axes) {
+        return op("permute " + Arrays.toString(axes), () -> nd(x).transpose(axes), x);
+    }
+
+    @Override
+    public Tensor slice(Tensor x, int axis, long start, long end) {
+        return op("slice(axis " + axis + ", " + start + ".." + end + ")", () -> {
+            long size = x.dim(axis);
+            if (start < 0 || end > size || start > end) {
+                throw new IllegalArgumentException("range " + start + ".." + end + " outside 0.." + size);
+            }
+            return sliceAxis(nd(x), axis(x, axis), start, end);
+        }, x);
+    }
+
+    @Override
+    public Tensor concat(int axis, List<Tensor> parts) {
+        Tensor[] operands = parts.toArray(new Tensor[0]);
+        return op("concat(axis " + axis + ")", () -> {
+            NDList arrays = new NDList(parts.size());
+            parts.forEach(p -> arrays.add(nd(p)));
+            return NDArrays.concat(arrays, axis(parts.get(0), axis));
+        }, operands);
+    }
+
+    @Override
+    public Tensor pad(Tensor x, long[] before, long[] after, double value) {
+        return op("pad " + Arrays.toString(before) + "/" + Arrays.toString(after), () -> {
+            if (before.length != x.rank() || after.length != x.rank()) {
+                throw new IllegalArgumentException("padding arrays must have the rank of the input");
+            }
+            return nd(x).pad(torchPadding(before, after), value);
+        }, x);
+    }
+
+    @Override
+    public Tensor broadcastTo(Tensor x, long... shape) {
+        return op("broadcastTo " + Arrays.toString(shape), () -> nd(x).broadcast(shape), x);
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    @Override
+    public Tensor scoped(Supplier<Tensor> body) {
+        NDManager parent = scope;
+        NDManager child = parent.newSubManager();
+        scope = child;
+        try {
+            Tensor result = body.get();
+            NDArray array = nd(result);
+            if (array.getManager() == child) {
+                array.attach(parent);
+            }
+            return result;
+        } finally {
+            scope = parent;
+            child.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /**
+     * Runs one engine call: a failure is rethrown naming the op and its operand shapes, and the result is
+     * attached to the current scope (unless the call handed back one of its operands unchanged).
+     */
+    private Tensor op(String name, Supplier<NDArray> call, Tensor... operands) {
+        NDArray result;
+        try {
+            result = call.get();
+        } catch (RuntimeException e) {
+            String shapes = Arrays.stream(operands).map(t -> t == null ? "null" : Shapes.toString(t.shape()))
+                    .collect(Collectors.joining(", "));
+            throw new DjlOpException(name + " failed for operand shapes " + shapes + ": " + e.getMessage(), e);
+        }
+        for (Tensor operand : operands) {
+            if (operand != null && nd(operand) == result) {
+                return operand;
+            }
+        }
+        return new DjlTensor(own(result));
+    }
+
+    /** Moves {@code array} into the current scope. */
+    private NDArray own(NDArray array) {
+        return keep(array, scope);
+    }
+
+    private static NDArray keep(NDArray array, NDManager manager) {
+        if (array.getManager() != manager) {
+            array.attach(manager);
+        }
+        return array;
+    }
+
+    private static NDArray nd(Tensor t) {
+        if (!(t instanceof DjlTensor djl)) {
+            throw new IllegalArgumentException("not a tensor of the DJL backend: " + t);
+        }
+        return djl.array();
+    }
+
+    private static int axis(Tensor x, int axis) {
+        int rank = x.rank();
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) {
+            throw new IllegalArgumentException("axis " + axis + " out of range for shape " + Shapes.toString(x.shape()));
+        }
+        return a;
+    }
+
+    private static NDArray sliceAxis(NDArray x, int axis, long start, long end) {
+        int rank = x.getShape().dimension();
+        int a = axis < 0 ? axis + rank : axis;
+        return x.get(new NDIndex().addAllDim(a).addSliceDim(start, end));
+    }
+
+    /** PyTorch's {@code constant_pad_nd} order: last axis first, (before, after) per axis. */
+    private static Shape torchPadding(long[] before, long[] after) {
+        long[] pad = new long[2 * before.length];
+        for (int i = 0; i < before.length; i++) {
+            int axis = before.length - 1 - i;
+            pad[2 * i] = before[axis];
+            pad[2 * i + 1] = after[axis];
+        }
+        return new Shape(pad);
+    }
+
+    private static long leadingCount(Tensor t) {
+        long n = 1;
+        for (int i = 0; i < t.rank() - 2; i++) {
+            n *= t.shape()[i];
+        }
+        return n;
+    }
+
+    private static long[] toLongs(int[] values) {
+        return Arrays.stream(values).asLongStream().toArray();
+    }
+
+    private static long[] ones(int n) {
+        long[] a = new long[n];
+        Arrays.fill(a, 1);
+        return a;
+    }
+}
