@@ -63,6 +63,7 @@ public final class OnnxGraphRecorder implements Ops {
     private final Map<String, HostTensor> boundConstants = new LinkedHashMap<>();
     private final Map<String, Sym> smallConstants = new HashMap<>();
     private final Set<String> usedNames = new HashSet<>();
+    private final Set<String> convOperands = new HashSet<>();
     private int counter;
     private boolean usesFusedAttention;
     private boolean finished;
@@ -142,9 +143,15 @@ public final class OnnxGraphRecorder implements Ops {
             opsets.add(new Opset(MS_DOMAIN, 1));
         }
         byte[] model = OnnxModelWriter.write(graphName, opsets, nodes, initializers, graphInputs, graphOutputs);
+        Set<String> layoutTransformed = new HashSet<>();
+        for (String name : convOperands) {
+            if (parameterKeys.containsKey(name) || boundConstants.containsKey(name)) {
+                layoutTransformed.add(name);
+            }
+        }
         return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
-                unmodifiable(outputShapes), unmodifiable(parameterKeys), unmodifiable(boundConstants), nodes.size(),
-                usesFusedAttention);
+                unmodifiable(outputShapes), unmodifiable(parameterKeys), unmodifiable(boundConstants),
+                Set.copyOf(layoutTransformed), nodes.size(), usesFusedAttention);
     }
 
     // ---------------------------------------------------------------- sources
@@ -445,6 +452,7 @@ public final class OnnxGraphRecorder implements Ops {
             outShape[2 + i] = extent / stride[i] + 1;
         }
         List<Sym> inputs = b == null ? List.of(padded, w) : List.of(padded, w, b);
+        inputs.subList(1, inputs.size()).forEach(operand -> convOperands.add(operand.name));
         long[] strides = Arrays.stream(stride).asLongStream().toArray();
         return node("Conv", outShape, inputs, intsAttr("kernel_shape", kernel), intsAttr("strides", strides),
                 intsAttr("pads", pads), intsAttr("dilations", filled(spatial, 1)), intAttr("group", groups));
@@ -475,7 +483,9 @@ public final class OnnxGraphRecorder implements Ops {
         }
         boolean sameBatchAndHeads = query.shape[0] == key.shape[0] && key.shape[0] == value.shape[0]
                 && query.shape[1] == key.shape[1] && key.shape[1] == value.shape[1];
-        if (options.fusedAttention() && sameBatchAndHeads) {
+        // With 4-D key/value, MultiHeadAttention wants k and v of one shape (ORT 1.23: "Input 'key' and 'value'
+        // shall have same shape"), so a value head size other than the query's takes the plain form.
+        if (options.fusedAttention() && sameBatchAndHeads && value.shape[3] == key.shape[3]) {
             return fusedAttention(query, key, value, b, scale);
         }
         return plainAttention(query, key, value, b, scale, scoreShape);

@@ -38,14 +38,18 @@ import org.slf4j.LoggerFactory;
  * memory, an {@link OnnxTensor} over the checkpoint's float32 buffer (zero-copy for memory-mapped F32; BF16 /
  * F16 are converted once and kept). Measured with ORT 1.23.2 on CPU:
  * <ul>
- * <li>{@code SessionOptions.addInitializer} (shared initializers) uses the caller's buffer as is;</li>
- * <li>{@code SessionOptions.addExternalInitializers} copies the data while the session is built, and both
- *     calls reject a plain initializer without data ("Trying to replace non-external initializer with external
- *     data"), hence the external placeholder; the name must not be a graph input.</li>
+ * <li>{@code SessionOptions.addInitializer} (shared initializers) uses the caller's buffer as is, but graph
+ *     optimisers never see the data: the CPU layout optimiser (NCHWc, level ALL) rewrites Conv weights and then
+ *     tries to open the placeholder file;</li>
+ * <li>{@code SessionOptions.addExternalInitializers} copies the data while the session is built and the
+ *     optimisers can read it;</li>
+ * <li>{@code addExternalInitializers} rejects a plain initializer without data ("Trying to replace non-external
+ *     initializer with external data"), hence the external placeholder; the name must not be a graph input.</li>
  * </ul>
- * So the CPU binds with {@code addInitializer} (no copy), CUDA with {@code addExternalInitializers} (the session
- * copies the weights into device memory, which it must do anyway). The {@link OnnxTensor}s live as long as this
- * network; every session that uses them is closed first.
+ * So on the CPU, Conv weights and biases go through {@code addExternalInitializers} (the layout optimiser keeps
+ * a reordered copy of those anyway) and every other weight through {@code addInitializer} (no copy). CUDA binds
+ * everything with {@code addExternalInitializers}: the session copies the weights into device memory, which it
+ * must do anyway. The {@link OnnxTensor}s live as long as this network; every session using them closes first.
  */
 final class OnnxLoadedNetwork implements LoadedNetwork {
 
@@ -194,12 +198,16 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 constants.add(t);
                 fromMemory.put(c.getKey(), t);
             }
-            if (backend.onCuda()) {
-                options.addExternalInitializers(fromMemory);
-            } else {
-                for (Map.Entry<String, OnnxTensorLike> e : fromMemory.entrySet()) {
+            Map<String, OnnxTensorLike> copied = new HashMap<>();
+            for (Map.Entry<String, OnnxTensorLike> e : fromMemory.entrySet()) {
+                if (backend.onCuda() || graph.convOperands().contains(e.getKey())) {
+                    copied.put(e.getKey(), e.getValue());
+                } else {
                     options.addInitializer(e.getKey(), e.getValue());
                 }
+            }
+            if (!copied.isEmpty()) {
+                options.addExternalInitializers(copied);
             }
             OrtSession session = backend.environment().createSession(graph.model(), options);
             long built = System.nanoTime();

@@ -2,6 +2,7 @@ package io.github.wananimate.onnx;
 
 import io.github.wananimate.tensor.HostTensor;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A network's forward pass recorded for one set of input shapes and serialised as an ONNX model.
@@ -12,10 +13,12 @@ import java.util.Map;
  * @param outputShapes network output name → static shape inferred while recording
  * @param parameters graph initializer name → checkpoint key, for the tensors bound from memory
  * @param boundConstants graph initializer name → float32 tensor, for constants too large to inline
+ * @param convOperands names among the bound initializers that feed a Conv as weight or bias (ONNX Runtime's
+ *     layout optimiser rewrites those while building the session, so it must be able to read their data)
  * @param nodeCount number of nodes in the graph
  * @param usesFusedAttention whether any {@code com.microsoft.MultiHeadAttention} node was emitted
  */
 public record RecordedGraph(byte[] model, Map<String, String> inputNames, Map<String, String> outputNames,
         Map<String, long[]> outputShapes, Map<String, String> parameters, Map<String, HostTensor> boundConstants,
-        int nodeCount, boolean usesFusedAttention) {
+        Set<String> convOperands, int nodeCount, boolean usesFusedAttention) {
 }
