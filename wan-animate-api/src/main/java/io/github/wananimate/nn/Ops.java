@@ -141,6 +141,29 @@ public interface Ops {
 
     // ---------------------------------------------------------------- memory
 
+    /** One step of {@link #chain}: maps the running tensor to the next one. */
+    @FunctionalInterface
+    interface ChainStep {
+        Tensor apply(int index, Tensor x);
+    }
+
+    /**
+     * Threads one tensor through {@code count} steps, {@code x = step(i, x)}, each in its own {@link #scoped}
+     * region: a stack of transformer blocks. An eager backend also frees each step's result once the next step
+     * has produced its own, so the stack holds about two activations at a time instead of one per step (a plain
+     * loop of {@code scoped} calls keeps every step's result alive until the enclosing scope ends). Only the
+     * returned tensor may outlive a step; other tensors a step reads (captured from outside) are left alone.
+     */
+    default Tensor chain(Tensor initial, int count, ChainStep step) {
+        Tensor x = initial;
+        for (int i = 0; i < count; i++) {
+            Tensor input = x;
+            int index = i;
+            x = scoped(() -> step.apply(index, input));
+        }
+        return x;
+    }
+
     /**
      * Runs {@code body} and frees every intermediate it created except the tensor it returns. A recording
      * backend simply runs the body. Networks wrap each transformer block, VAE stage, etc. in it so that

@@ -472,6 +472,65 @@ public abstract class OpsConformanceTest {
         assertClose("scoped", result.get("outer"), outer, TOLERANCE);
     }
 
+    @Test
+    void scopedAllKeepsEveryResult() {
+        HostTensor x = uniform(-1, 1, 2, 3);
+        Network net = new LambdaNetwork("scoped_all", List.of(), (ops, in) -> {
+            Tensor input = in.get("x");
+            List<Tensor> both = ops.scopedAll(() -> {
+                Tensor doubled = ops.mul(input, 2.0);
+                return List.of(ops.add(doubled, 1.0), ops.tanh(doubled), input);
+            });
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            out.put("sum", ops.add(both.get(0), both.get(1)));
+            out.put("passthrough", both.get(2));
+            return out;
+        });
+
+        Map<String, HostTensor> result = runNetwork(net, MapParameterSource.empty(), inputs("x", x));
+
+        RefTensor doubled = ref(x).map(v -> 2 * v);
+        assertClose("scopedAll", result.get("sum"), doubled.map(v -> v + 1).add(doubled.map(Math::tanh)), TOLERANCE);
+        assertClose("scopedAll", result.get("passthrough"), ref(x), TOLERANCE);
+    }
+
+    @Test
+    void chainThreadsOneTensorThroughSteps() {
+        HostTensor x = uniform(-1, 1, 3, 4);
+        HostTensor w = uniform(-0.5, 0.5, 5, 4);
+        MapParameterSource weights = new MapParameterSource(Map.of("w", w));
+        Network net = new LambdaNetwork("chain", List.of(ParameterSpec.required("w", 5, 4)), (ops, in) -> {
+            Tensor input = in.get("x");
+            Tensor shift = ops.mul(input, 0.5);
+            Tensor result = ops.chain(input, 6, (i, h) -> {
+                if (i == 2) {
+                    return h; // a step may hand its input back unchanged
+                }
+                Tensor row = ops.slice(ops.parameter("w"), 0, i % 5, i % 5 + 1);
+                return ops.add(ops.tanh(ops.add(h, row)), shift);
+            });
+            Tensor none = ops.chain(shift, 0, (i, h) -> ops.mul(h, 3.0));
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            out.put("y", result);
+            out.put("shift", ops.add(shift, none));
+            out.put("input", input);
+            return out;
+        });
+
+        Map<String, HostTensor> result = runNetwork(net, weights, inputs("x", x));
+
+        RefTensor shift = ref(x).map(v -> v * 0.5);
+        RefTensor expected = ref(x);
+        for (int i = 0; i < 6; i++) {
+            if (i != 2) {
+                expected = expected.add(ref(w).slice(0, i % 5, i % 5 + 1)).map(Math::tanh).add(shift);
+            }
+        }
+        assertClose("chain", result.get("y"), expected, TOLERANCE);
+        assertClose("chain", result.get("shift"), shift.map(v -> 2 * v), TOLERANCE);
+        assertClose("chain", result.get("input"), ref(x), TOLERANCE);
+    }
+
     // ================================================================== networks as a whole
 
     @Test

@@ -34,7 +34,9 @@ import java.util.stream.Collectors;
  * manager; {@link #scoped} opens a child manager, and when the body returns only its result is moved to the
  * parent before the child (with every intermediate) is closed. DJL puts the result of an op into the manager
  * of its first operand, so {@link #op} re-attaches each result to the current scope; weights stay in the
- * network's manager because an op never returns an operand's own array as a new result.
+ * network's manager because an op never returns an operand's own array as a new result. {@link #chain} keeps
+ * each step's result in a manager of its own and closes it once the next step has returned, so a stack of
+ * blocks holds two activations rather than one per block.
  *
  * <p>Compositions where DJL has no single call: {@code geluTanh}, {@code silu} and {@code rmsNorm} use the
  * interface defaults; asymmetric conv padding is an explicit pad followed by an unpadded convolution;
@@ -214,8 +216,9 @@ final class DjlOps implements Ops {
                 + "/" + Arrays.toString(padEnd) + ", groups " + groups + ")";
         if (spatial < 1 || spatial > 3 || stride.length != spatial || padBegin.length != spatial
                 || padEnd.length != spatial) {
-            throw new IllegalArgumentException(name + ": needs an input of rank 3 to 5 and one stride/padding entry "
-                    + "per spatial axis, got input " + Shapes.toString(x.shape()));
+            throw new IllegalArgumentException("conv needs an input of rank 3 to 5 and one stride/padding entry per "
+                    + "spatial axis, got input " + Shapes.toString(x.shape()) + ", stride " + Arrays.toString(stride)
+                    + ", padding " + Arrays.toString(padBegin) + "/" + Arrays.toString(padEnd));
         }
         return op(name, () -> {
             long[] symmetricPadding = new long[spatial];
@@ -353,6 +356,70 @@ final class DjlOps implements Ops {
 
     @Override
     public Tensor scoped(Supplier<Tensor> body) {
+        return scopedInto(scope, body);
+    }
+
+    @Override
+    public List<Tensor> scopedAll(Supplier<List<Tensor>> body) {
+        NDManager parent = scope;
+        NDManager child = parent.newSubManager();
+        scope = child;
+        try {
+            List<Tensor> results = body.get();
+            for (Tensor result : results) {
+                NDArray array = nd(result);
+                if (array.getManager() == child) {
+                    array.attach(parent);
+                }
+            }
+            return results;
+        } finally {
+            scope = parent;
+            child.close();
+        }
+    }
+
+    /**
+     * Each step's result is kept in a manager of its own, closed as soon as the next step has returned; a step
+     * that hands its input back unchanged passes it on to the next manager instead.
+     */
+    @Override
+    public Tensor chain(Tensor initial, int count, ChainStep step) {
+        Tensor x = initial;
+        NDManager carrier = null;
+        try {
+            for (int i = 0; i < count; i++) {
+                Tensor input = x;
+                int index = i;
+                NDManager next = scope.newSubManager();
+                try {
+                    x = scopedInto(next, () -> step.apply(index, input));
+                } catch (RuntimeException | Error e) {
+                    next.close();
+                    throw e;
+                }
+                NDArray array = nd(x);
+                if (carrier != null && array.getManager() == carrier) {
+                    array.attach(next);
+                }
+                if (carrier != null) {
+                    carrier.close();
+                }
+                carrier = next;
+            }
+            if (carrier != null && nd(x).getManager() == carrier) {
+                nd(x).attach(scope);
+            }
+            return x;
+        } finally {
+            if (carrier != null) {
+                carrier.close();
+            }
+        }
+    }
+
+    /** Runs {@code body} in a child manager and moves its result, if the body created it, to {@code target}. */
+    private Tensor scopedInto(NDManager target, Supplier<Tensor> body) {
         NDManager parent = scope;
         NDManager child = parent.newSubManager();
         scope = child;
@@ -360,7 +427,7 @@ final class DjlOps implements Ops {
             Tensor result = body.get();
             NDArray array = nd(result);
             if (array.getManager() == child) {
-                array.attach(parent);
+                array.attach(target);
             }
             return result;
         } finally {

@@ -1,0 +1,163 @@
+package io.github.wananimate.djl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDManager;
+import io.github.wananimate.nn.LambdaNetwork;
+import io.github.wananimate.nn.MapParameterSource;
+import io.github.wananimate.nn.Network;
+import io.github.wananimate.nn.ParameterSpec;
+import io.github.wananimate.nn.RefTensor;
+import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.spi.Backend;
+import io.github.wananimate.spi.BackendOptions;
+import io.github.wananimate.spi.BackendProvider;
+import io.github.wananimate.spi.Backends;
+import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** DJL-specific behaviour: engine loading, devices, weight upload, attention chunking, memory scoping. */
+class DjlBackendTest {
+
+    private final Random random = new Random(7);
+
+    @Test
+    void providerIsRegisteredAndLoadsTheBundledEngineOffline() {
+        BackendProvider provider = Backends.byName("djl");
+        assertThat(provider).isInstanceOf(DjlBackendProvider.class);
+        assertThat(provider.priority()).isEqualTo(100);
+        assertThat(provider.isAvailable()).isTrue();
+        assertThat(System.getProperty("ai.djl.offline")).isEqualTo("true");
+        assertThat(Engine.getEngine("PyTorch").getVersion()).startsWith("2.7.1");
+        try (Backend backend = provider.open(BackendOptions.cpu())) {
+            assertThat(backend.name()).isEqualTo("djl");
+            assertThat(backend.device()).isEqualTo("cpu");
+        }
+    }
+
+    @Test
+    void cudaWithoutGpuIsAClearError() {
+        Assumptions.assumeTrue(Engine.getEngine("PyTorch").getGpuCount() == 0, "this machine has a CUDA GPU");
+        BackendProvider provider = Backends.byName("djl");
+        assertThatThrownBy(() -> provider.open(new BackendOptions("cuda", 0)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("device 'cuda' requested")
+                .hasMessageContaining("0 CUDA device(s)");
+        assertThatThrownBy(() -> provider.open(new BackendOptions("tpu:1", 0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown device 'tpu:1'");
+    }
+
+    @Test
+    void eachWeightIsReadOncePerLoad() {
+        HostTensor w = uniform(4, 3);
+        MapParameterSource weights = new MapParameterSource(Map.of("proj.weight", w));
+        Network net = new LambdaNetwork("proj", List.of(ParameterSpec.required("proj.weight", 4, 3)),
+                (ops, in) -> Map.of("y", ops.linear(in.get("x"), ops.parameter("proj.weight"), null)));
+        try (Backend backend = Backends.byName("djl").open(BackendOptions.cpu());
+                LoadedNetwork loaded = backend.load(net, weights)) {
+            for (int i = 0; i < 3; i++) {
+                HostTensor x = uniform(i + 1, 3);
+                assertClose(loaded.run(Map.of("x", x)).get("y"), RefTensor.of(x).linear(RefTensor.of(w), null));
+            }
+            assertThat(weights.readCount("proj.weight")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void chunkedAttentionMatchesReferenceForEveryBiasLayout() {
+        long[][] biasShapes = {null, {2, 3, 37, 11}, {2, 1, 37, 11}, {1, 1, 1, 11}, {37, 11}, {11}};
+        // a 1 KiB budget forces chunks of 8 queries for B·H = 6, Lk = 11 (the last one partial)
+        try (Backend backend = new DjlBackend(BackendOptions.cpu(), 1024)) {
+            for (long[] biasShape : biasShapes) {
+                HostTensor q = uniform(2, 3, 37, 5);
+                HostTensor k = uniform(2, 3, 11, 5);
+                HostTensor v = uniform(2, 3, 11, 7);
+                HostTensor bias = biasShape == null ? null : uniform(biasShape);
+                Network net = new LambdaNetwork("attention", List.of(), (ops, in) -> Map.of("y",
+                        ops.attention(in.get("q"), in.get("k"), in.get("v"), bias == null ? null : in.get("bias"), 0.4)));
+                Map<String, HostTensor> inputs = bias == null ? Map.of("q", q, "k", k, "v", v)
+                        : Map.of("q", q, "k", k, "v", v, "bias", bias);
+                try (LoadedNetwork loaded = backend.load(net, MapParameterSource.empty())) {
+                    assertClose(loaded.run(inputs).get("y"), RefTensor.attention(RefTensor.of(q), RefTensor.of(k),
+                            RefTensor.of(v), bias == null ? null : RefTensor.of(bias), 0.4));
+                }
+            }
+        }
+    }
+
+    @Test
+    void chainFreesEachStepWhileAPlainScopedLoopKeepsThem() {
+        try (NDManager call = NDManager.newBaseManager("PyTorch")) {
+            DjlOps ops = new DjlOps(call, key -> {
+                throw new AssertionError("no parameters");
+            }, DjlBackend.DEFAULT_ATTENTION_CHUNK_BYTES);
+            Tensor x = ops.input("x", uniform(4, 8));
+            int before = managedArrays(call);
+
+            Tensor chained = ops.chain(x, 20, (i, h) -> ops.add(ops.tanh(ops.mul(h, 1.5)), x));
+            assertThat(managedArrays(call)).isEqualTo(before + 1);
+
+            Tensor looped = x;
+            for (int i = 0; i < 20; i++) {
+                Tensor h = looped;
+                looped = ops.scoped(() -> ops.add(ops.tanh(ops.mul(h, 1.5)), x));
+            }
+            assertThat(managedArrays(call)).isEqualTo(before + 1 + 20);
+            assertClose(DjlOps.toHost(chained), RefTensor.of(DjlOps.toHost(looped)));
+        }
+    }
+
+    @Test
+    void engineErrorsNameTheOpAndShapes() {
+        try (NDManager call = NDManager.newBaseManager("PyTorch")) {
+            DjlOps ops = new DjlOps(call, key -> {
+                throw new AssertionError("no parameters");
+            }, DjlBackend.DEFAULT_ATTENTION_CHUNK_BYTES);
+            Tensor a = ops.input("a", uniform(2, 3));
+            Tensor b = ops.input("b", uniform(4, 5));
+            assertThatThrownBy(() -> ops.add(a, b)).isInstanceOf(DjlOpException.class)
+                    .hasMessageStartingWith("add failed for operand shapes [2, 3], [4, 5]");
+            Tensor signal = ops.input("signal", uniform(1, 3, 8));
+            Tensor kernel = ops.input("kernel", uniform(4, 2, 3));
+            assertThatThrownBy(() -> ops.conv(signal, kernel, null, new int[] {1}, new int[] {1}, new int[] {0}, 1))
+                    .isInstanceOf(DjlOpException.class).hasMessageContaining("conv1d")
+                    .hasMessageContaining("[1, 3, 8], [4, 2, 3]");
+            assertThatThrownBy(() -> ops.conv(a, b, null, new int[] {1}, new int[] {0}, new int[] {0}, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank 3 to 5");
+            assertThatThrownBy(() -> ops.reshape(a, 4, -1)).isInstanceOf(DjlOpException.class)
+                    .hasMessageContaining("reshape to [4, -1]").hasMessageContaining("[2, 3]");
+        }
+    }
+
+    private static int managedArrays(NDManager manager) {
+        return ((BaseNDManager) manager).getManagedArrays().size();
+    }
+
+    private HostTensor uniform(long... shape) {
+        float[] values = new float[Math.toIntExact(Shapes.elementCount(shape))];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (2 * random.nextDouble() - 1);
+        }
+        return HostTensor.ofFloats(shape, values);
+    }
+
+    private static void assertClose(HostTensor actual, RefTensor expected) {
+        assertThat(actual.shape()).isEqualTo(expected.shape());
+        float[] a = actual.toFloatArray();
+        double[] e = expected.values();
+        for (int i = 0; i < e.length; i++) {
+            assertThat((double) a[i]).as("element %d", i).isCloseTo(e[i],
+                    org.assertj.core.api.Assertions.within(2e-5 * Math.max(1, Math.abs(e[i]))));
+        }
+    }
+}
