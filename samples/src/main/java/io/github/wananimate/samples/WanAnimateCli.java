@@ -13,6 +13,10 @@ public final class WanAnimateCli {
     public static final int EXIT_ERROR = 2;
 
     public static void main(String[] args) {
+        // Engine start-up chatter (DJL, ONNX Runtime) would bury the reports; -D... overrides this default.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         System.exit(commandLine().execute(args));
     }
 
