@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import io.github.wananimate.nn.Network;
+import io.github.wananimate.nn.RequiredInputs;
 import io.github.wananimate.nn.Tensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.DType;
@@ -172,7 +173,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         }
         Map<String, Tensor> outputs;
         try {
-            outputs = network.forward(recorder, symbolic);
+            outputs = network.forward(recorder, RequiredInputs.of(name(), symbolic));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("cannot record " + name() + " for inputs " + describe(inputs) + ": "
                     + e.getMessage(), e);

@@ -263,6 +263,20 @@ class OnnxBackendTest {
     }
 
     @Test
+    void missingInputIsNamedWithTheGivenOnes() {
+        Network net = new LambdaNetwork("masked", List.of(),
+                (ops, in) -> Map.of("y", ops.mul(in.get("x"), in.get("mask"))));
+        try (OnnxBackend backend = new OnnxBackend(BackendOptions.cpu());
+             LoadedNetwork loaded = backend.load(net, MapParameterSource.empty())) {
+            assertThatThrownBy(() -> loaded.run(Map.of("x", uniform(-1, 1, 2))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'mask'")
+                    .hasMessageContaining("[x]")
+                    .hasMessageContaining("x[2]");
+        }
+    }
+
+    @Test
     void integerInputIsRejectedByName() {
         Network net = new LambdaNetwork("ints", List.of(), (ops, in) -> Map.of("y", in.get("tokens")));
         ByteBuffer bytes = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
