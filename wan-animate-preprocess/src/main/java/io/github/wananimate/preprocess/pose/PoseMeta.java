@@ -50,6 +50,14 @@ public record PoseMeta(int width, int height, float[] body, float[] leftHand, fl
         return out;
     }
 
+    /**
+     * The same normalised pose on a {@code width × height} canvas: rendering it there draws the pose at another
+     * resolution (stretched when the aspect differs).
+     */
+    public PoseMeta resizedTo(int newWidth, int newHeight) {
+        return new PoseMeta(newWidth, newHeight, body, leftHand, rightHand, face);
+    }
+
     /** {@code AAPoseMeta.from_humanapi_meta}: pixel coordinates (float32 · int in float64). */
     public AaPose toPixels() {
         return new AaPose(width, height, pixels(body), pixels(leftHand), pixels(rightHand), pixels(face));
