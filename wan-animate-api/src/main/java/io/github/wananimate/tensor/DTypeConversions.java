@@ -3,7 +3,10 @@ package io.github.wananimate.tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Exact conversions between checkpoint dtypes and float32. */
+/**
+ * Exact conversions from every checkpoint dtype to float32, and rounding conversions (round to nearest even)
+ * from float32 to the 16-bit float formats.
+ */
 public final class DTypeConversions {
 
     private DTypeConversions() {
@@ -12,6 +15,10 @@ public final class DTypeConversions {
     /** Converts {@code bytes} (little-endian, {@code dtype}) to float32 values. */
     public static float[] toFloatArray(DType dtype, ByteBuffer bytes) {
         ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (b.remaining() % dtype.byteSize() != 0) {
+            throw new IllegalArgumentException(b.remaining() + " bytes is not a whole number of " + dtype
+                    + " elements");
+        }
         int n = Math.toIntExact(b.remaining() / dtype.byteSize());
         float[] out = new float[n];
         switch (dtype) {
@@ -31,9 +38,78 @@ public final class DTypeConversions {
                     out[i] = f16ToFloat(b.getShort());
                 }
             }
+            case F8_E4M3 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = f8e4m3fnToFloat(b.get());
+                }
+            }
+            case F8_E5M2 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = f8e5m2ToFloat(b.get());
+                }
+            }
+            case I64 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = (float) b.getLong();
+                }
+            }
+            case I32 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = (float) b.getInt();
+                }
+            }
+            case I16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = b.getShort();
+                }
+            }
+            case I8 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = b.get();
+                }
+            }
+            case U8 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = b.get() & 0xff;
+                }
+            }
+            case BOOL -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = b.get() != 0 ? 1f : 0f;
+                }
+            }
             default -> throw new UnsupportedOperationException("conversion from " + dtype + " to float32");
         }
         return out;
+    }
+
+    /**
+     * Encodes float32 values as little-endian {@code dtype} bytes (a new heap buffer). Supported targets: F64,
+     * F32 (exact), F16 and BF16 (round to nearest even).
+     */
+    public static ByteBuffer fromFloatArray(DType dtype, float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(values.length, dtype.byteSize()))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        switch (dtype) {
+            case F64 -> {
+                for (float v : values) {
+                    b.putDouble(v);
+                }
+            }
+            case F32 -> b.asFloatBuffer().put(values);
+            case F16 -> {
+                for (float v : values) {
+                    b.putShort(floatToF16(v));
+                }
+            }
+            case BF16 -> {
+                for (float v : values) {
+                    b.putShort(floatToBf16(v));
+                }
+            }
+            default -> throw new UnsupportedOperationException("conversion from float32 to " + dtype);
+        }
+        return b.rewind();
     }
 
     /** bfloat16 bits to float32 (exact: bf16 is the upper half of a float32). */
@@ -65,5 +141,61 @@ public final class DTypeConversions {
             return sign == 0 ? magnitude : -magnitude;
         }
         return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+    }
+
+    /**
+     * float32 to IEEE binary16 bits, round to nearest even: values from 65520 up overflow to infinity, values
+     * below 2^-14 become subnormals (or a signed zero), NaN stays a quiet NaN.
+     */
+    public static short floatToF16(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        int sign = (bits >>> 16) & 0x8000;
+        int abs = bits & 0x7fffffff;
+        if (abs >= 0x7f800000) {
+            if (abs > 0x7f800000) {
+                return (short) (sign | 0x7e00 | ((abs >>> 13) & 0x3ff));
+            }
+            return (short) (sign | 0x7c00);
+        }
+        if (abs >= 0x477ff000) { // 65520 = halfway between 65504 (max) and 65536: ties to even give infinity
+            return (short) (sign | 0x7c00);
+        }
+        if (abs >= 0x38800000) { // normal in binary16 (>= 2^-14): rebias the exponent, round the mantissa
+            int rebiased = abs - (112 << 23);
+            int rounded = (rebiased + 0xfff + ((rebiased >>> 13) & 1)) >>> 13;
+            return (short) (sign | rounded);
+        }
+        // Subnormal in binary16: a multiple of 2^-24. Scaling by 2^24 is exact; rint rounds half to even.
+        int multiple = (int) Math.rint(Float.intBitsToFloat(abs) * 0x1p24);
+        return (short) (sign | multiple);
+    }
+
+    /**
+     * float8 e4m3fn bits to float32: 1 sign, 4 exponent (bias 7), 3 mantissa bits; subnormals; no
+     * infinities; S.1111.111 is NaN, so the largest value is S.1111.110 = ±448.
+     */
+    public static float f8e4m3fnToFloat(byte bits) {
+        int b = bits & 0xff;
+        boolean negative = (b & 0x80) != 0;
+        int exp = (b >>> 3) & 0xf;
+        int mant = b & 0x7;
+        if (exp == 0xf && mant == 0x7) {
+            return Float.NaN;
+        }
+        float magnitude;
+        if (exp == 0) {
+            magnitude = mant * 0x1p-9f;
+        } else {
+            magnitude = Float.intBitsToFloat(((exp - 7 + 127) << 23) | (mant << 20));
+        }
+        return negative ? -magnitude : magnitude;
+    }
+
+    /**
+     * float8 e5m2 bits to float32: 1 sign, 5 exponent (bias 15), 2 mantissa bits, IEEE-like (subnormals,
+     * infinities, NaN). It is exactly the upper byte of a binary16.
+     */
+    public static float f8e5m2ToFloat(byte bits) {
+        return f16ToFloat((short) ((bits & 0xff) << 8));
     }
 }

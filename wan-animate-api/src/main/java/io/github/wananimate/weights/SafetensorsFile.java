@@ -1,12 +1,19 @@
 package io.github.wananimate.weights;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -23,6 +30,8 @@ import java.util.Set;
  * 14B-parameter shards open instantly and cost no heap).
  */
 public final class SafetensorsFile implements ParameterSource {
+
+    private static final long MAX_HEADER_BYTES = 100_000_000L;
 
     private record Entry(DType dtype, long[] shape, long begin, long end) {
     }
@@ -47,40 +56,34 @@ public final class SafetensorsFile implements ParameterSource {
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new WeightException("cannot open safetensors file " + path + ": " + e.getMessage(), e);
+            throw new WeightException("cannot open safetensors file " + path + ": " + e, e);
         }
         try {
             long size = channel.size();
             if (size < 8) {
-                throw new WeightException(path + ": truncated safetensors file (" + size + " bytes, no header length)");
+                throw new WeightException(path + ": truncated safetensors file (" + size
+                        + " bytes, too short for the 8-byte header length)");
             }
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, lenBuf, 0);
             long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > 100_000_000L || 8 + headerLen > size) {
-                throw new WeightException(path + ": safetensors header length " + headerLen
-                        + " is beyond the file size " + size);
+            if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
+                throw new WeightException(path + ": safetensors header length " + Long.toUnsignedString(headerLen)
+                        + " is beyond the file size " + size + " (truncated file, or not a safetensors file)");
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerLen);
             readFully(channel, header, 8);
-            JsonObject json;
-            try {
-                json = JsonParser.parseString(new String(header.array(), StandardCharsets.UTF_8)).getAsJsonObject();
-            } catch (RuntimeException e) {
-                throw new WeightException(path + ": safetensors header is not a JSON object: " + e.getMessage(), e);
-            }
+            JsonObject json = parseHeader(path, header.array());
             long dataStart = 8 + headerLen;
             long dataSize = size - dataStart;
             Map<String, Entry> entries = new LinkedHashMap<>();
             Map<String, String> metadata = new LinkedHashMap<>();
             for (Map.Entry<String, JsonElement> e : json.entrySet()) {
                 if (e.getKey().equals("__metadata__")) {
-                    for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
-                        metadata.put(m.getKey(), m.getValue().getAsString());
-                    }
+                    parseMetadata(path, e.getValue(), metadata);
                     continue;
                 }
-                entries.put(e.getKey(), parseEntry(path, e.getKey(), e.getValue().getAsJsonObject(), dataSize));
+                entries.put(e.getKey(), parseEntry(path, e.getKey(), e.getValue(), dataSize));
             }
             SafetensorsValidation.checkNoOverlap(path, entries.entrySet().stream()
                     .collect(LinkedHashMap<String, long[]>::new,
@@ -97,35 +100,115 @@ public final class SafetensorsFile implements ParameterSource {
             if (e instanceof WeightException we) {
                 throw we;
             }
-            throw new WeightException(path + ": cannot read safetensors file: " + e.getMessage(), e);
+            throw new WeightException(path + ": cannot read safetensors file: " + e, e);
         }
     }
 
-    private static Entry parseEntry(Path path, String key, JsonObject o, long dataSize) {
+    private static JsonObject parseHeader(Path path, byte[] header) {
+        String text = new String(header, StandardCharsets.UTF_8);
+        try {
+            JsonReader reader = new JsonReader(new StringReader(text));
+            reader.setStrictness(Strictness.STRICT);
+            JsonElement root = JsonParser.parseReader(reader);
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new WeightException(path + ": safetensors header has trailing data after the JSON object");
+            }
+            if (!root.isJsonObject()) {
+                throw new WeightException(path + ": safetensors header is not a JSON object but " + abbreviate(text));
+            }
+            return root.getAsJsonObject();
+        } catch (IOException | JsonParseException e) {
+            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                    .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
+            throw new WeightException(path + ": safetensors header is not valid JSON (" + reason + "): "
+                    + abbreviate(text), e);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        String t = text.strip();
+        return t.length() <= 80 ? "'" + t + "'" : "'" + t.substring(0, 80) + "...'";
+    }
+
+    private static void parseMetadata(Path path, JsonElement value, Map<String, String> metadata) {
+        if (!value.isJsonObject()) {
+            throw new WeightException(path + ": '__metadata__' is not a JSON object");
+        }
+        for (Map.Entry<String, JsonElement> m : value.getAsJsonObject().entrySet()) {
+            JsonElement v = m.getValue();
+            if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+                throw new WeightException(path + ": '__metadata__' entry '" + m.getKey() + "' is not a string");
+            }
+            metadata.put(m.getKey(), v.getAsString());
+        }
+    }
+
+    private static Entry parseEntry(Path path, String key, JsonElement value, long dataSize) {
+        String where = path + ": tensor '" + key + "'";
+        if (!value.isJsonObject()) {
+            throw new WeightException(where + ": header entry is not a JSON object");
+        }
+        JsonObject o = value.getAsJsonObject();
+        JsonElement dtypeJson = o.get("dtype");
+        if (dtypeJson == null || !dtypeJson.isJsonPrimitive() || !dtypeJson.getAsJsonPrimitive().isString()) {
+            throw new WeightException(where + ": 'dtype' is missing or not a string");
+        }
         DType dtype;
         try {
-            dtype = DType.fromSafetensors(o.get("dtype").getAsString());
+            dtype = DType.fromSafetensors(dtypeJson.getAsString());
         } catch (IllegalArgumentException e) {
-            throw new WeightException(path + ": tensor '" + key + "': " + e.getMessage());
+            throw new WeightException(where + ": " + e.getMessage() + " (supported: F64, F32, F16, BF16, F8_E4M3, "
+                    + "F8_E5M2, I64, I32, I16, I8, U8, BOOL)");
         }
-        var shapeJson = o.getAsJsonArray("shape");
-        long[] shape = new long[shapeJson.size()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = shapeJson.get(i).getAsLong();
-        }
-        var offsets = o.getAsJsonArray("data_offsets");
-        long begin = offsets.get(0).getAsLong();
-        long end = offsets.get(1).getAsLong();
-        if (begin < 0 || end < begin || end > dataSize) {
-            throw new WeightException(path + ": tensor '" + key + "' has data_offsets [" + begin + ", " + end
+        long[] shape = longArray(where, o, "shape", -1);
+        long[] offsets = longArray(where, o, "data_offsets", 2);
+        long begin = offsets[0];
+        long end = offsets[1];
+        if (end < begin || end > dataSize) {
+            throw new WeightException(where + " has data_offsets [" + begin + ", " + end
                     + "] outside the data section of " + dataSize + " bytes (truncated or corrupt file?)");
         }
-        long expected = Shapes.elementCount(shape) * dtype.byteSize();
+        long expected;
+        try {
+            expected = Math.multiplyExact(Shapes.elementCount(shape), dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new WeightException(where + ": shape " + Shapes.toString(shape) + " is too large");
+        }
         if (end - begin != expected) {
-            throw new WeightException(path + ": tensor '" + key + "' of dtype " + dtype + " and shape "
-                    + Shapes.toString(shape) + " needs " + expected + " bytes but its offsets span " + (end - begin));
+            throw new WeightException(where + " of dtype " + dtype + " and shape " + Shapes.toString(shape)
+                    + " needs " + expected + " bytes but its data_offsets span " + (end - begin));
         }
         return new Entry(dtype, shape, begin, end);
+    }
+
+    /** A JSON array of non-negative integers ({@code length} elements, or any length when negative). */
+    private static long[] longArray(String where, JsonObject o, String field, int length) {
+        JsonElement value = o.get(field);
+        if (value == null || !value.isJsonArray()) {
+            throw new WeightException(where + ": '" + field + "' is missing or not an array");
+        }
+        JsonArray array = value.getAsJsonArray();
+        if (length >= 0 && array.size() != length) {
+            throw new WeightException(where + ": '" + field + "' has " + array.size() + " elements, expected "
+                    + length);
+        }
+        long[] out = new long[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonElement x = array.get(i);
+            long v = -1;
+            if (x.isJsonPrimitive() && x.getAsJsonPrimitive().isNumber()) {
+                try {
+                    v = new BigDecimal(x.getAsString()).longValueExact();
+                } catch (ArithmeticException | NumberFormatException e) {
+                    v = -1;
+                }
+            }
+            if (v < 0) {
+                throw new WeightException(where + ": '" + field + "' element " + x + " is not a non-negative integer");
+            }
+            out[i] = v;
+        }
+        return out;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
@@ -176,7 +259,8 @@ public final class SafetensorsFile implements ParameterSource {
                     : channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), length);
             return HostTensor.of(e.dtype(), e.shape(), mapped.order(ByteOrder.LITTLE_ENDIAN));
         } catch (IOException ex) {
-            throw new WeightException(path + ": cannot map tensor '" + key + "': " + ex.getMessage(), ex);
+            throw new WeightException(path + ": cannot map tensor '" + key + "': "
+                    + (channel.isOpen() ? ex.toString() : "the file is closed"), ex);
         }
     }
 

@@ -1,0 +1,41 @@
+package io.github.wananimate.api;
+
+import java.util.List;
+
+/**
+ * A finite sequence of equally sized frames, read by index. Implementations may decode lazily (a video file), so
+ * the pipeline asks only for the frames of the clip it is working on.
+ */
+public interface FrameSequence {
+
+    /** Number of frames. */
+    int size();
+
+    /** Width shared by every frame. */
+    int width();
+
+    /** Height shared by every frame. */
+    int height();
+
+    /**
+     * Frame {@code index} (0-based).
+     *
+     * @throws IndexOutOfBoundsException naming the index and the size
+     */
+    Frame get(int index);
+
+    /**
+     * A sequence over frames held in memory.
+     *
+     * @throws IllegalArgumentException when the list is empty or a frame's size differs from frame 0's (naming the
+     *     frame)
+     */
+    static FrameSequence of(List<Frame> frames) {
+        return new FrameList(frames);
+    }
+
+    /** A sequence over frames held in memory. */
+    static FrameSequence of(Frame... frames) {
+        return new FrameList(List.of(frames));
+    }
+}

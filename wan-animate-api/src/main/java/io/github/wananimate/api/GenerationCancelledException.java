@@ -1,0 +1,11 @@
+package io.github.wananimate.api;
+
+/** Thrown when a generation stops because its {@link CancellationToken} was cancelled or a listener returned false. */
+public final class GenerationCancelledException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public GenerationCancelledException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,249 @@
+package io.github.wananimate.api;
+
+import io.github.wananimate.sampling.Samplers;
+import java.util.Objects;
+
+/**
+ * Settings shared by {@link AnimationRequest} and {@link ReplacementRequest}. Defaults are those of
+ * {@code WanAnimate.generate()} (PIPELINE.md §2.13, §4.2); the CLI's differing defaults (refert 77, which fails,
+ * and solver 'unipc') are not copied.
+ */
+public abstract class GenerationRequest {
+
+    /** The config prompt used when the prompt is empty (§2.13): "the person in the video is doing actions". */
+    public static final String DEFAULT_PROMPT = "视频中的人在做动作";
+    /** The shared Wan negative prompt used when the negative prompt is empty (§2.13); only matters with CFG. */
+    public static final String DEFAULT_NEGATIVE_PROMPT = "色调艳丽，过曝，静态，细节模糊不清，字幕，风格，作品，画作，画面，静止，"
+            + "整体发灰，最差质量，低质量，JPEG压缩残留，丑陋的，残缺的，多余的手指，画得不好的手部，画得不好的脸部，畸形的，毁容的，"
+            + "形态畸形的肢体，手指融合，静止不动的画面，杂乱的背景，三条腿，背景人很多，倒着走";
+    public static final int DEFAULT_CLIP_LENGTH = 77;
+    public static final int DEFAULT_REFERT_NUM = 1;
+    public static final int DEFAULT_STEPS = 20;
+    public static final double DEFAULT_SHIFT = 5.0;
+    public static final double DEFAULT_GUIDE_SCALE = 1.0;
+    public static final String DEFAULT_SOLVER = Samplers.DEFAULT;
+    /** Seed value meaning "pick a random seed" (it is reported in {@link GenerationResult#seed()}). */
+    public static final long RANDOM_SEED = -1;
+    /** {@code cfg.sample_fps}: the original always saves at 30 fps, whatever the preprocessing fps (§2.12). */
+    public static final double DEFAULT_OUTPUT_FPS = 30.0;
+
+    private final MotionSignals signals;
+    private final String prompt;
+    private final String negativePrompt;
+    private final int clipLength;
+    private final int refertNum;
+    private final int steps;
+    private final double shift;
+    private final double guideScale;
+    private final String solver;
+    private final long seed;
+    private final double outputFps;
+
+    GenerationRequest(Builder<?, ?> b) {
+        this.signals = b.signals;
+        this.prompt = b.prompt == null || b.prompt.isBlank() ? DEFAULT_PROMPT : b.prompt;
+        this.negativePrompt = b.negativePrompt == null || b.negativePrompt.isBlank() ? DEFAULT_NEGATIVE_PROMPT
+                : b.negativePrompt;
+        this.clipLength = b.clipLength;
+        this.refertNum = b.refertNum;
+        this.steps = b.steps;
+        this.shift = b.shift;
+        this.guideScale = b.guideScale;
+        this.solver = b.solver.trim().toLowerCase(java.util.Locale.ROOT);
+        this.seed = b.seed;
+        this.outputFps = b.outputFps;
+    }
+
+    public MotionSignals signals() {
+        return signals;
+    }
+
+    /** The prompt, {@link #DEFAULT_PROMPT} when none (or a blank one) was given. */
+    public String prompt() {
+        return prompt;
+    }
+
+    /** The negative prompt, {@link #DEFAULT_NEGATIVE_PROMPT} when none was given. Used only with CFG. */
+    public String negativePrompt() {
+        return negativePrompt;
+    }
+
+    /** Frames per clip, 4n+1 ({@code frame_num}, default 77). */
+    public int clipLength() {
+        return clipLength;
+    }
+
+    /** Frames carried from one clip into the next, 1 or 5 ({@code refert_num}, default 1). */
+    public int refertNum() {
+        return refertNum;
+    }
+
+    /** Denoising steps per clip (default 20). */
+    public int steps() {
+        return steps;
+    }
+
+    /** Schedule shift (default 5.0). */
+    public double shift() {
+        return shift;
+    }
+
+    /** Classifier-free guidance scale (default 1.0); guidance runs only when it is greater than 1. */
+    public double guideScale() {
+        return guideScale;
+    }
+
+    /** Whether the unconditional pass runs (guide scale > 1, §2.10). */
+    public boolean usesGuidance() {
+        return guideScale > 1;
+    }
+
+    /** Solver name, lower case: {@code dpm++} (default), {@code unipc} or {@code euler}. */
+    public String solver() {
+        return solver;
+    }
+
+    /** The seed, or {@link #RANDOM_SEED}. */
+    public long seed() {
+        return seed;
+    }
+
+    /** Frame rate the output is meant to play at (default 30, as the original). */
+    public double outputFps() {
+        return outputFps;
+    }
+
+    /** Whether this is a replacement request. */
+    public abstract boolean isReplacement();
+
+    /** Number of frames to generate: the driving frame count. */
+    public int frameCount() {
+        return signals.frameCount();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "{" + signals + ", clipLength " + clipLength + ", refertNum " + refertNum
+                + ", solver " + solver + ", steps " + steps + ", shift " + shift + ", guideScale " + guideScale
+                + ", seed " + seed + "}";
+    }
+
+    /**
+     * Fluent builder; {@code build()} validates every field at once and throws {@link InvalidRequestException}
+     * naming each bad field and its value.
+     */
+    public abstract static class Builder<R extends GenerationRequest, B extends Builder<R, B>> {
+
+        private final MotionSignals signals;
+        private String prompt = "";
+        private String negativePrompt = "";
+        private int clipLength = DEFAULT_CLIP_LENGTH;
+        private int refertNum = DEFAULT_REFERT_NUM;
+        private int steps = DEFAULT_STEPS;
+        private double shift = DEFAULT_SHIFT;
+        private double guideScale = DEFAULT_GUIDE_SCALE;
+        private String solver = DEFAULT_SOLVER;
+        private long seed = RANDOM_SEED;
+        private double outputFps = DEFAULT_OUTPUT_FPS;
+
+        Builder(MotionSignals signals) {
+            this.signals = Objects.requireNonNull(signals, "signals");
+        }
+
+        abstract B self();
+
+        abstract R create();
+
+        abstract String what();
+
+        /** Checks specific to the request kind. */
+        void validateKind(Validation v) {
+        }
+
+        public B prompt(String text) {
+            this.prompt = text;
+            return self();
+        }
+
+        public B negativePrompt(String text) {
+            this.negativePrompt = text;
+            return self();
+        }
+
+        public B clipLength(int frames) {
+            this.clipLength = frames;
+            return self();
+        }
+
+        public B refertNum(int frames) {
+            this.refertNum = frames;
+            return self();
+        }
+
+        public B steps(int count) {
+            this.steps = count;
+            return self();
+        }
+
+        public B shift(double value) {
+            this.shift = value;
+            return self();
+        }
+
+        public B guideScale(double value) {
+            this.guideScale = value;
+            return self();
+        }
+
+        public B solver(String name) {
+            this.solver = name;
+            return self();
+        }
+
+        /** A seed ≥ 0, or {@link #RANDOM_SEED}. */
+        public B seed(long value) {
+            this.seed = value;
+            return self();
+        }
+
+        public B outputFps(double framesPerSecond) {
+            this.outputFps = framesPerSecond;
+            return self();
+        }
+
+        /** @throws InvalidRequestException listing every problem, each with its field and value */
+        public R build() {
+            Validation v = new Validation(what());
+            int width = signals.width();
+            int height = signals.height();
+            v.check(width % 16 == 0, "width", width,
+                    "the generation width (the pose frame width) must be a multiple of 16");
+            v.check(height % 16 == 0, "height", height,
+                    "the generation height (the pose frame height) must be a multiple of 16");
+            v.check(refertNum == 1 || refertNum == 5, "refertNum", refertNum, "must be 1 or 5");
+            v.check(clipLength >= 5 && clipLength % 4 == 1, "clipLength", clipLength,
+                    "must be 4n+1 with n >= 1 (5, 9, ..., 77, 81)");
+            // The next clip's r conditioning frames come from the L − r frames a later clip keeps (§2.12), so
+            // L − r ≥ r; the original crashes on a third clip otherwise.
+            v.check(clipLength - refertNum >= refertNum, "clipLength", clipLength,
+                    "must be at least 2 * refertNum (" + refertNum + ")");
+            v.check(signals.frameCount() > refertNum, "frameCount", signals.frameCount(),
+                    "needs more driving frames than refertNum (" + refertNum + "), otherwise no clip is generated");
+            v.check(steps >= 1, "steps", steps, "must be at least 1");
+            v.check(Double.isFinite(shift) && shift > 0, "shift", shift, "must be a finite number > 0");
+            v.check(Double.isFinite(guideScale) && guideScale >= 1, "guideScale", guideScale,
+                    "must be a finite number >= 1 (guidance runs only above 1)");
+            v.check(Samplers.isKnown(solver), "solver", solver, "must be one of " + Samplers.names());
+            v.check(seed >= 0 || seed == RANDOM_SEED, "seed", seed, "must be >= 0, or -1 for a random seed");
+            v.check(Double.isFinite(outputFps) && outputFps > 0, "outputFps", outputFps,
+                    "must be a finite number > 0");
+            validateKind(v);
+            v.throwIfAny();
+            return create();
+        }
+
+        MotionSignals signals() {
+            return signals;
+        }
+    }
+}

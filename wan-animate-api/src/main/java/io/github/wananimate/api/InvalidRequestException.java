@@ -1,0 +1,32 @@
+package io.github.wananimate.api;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A request or its inputs failed validation. Every problem found is reported at once; each names the field and
+ * the offending value.
+ */
+public final class InvalidRequestException extends IllegalArgumentException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** One failed rule: the field, its value as text, and what is wrong. */
+    public record Problem(String field, String value, String message) {
+        @Override
+        public String toString() {
+            return field + " = " + value + ": " + message;
+        }
+    }
+
+    private final transient List<Problem> problems;
+
+    InvalidRequestException(String what, List<Problem> problems) {
+        super(what + " is invalid: " + problems.stream().map(Problem::toString).collect(Collectors.joining("; ")));
+        this.problems = List.copyOf(problems);
+    }
+
+    public List<Problem> problems() {
+        return problems;
+    }
+}

@@ -1,0 +1,30 @@
+package io.github.wananimate.pipeline;
+
+import io.github.wananimate.tensor.HostTensor;
+
+/**
+ * The initial latent noise of each clip (PIPELINE.md §2.7). The original draws it from a CUDA
+ * {@code torch.Generator} seeded once per generation and advanced clip after clip; PyTorch's CUDA normal
+ * generator cannot be reproduced outside PyTorch (§1.8), so no implementation here matches the original's noise
+ * for a given seed. Parity tests inject noise instead ({@link #procedural}).
+ */
+@FunctionalInterface
+public interface NoiseSource {
+
+    /** The float32 noise of clip {@code clipIndex} (0-based), of {@code shape} ([16, lat_t + 1, h, w]). */
+    HostTensor noise(int clipIndex, long[] shape);
+
+    /** Standard-normal noise from {@code seed}; see {@link GaussianNoiseSource}. */
+    static NoiseSource seeded(long seed) {
+        return new GaussianNoiseSource(seed);
+    }
+
+    /**
+     * The fixtures' injected noise: clip k's noise is the procedural tensor {@code noise.clip<k>}
+     * ({@code u(name, i, seed)}, scale 1, offset 0; uniform in [−1, 1), not normal), as golden/pipeline_tiny
+     * prescribes.
+     */
+    static NoiseSource procedural(long seed) {
+        return new ProceduralNoiseSource(seed);
+    }
+}

@@ -1,0 +1,34 @@
+package io.github.wananimate.weights;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Opens a checkpoint file by its kind: safetensors, a sharded safetensors index, or a torch.save archive. */
+public final class Checkpoints {
+
+    private Checkpoints() {
+    }
+
+    /**
+     * {@code *.safetensors} → {@link SafetensorsFile}; {@code *.index.json} → {@link ShardedSafetensors};
+     * {@code *.pth}, {@code *.pt}, {@code *.ckpt}, {@code *.bin} → {@link PytorchCheckpoint} (default root).
+     */
+    public static ParameterSource open(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new WeightException("checkpoint file not found: " + file);
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".safetensors")) {
+            return SafetensorsFile.open(file);
+        }
+        if (name.endsWith(".index.json")) {
+            return ShardedSafetensors.open(file);
+        }
+        if (name.endsWith(".pth") || name.endsWith(".pt") || name.endsWith(".ckpt") || name.endsWith(".bin")) {
+            return PytorchCheckpoint.open(file);
+        }
+        throw new WeightException(file + ": unknown checkpoint kind (expected .safetensors, .safetensors.index.json,"
+                + " .pth, .pt, .ckpt or .bin)");
+    }
+}
