@@ -106,8 +106,9 @@ public record MaskPostprocess(int iterations, int kernel, int wLen, int hLen) {
     /** frame × (1 − mask): the character region black. */
     public static RgbImage background(RgbImage frame, BinaryMask mask) {
         byte[] px = frame.pixels().clone();
-        for (int i = 0; i < mask.width() * mask.height(); i++) {
-            if (mask.get(i % mask.width(), i / mask.width())) {
+        byte[] bits = mask.toBytes();
+        for (int i = 0; i < bits.length; i++) {
+            if (bits[i] != 0) {
                 px[i * 3] = 0;
                 px[i * 3 + 1] = 0;
                 px[i * 3 + 2] = 0;

@@ -44,8 +44,8 @@ public final class HeatmapDecoder {
                 px = -1;
                 py = -1;
             }
-            float[] log = modulatedLog(heatmaps, base, h, w, border, max);
-            float[] refined = taylor(log, h, w, px, py);
+            float[] scaled = modulatedLog(heatmaps, base, h, w, border, max);
+            float[] refined = taylor(scaled, h, w, px, py, true);
             double sx = cropSize[0] / w;
             double sy = cropSize[1] / h;
             out[j * 3] = (float) (refined[0] * sx + centre[0] - cropSize[0] * 0.5);
@@ -55,7 +55,7 @@ public final class HeatmapDecoder {
         return out;
     }
 
-    /** ln(max(blur(heatmap)·(max/blurMax), 1e−10)) over one H × W map. */
+    /** blur(heatmap)·(max/blurMax) over one H × W map; the log is taken point-wise by {@link #logAt}. */
     private static float[] modulatedLog(float[] heatmaps, int base, int h, int w, int border, float originMax) {
         int pw = w + 2 * border;
         int ph = h + 2 * border;
@@ -79,22 +79,34 @@ public final class HeatmapDecoder {
         }
         float factor = originMax / blurMax;
         for (int i = 0; i < map.length; i++) {
-            map[i] = (float) Math.log(Math.max(map[i] * factor, 1e-10f));
+            map[i] = map[i] * factor;
         }
         return map;
     }
 
+    /** The modulated log map at one point: ln(max(v, 1e−10)) in float32, computed only where Taylor reads it. */
+    private static float logAt(float[] scaled, int w, int x, int y) {
+        return (float) Math.log(Math.max(scaled[y * w + x], 1e-10f));
+    }
+
     /** mmpose {@code _taylor}: one Newton step on the log map when 1 < px < W − 2 and 1 < py < H − 2. */
     static float[] taylor(float[] hm, int h, int w, float cx, float cy) {
+        return taylor(hm, h, w, cx, cy, false);
+    }
+
+    /** @param takeLog whether {@code hm} still needs ln(max(·, 1e−10)) applied (done only at the points read) */
+    static float[] taylor(float[] hm, int h, int w, float cx, float cy, boolean takeLog) {
         int px = (int) cx;
         int py = (int) cy;
         if (1 < px && px < w - 2 && 1 < py && py < h - 2) {
-            float dx = 0.5f * (at(hm, w, px + 1, py) - at(hm, w, px - 1, py));
-            float dy = 0.5f * (at(hm, w, px, py + 1) - at(hm, w, px, py - 1));
-            float dxx = 0.25f * (at(hm, w, px + 2, py) - 2 * at(hm, w, px, py) + at(hm, w, px - 2, py));
-            float dxy = 0.25f * (at(hm, w, px + 1, py + 1) - at(hm, w, px + 1, py - 1)
-                    - at(hm, w, px - 1, py + 1) + at(hm, w, px - 1, py - 1));
-            float dyy = 0.25f * (at(hm, w, px, py + 2) - 2 * at(hm, w, px, py) + at(hm, w, px, py - 2));
+            Sampler p = takeLog ? (x, y) -> logAt(hm, w, x, y) : (x, y) -> hm[y * w + x];
+            float centre = p.at(px, py);
+            float dx = 0.5f * (p.at(px + 1, py) - p.at(px - 1, py));
+            float dy = 0.5f * (p.at(px, py + 1) - p.at(px, py - 1));
+            float dxx = 0.25f * (p.at(px + 2, py) - 2 * centre + p.at(px - 2, py));
+            float dxy = 0.25f * (p.at(px + 1, py + 1) - p.at(px + 1, py - 1) - p.at(px - 1, py + 1)
+                    + p.at(px - 1, py - 1));
+            float dyy = 0.25f * (p.at(px, py + 2) - 2 * centre + p.at(px, py - 2));
             float det = dxx * dyy - dxy * dxy;
             if (det != 0) {
                 float ox = -(dyy * dx - dxy * dy) / det;
@@ -105,7 +117,8 @@ public final class HeatmapDecoder {
         return new float[] {cx, cy};
     }
 
-    private static float at(float[] hm, int w, int x, int y) {
-        return hm[y * w + x];
+    @FunctionalInterface
+    private interface Sampler {
+        float at(int x, int y);
     }
 }

@@ -23,6 +23,15 @@ public final class PersonDetector implements AutoCloseable {
     /** A candidate whose longer side is below this fraction of the largest is skipped (§3.5 step 3). */
     public static final double SHAPE_RATIO = 0.4;
 
+    /** v/255.0 in float64, then float32, for every byte value. */
+    private static final float[] UNIT = new float[256];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            UNIT[v] = (float) (v / 255.0);
+        }
+    }
+
     private final OnnxModel model;
 
     public PersonDetector(Path onnxFile, int threads) {
@@ -43,9 +52,9 @@ public final class PersonDetector implements AutoCloseable {
         int plane = INPUT_SIZE * INPUT_SIZE;
         float[] chw = new float[3 * plane];
         for (int i = 0; i < plane; i++) {
-            for (int c = 0; c < 3; c++) {
-                chw[c * plane + i] = (float) ((px[i * 3 + c] & 0xFF) / 255.0);
-            }
+            chw[i] = UNIT[px[i * 3] & 0xFF];
+            chw[plane + i] = UNIT[px[i * 3 + 1] & 0xFF];
+            chw[2 * plane + i] = UNIT[px[i * 3 + 2] & 0xFF];
         }
         return chw;
     }

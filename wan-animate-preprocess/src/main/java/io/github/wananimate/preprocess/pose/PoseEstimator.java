@@ -63,7 +63,7 @@ public final class PoseEstimator implements AutoCloseable {
     /** Keypoints of the person in {@code box} (x1, y1, x2, y2) with detector {@code score}; the frame is RGB. */
     public WholeBody estimate(RgbImage rgb, double x1, double y1, double x2, double y2, double score) {
         Crop c = crop(x1, y1, x2, y2, score, rgb.width(), rgb.height());
-        float[] input = preprocess(order == ChannelOrder.ORIGINAL ? rgb.swapRedBlue() : rgb, c);
+        float[] input = preprocess(rgb, c, order == ChannelOrder.ORIGINAL);
         OnnxModel.Output out = model.run(input, new long[] {1, 3, INPUT_HEIGHT, INPUT_WIDTH});
         long[] s = out.shape();
         if (s.length != 4 || s[1] != WholeBody.POINTS) {
@@ -76,10 +76,10 @@ public final class PoseEstimator implements AutoCloseable {
     }
 
     /**
-     * The axis-aligned crop: the rectangle round(c − S/2) … round(c + S/2) (half to even, through the original's
+     * The axis-aligned crop (of the image with R and B exchanged when {@code swapRedBlue}): the rectangle round(c − S/2) … round(c + S/2) (half to even, through the original's
      * transform) copied onto a zero float canvas, resized to 192×256 with INTER_LINEAR, then (x/255 − mean)/std.
      */
-    static float[] preprocess(RgbImage image, Crop c) {
+    static float[] preprocess(RgbImage image, Crop c, boolean swapRedBlue) {
         double h = c.height();
         double w = h / (INPUT_HEIGHT / (double) INPUT_WIDTH);
         // get_transform: t = [[192/w, 0, 192(−cx/w + .5)], [0, 256/h, 256(−cy/h + .5)]], inverted
@@ -109,9 +109,9 @@ public final class PoseEstimator implements AutoCloseable {
             for (int x = oldX0; x < oldX1; x++) {
                 int src = (y * image.width() + x) * 3;
                 int dst = (row + newX0 + x - oldX0) * 3;
-                canvas[dst] = px[src] & 0xFF;
+                canvas[dst] = px[swapRedBlue ? src + 2 : src] & 0xFF;
                 canvas[dst + 1] = px[src + 1] & 0xFF;
-                canvas[dst + 2] = px[src + 2] & 0xFF;
+                canvas[dst + 2] = px[swapRedBlue ? src : src + 2] & 0xFF;
             }
         }
         float[] resized;
