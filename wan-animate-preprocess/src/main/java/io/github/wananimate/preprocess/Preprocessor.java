@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +79,7 @@ public final class Preprocessor {
     }
 
     private final Function<RgbImage, PoseFrame> referencePoses;
-    private final java.util.function.Supplier<PoseSource> videoPoses;
+    private final Supplier<PoseSource> videoPoses;
     private final Options options;
 
     /**
@@ -86,7 +87,7 @@ public final class Preprocessor {
      *     {@code img -> PoseExtractor.single(detector, estimator, img)}
      * @param videoPoses a new pose source for each video (sources are stateful when they track)
      */
-    public Preprocessor(Function<RgbImage, PoseFrame> referencePoses, java.util.function.Supplier<PoseSource> videoPoses,
+    public Preprocessor(Function<RgbImage, PoseFrame> referencePoses, Supplier<PoseSource> videoPoses,
             Options options) {
         this.referencePoses = Objects.requireNonNull(referencePoses, "referencePoses");
         this.videoPoses = Objects.requireNonNull(videoPoses, "videoPoses");
@@ -106,7 +107,8 @@ public final class Preprocessor {
         try (VideoReader reader = VideoReader.open(video, options.fps());
                 PreprocessFolderWriter out = PreprocessFolderWriter.create(folder, reference, wr, hr, reader.fps(),
                         false);
-                PoseSequenceWriter keypoints = PoseSequenceWriter.create(folder.resolve(KEYPOINTS_FILE), reader.fps())) {
+                PoseSequenceWriter keypoints = PoseSequenceWriter.create(folder.resolve(KEYPOINTS_FILE),
+                        reader.fps())) {
             Retargeting retargeting = null;
             PoseMeta previous = null;
             int t = 0;
@@ -154,7 +156,8 @@ public final class Preprocessor {
                     Resizing.DEFAULT_DIVISOR);
             int w = size.width();
             int h = size.height();
-            try (PreprocessFolderWriter out = PreprocessFolderWriter.create(folder, reference, w, h, reader.fps(), true);
+            try (PreprocessFolderWriter out = PreprocessFolderWriter.create(folder, reference, w, h, reader.fps(),
+                    true);
                     PoseSequenceWriter keypoints = PoseSequenceWriter.create(folder.resolve(KEYPOINTS_FILE),
                             reader.fps())) {
                 PoseMeta previous = null;

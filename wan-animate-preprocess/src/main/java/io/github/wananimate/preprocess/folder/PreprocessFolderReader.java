@@ -38,7 +38,8 @@ public final class PreprocessFolderReader implements MotionSignalsReader {
         Path bg = folder.resolve(PreprocessFolder.BACKGROUND);
         Path mask = folder.resolve(PreprocessFolder.MASK);
         if (Files.exists(bg) != Files.exists(mask)) {
-            throw new IOException(folder + ": " + (Files.exists(bg) ? PreprocessFolder.MASK : PreprocessFolder.BACKGROUND)
+            String missing = Files.exists(bg) ? PreprocessFolder.MASK : PreprocessFolder.BACKGROUND;
+            throw new IOException(folder + ": " + missing
                     + " is missing (replacement needs both " + PreprocessFolder.BACKGROUND + " and "
                     + PreprocessFolder.MASK + ")");
         }

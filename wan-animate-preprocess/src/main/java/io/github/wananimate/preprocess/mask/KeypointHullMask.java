@@ -104,7 +104,8 @@ public final class KeypointHullMask implements MaskModel {
         for (int pass = 0; pass < 2; pass++) {
             int start = hull.size();
             for (double[] q : p) {
-                while (hull.size() >= start + 2 && cross(hull.get(hull.size() - 2), hull.get(hull.size() - 1), q) <= 0) {
+                while (hull.size() >= start + 2
+                        && cross(hull.get(hull.size() - 2), hull.get(hull.size() - 1), q) <= 0) {
                     hull.remove(hull.size() - 1);
                 }
                 hull.add(q);

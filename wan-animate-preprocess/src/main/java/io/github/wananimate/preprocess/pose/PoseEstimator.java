@@ -76,7 +76,8 @@ public final class PoseEstimator implements AutoCloseable {
     }
 
     /**
-     * The axis-aligned crop (of the image with R and B exchanged when {@code swapRedBlue}): the rectangle round(c − S/2) … round(c + S/2) (half to even, through the original's
+     * The axis-aligned crop (of the image with R and B exchanged when {@code swapRedBlue}): the rectangle
+     * round(c − S/2) … round(c + S/2) (half to even, through the original's
      * transform) copied onto a zero float canvas, resized to 192×256 with INTER_LINEAR, then (x/255 − mean)/std.
      */
     static float[] preprocess(RgbImage image, Crop c, boolean swapRedBlue) {

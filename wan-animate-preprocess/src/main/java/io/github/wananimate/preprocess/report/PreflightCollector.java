@@ -58,7 +58,8 @@ public final class PreflightCollector {
             faceArr[i] = face.get(i);
         }
         double[] maskArr = mask.stream().mapToDouble(Double::doubleValue).toArray();
-        double spread = reference != null && firstDriving != null ? limbRatioSpread(firstDriving, reference) : Double.NaN;
+        double spread = reference != null && firstDriving != null ? limbRatioSpread(firstDriving, reference)
+                : Double.NaN;
         List<String> warnings = new ArrayList<>();
         PreflightReport probe = new PreflightReport(n, sourceFps, fps, drivingWidth, drivingHeight, generationWidth,
                 generationHeight, referenceWidth, referenceHeight, poseArr, det, faceArr, maskArr, spread, List.of());

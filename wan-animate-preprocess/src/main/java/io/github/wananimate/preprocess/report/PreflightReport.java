@@ -68,8 +68,8 @@ public record PreflightReport(int frames, double sourceFps, double fps, int driv
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Preflight: %d frames at %.3f fps (source %.3f fps), generation %dx%d%n",
                 frames, fps, sourceFps, generationWidth, generationHeight));
-        sb.append(String.format(Locale.ROOT, "  pose coverage  %5.1f %% of frames (person detected, >= 10/20 body points)%n",
-                100 * poseCoverage()));
+        sb.append(String.format(Locale.ROOT,
+                "  pose coverage  %5.1f %% of frames (person detected, >= 10/20 body points)%n", 100 * poseCoverage()));
         sb.append(String.format(Locale.ROOT, "  face coverage  %5.1f %% of frames (confident landmarks)%n",
                 100 * faceCoverage()));
         if (maskArea.length > 0) {

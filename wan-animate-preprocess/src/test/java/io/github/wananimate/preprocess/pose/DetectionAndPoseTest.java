@@ -45,7 +45,8 @@ class DetectionAndPoseTest {
         // 1280x960 image: factors 2 and 1.5
         float[] out = new float[6 * 6];
         float[][] rows = {
-            {100.7f, 50.9f, 300.2f, 400.6f, 0.9f, 0},   // → x 201.4, y 76.35, w 399, h 524.5 → int (201, 76, 399, 524)
+            // → x 201.4, y 76.35, w 399, h 524.5 → int (201, 76, 399, 524)
+            {100.7f, 50.9f, 300.2f, 400.6f, 0.9f, 0},
             {102, 52, 301, 401, 0.7f, 0},                 // IoU with the first > 0.5 → suppressed
             {400, 100, 500, 300, 0.6f, 0},                // kept
             {400, 100, 500, 300, 0.05f, 0},               // ≥ 0.05 passes the first filter, not NMS's strict >

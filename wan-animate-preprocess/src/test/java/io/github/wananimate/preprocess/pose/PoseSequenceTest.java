@@ -29,7 +29,8 @@ class PoseSequenceTest {
                     kp[i] = Float.intBitsToFloat(rnd.nextInt()); // any bit pattern, NaNs and infinities included
                 }
                 kp[0] = -0.0f;
-                people.add(new Person(p, new float[] {1.5f, 2.25f, 300.125f, 400f}, rnd.nextFloat(), new WholeBody(kp)));
+                float[] box = {1.5f, 2.25f, 300.125f, 400f};
+                people.add(new Person(p, box, rnd.nextFloat(), new WholeBody(kp)));
             }
             list.add(new PoseFrame(640 + f, 480, people, persons == 0 ? -1 : persons - 1));
         }
