@@ -50,7 +50,7 @@ public final class FixtureRunner {
         String backendName = backend == null ? "no backend" : backend.name() + "/" + backend.device();
         ParityReport report = new ParityReport(fixture.name(), fixture.component(), backendName, tolerance,
                 comparisons, notProduced, withoutGolden, runMillis);
-        LOG.info("parity of {}:\n{}", fixture.name(), report.table());
+        LOG.debug("parity of {}:\n{}", fixture.name(), report.table());
         return report;
     }
 }

@@ -1,0 +1,68 @@
+package io.github.wananimate.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.wananimate.parity.GoldenFixtures;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class WanAnimateCliTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = WanAnimateCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void parityPassExitsZeroAndPrintsTheTable() {
+        int code = run("parity", GoldenFixtures.fixture("procedural_check").toString(), "--backend", "onnx");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("blocks.0.norm3.weight").contains("PASS");
+    }
+
+    @Test
+    void aboveToleranceExitsOne(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("fixture.json"), """
+                {"component": "procedural_check", "seed": 0, "weights": [["blocks.0.ffn.0.bias", [2]]],
+                 "tolerance": {"max_abs_over_peak": 0.0}}""");
+        writeSafetensors(dir.resolve("outputs.safetensors"), "blocks.0.ffn.0.bias", new float[] {0.5f, -0.5f});
+        int code = run("parity", dir.toString(), "--backend", "onnx");
+        assertThat(code).as(err.toString()).isEqualTo(1);
+        assertThat(out.toString()).contains("blocks.0.ffn.0.bias").contains("FAIL");
+    }
+
+    @Test
+    void usageAndRunErrorsExitTwo(@TempDir Path dir) {
+        assertThat(run("parity")).isEqualTo(2);
+        assertThat(run("parity", dir.toString(), "--backend", "onnx")).isEqualTo(2);
+        assertThat(err.toString()).contains("fixture.json");
+        assertThat(run("parity", GoldenFixtures.fixture("procedural_check").toString(), "--backend", "tpu"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("no backend named 'tpu'");
+    }
+
+    private static void writeSafetensors(Path file, String key, float[] values) throws Exception {
+        String header = "{\"" + key + "\":{\"dtype\":\"F32\",\"shape\":[" + values.length + "],\"data_offsets\":[0,"
+                + values.length * 4 + "]}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(8 + h.length + values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putLong(h.length).put(h);
+        for (float v : values) {
+            buf.putFloat(v);
+        }
+        Files.write(file, buf.array());
+    }
+}

@@ -1,0 +1,150 @@
+package io.github.wananimate.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import io.github.wananimate.nn.Network;
+import io.github.wananimate.nn.ParameterBinding;
+import io.github.wananimate.spi.Backend;
+import io.github.wananimate.spi.BackendOptions;
+import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.weights.ParameterSource;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Runs networks in ONNX Runtime: each network's forward pass is recorded as an ONNX graph per set of input
+ * shapes ({@link OnnxGraphRecorder}) and executed on the CPU or the CUDA execution provider.
+ */
+public final class OnnxBackend implements Backend {
+
+    private final OrtEnvironment environment;
+    private final String device;
+    private final int cudaDevice;
+    private final int intraOpThreads;
+    private final OnnxGraphRecorder.Options recorderOptions;
+    private final Set<OnnxLoadedNetwork> loaded = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    public OnnxBackend(BackendOptions options) {
+        this(options, OnnxGraphRecorder.Options.defaults());
+    }
+
+    public OnnxBackend(BackendOptions options, OnnxGraphRecorder.Options recorderOptions) {
+        Objects.requireNonNull(options, "options");
+        this.recorderOptions = Objects.requireNonNull(recorderOptions, "recorderOptions");
+        this.environment = OrtEnvironment.getEnvironment();
+        this.intraOpThreads = options.intraOpThreads();
+        String d = options.device().trim().toLowerCase(Locale.ROOT);
+        if (d.equals("cpu")) {
+            cudaDevice = -1;
+            device = "cpu";
+        } else if (d.equals("cuda") || d.startsWith("cuda:")) {
+            cudaDevice = parseCudaIndex(options.device(), d);
+            device = "cuda:" + cudaDevice;
+            checkCuda();
+        } else {
+            throw new IllegalArgumentException("unknown device '" + options.device()
+                    + "' for the onnx backend: use \"cpu\", \"cuda\" or \"cuda:N\"");
+        }
+    }
+
+    private static int parseCudaIndex(String original, String d) {
+        if (d.equals("cuda")) {
+            return 0;
+        }
+        try {
+            int index = Integer.parseInt(d.substring("cuda:".length()));
+            if (index < 0) {
+                throw new NumberFormatException();
+            }
+            return index;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad CUDA device '" + original + "': expected cuda:N with N >= 0");
+        }
+    }
+
+    private void checkCuda() {
+        EnumSet<OrtProvider> providers = OrtEnvironment.getAvailableProviders();
+        if (!providers.contains(OrtProvider.CUDA)) {
+            throw new IllegalStateException("device " + device + " needs ONNX Runtime's CUDA execution provider, "
+                    + "but this ONNX Runtime build offers only " + providers
+                    + " (use the com.microsoft.onnxruntime:onnxruntime_gpu artifact)");
+        }
+        try (SessionOptions probe = new SessionOptions()) {
+            probe.addCUDA(cudaDevice);
+        } catch (OrtException | RuntimeException | LinkageError e) {
+            throw new IllegalStateException("the CUDA execution provider of ONNX Runtime cannot be started for "
+                    + device + " (it needs an NVIDIA driver, CUDA 12 and cuDNN 9 libraries on the library path): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "onnx";
+    }
+
+    @Override
+    public String device() {
+        return device;
+    }
+
+    boolean onCuda() {
+        return cudaDevice >= 0;
+    }
+
+    OrtEnvironment environment() {
+        return environment;
+    }
+
+    OnnxGraphRecorder.Options recorderOptions() {
+        return recorderOptions;
+    }
+
+    /** Fresh options for one session: full graph optimisation, thread count, execution provider. */
+    SessionOptions newSessionOptions() throws OrtException {
+        SessionOptions options = new SessionOptions();
+        try {
+            options.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+            if (intraOpThreads > 0) {
+                options.setIntraOpNumThreads(intraOpThreads);
+            }
+            if (onCuda()) {
+                options.addCUDA(cudaDevice);
+            }
+            return options;
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public LoadedNetwork load(Network network, ParameterSource weights) {
+        if (closed) {
+            throw new IllegalStateException("the onnx backend on " + device + " is closed");
+        }
+        ParameterSource prepared = ParameterBinding.validateAndPrepare(network, weights);
+        OnnxLoadedNetwork result = new OnnxLoadedNetwork(this, network, prepared);
+        loaded.add(result);
+        return result;
+    }
+
+    void forget(OnnxLoadedNetwork network) {
+        loaded.remove(network);
+    }
+
+    /** Closes every network loaded through this backend that is still open. */
+    @Override
+    public void close() {
+        closed = true;
+        for (OnnxLoadedNetwork network : loaded.toArray(OnnxLoadedNetwork[]::new)) {
+            network.close();
+        }
+    }
+}

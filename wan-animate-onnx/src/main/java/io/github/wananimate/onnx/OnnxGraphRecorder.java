@@ -1,0 +1,874 @@
+package io.github.wananimate.onnx;
+
+import io.github.wananimate.nn.Ops;
+import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.onnx.OnnxModelWriter.Attribute;
+import io.github.wananimate.onnx.OnnxModelWriter.Initializer;
+import io.github.wananimate.onnx.OnnxModelWriter.Node;
+import io.github.wananimate.onnx.OnnxModelWriter.Opset;
+import io.github.wananimate.onnx.OnnxModelWriter.ValueInfo;
+import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Records {@link Ops} calls as ONNX nodes on symbolic tensors whose static shapes it infers itself, then
+ * serialises the graph ({@link #finish}). Parameters become initializers declared without data (bound from
+ * memory when the session is created); small constants are inlined; large ones are bound like parameters.
+ *
+ * <p>ai.onnx opset 20 (LayerNormalization, Gelu, reductions with an {@code axes} input), plus
+ * {@code com.microsoft.MultiHeadAttention} when fused attention is enabled. One recorder records one graph.
+ */
+public final class OnnxGraphRecorder implements Ops {
+
+    static final int OPSET = 20;
+    private static final String MS_DOMAIN = "com.microsoft";
+    /** Constants up to this size are written into the model; larger ones are bound from memory. */
+    private static final long INLINE_CONSTANT_BYTES = 64 * 1024;
+
+    /**
+     * @param fusedAttention emit {@code com.microsoft.MultiHeadAttention} where the shapes allow it
+     * @param attentionChunkBytes the plain attention form splits the query axis so that one score matrix
+     *     ({@code B·H·Lq·Lk} floats) stays below this many bytes
+     */
+    public record Options(boolean fusedAttention, long attentionChunkBytes) {
+
+        public static Options defaults() {
+            return new Options(true, 1L << 30);
+        }
+    }
+
+    private final Function<String, long[]> parameterShapes;
+    private final Options options;
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<Initializer> initializers = new ArrayList<>();
+    private final List<ValueInfo> graphInputs = new ArrayList<>();
+    private final List<ValueInfo> graphOutputs = new ArrayList<>();
+    private final Map<String, String> inputNames = new LinkedHashMap<>();
+    private final Map<String, String> outputNames = new LinkedHashMap<>();
+    private final Map<String, long[]> outputShapes = new LinkedHashMap<>();
+    private final Map<String, Sym> parametersByKey = new HashMap<>();
+    private final Map<String, String> parameterKeys = new LinkedHashMap<>();
+    private final Map<String, HostTensor> boundConstants = new LinkedHashMap<>();
+    private final Map<String, Sym> smallConstants = new HashMap<>();
+    private final Set<String> usedNames = new HashSet<>();
+    private final Set<String> convOperands = new HashSet<>();
+    private int counter;
+    private boolean usesFusedAttention;
+    private boolean finished;
+
+    /**
+     * @param parameterShapes the shape of a checkpoint key (called once per key the network reads); should
+     *     throw with a clear message for an unknown key
+     */
+    public OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options) {
+        this.parameterShapes = Objects.requireNonNull(parameterShapes, "parameterShapes");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /** The symbolic tensor handed to networks: a graph value name and its static shape. */
+    private final class Sym implements Tensor {
+        final String name;
+        final long[] shape;
+
+        Sym(String name, long[] shape) {
+            this.name = name;
+            this.shape = shape;
+        }
+
+        @Override
+        public long[] shape() {
+            return shape;
+        }
+
+        OnnxGraphRecorder owner() {
+            return OnnxGraphRecorder.this;
+        }
+
+        @Override
+        public String toString() {
+            return name + Shapes.toString(shape);
+        }
+    }
+
+    // ---------------------------------------------------------------- graph boundary
+
+    /** Declares a float32 graph input of a fixed shape. */
+    public Tensor input(String name, long[] shape) {
+        checkOpen();
+        if (inputNames.containsKey(name)) {
+            throw new IllegalArgumentException("input '" + name + "' declared twice");
+        }
+        String graphName = uniqueName(name);
+        inputNames.put(name, graphName);
+        graphInputs.add(new ValueInfo(graphName, shape.clone()));
+        return new Sym(graphName, shape.clone());
+    }
+
+    /** Declares {@code value} as the graph output {@code name} (outputs keep the order of these calls). */
+    public void output(String name, Tensor value) {
+        checkOpen();
+        Sym v = sym(value, "output '" + name + "'");
+        if (outputNames.containsKey(name)) {
+            throw new IllegalArgumentException("output '" + name + "' declared twice");
+        }
+        String graphName = uniqueName(name);
+        nodes.add(new Node("output_" + graphName, "Identity", "", List.of(v.name), List.of(graphName), List.of()));
+        outputNames.put(name, graphName);
+        outputShapes.put(name, v.shape.clone());
+        graphOutputs.add(new ValueInfo(graphName, v.shape));
+    }
+
+    /** Serialises the recorded graph; the recorder cannot be used afterwards. */
+    public RecordedGraph finish(String graphName) {
+        checkOpen();
+        if (outputNames.isEmpty()) {
+            throw new IllegalStateException("graph '" + graphName + "' has no outputs");
+        }
+        finished = true;
+        List<Opset> opsets = new ArrayList<>();
+        opsets.add(new Opset("", OPSET));
+        if (usesFusedAttention) {
+            opsets.add(new Opset(MS_DOMAIN, 1));
+        }
+        byte[] model = OnnxModelWriter.write(graphName, opsets, nodes, initializers, graphInputs, graphOutputs);
+        Set<String> layoutTransformed = new HashSet<>();
+        for (String name : convOperands) {
+            if (parameterKeys.containsKey(name) || boundConstants.containsKey(name)) {
+                layoutTransformed.add(name);
+            }
+        }
+        return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
+                unmodifiable(outputShapes), unmodifiable(parameterKeys), unmodifiable(boundConstants),
+                Set.copyOf(layoutTransformed), nodes.size(), usesFusedAttention);
+    }
+
+    // ---------------------------------------------------------------- sources
+
+    @Override
+    public Tensor parameter(String key) {
+        checkOpen();
+        Sym existing = parametersByKey.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        long[] shape = parameterShapes.apply(key).clone();
+        String name = uniqueName(key);
+        initializers.add(new Initializer(name, OnnxModelWriter.FLOAT, shape, null));
+        parameterKeys.put(name, key);
+        Sym sym = new Sym(name, shape);
+        parametersByKey.put(key, sym);
+        return sym;
+    }
+
+    @Override
+    public Tensor constant(HostTensor value) {
+        checkOpen();
+        HostTensor f32 = value.toF32();
+        long[] shape = f32.shape();
+        if (f32.byteSize() > INLINE_CONSTANT_BYTES) {
+            String name = uniqueName("constant");
+            initializers.add(new Initializer(name, OnnxModelWriter.FLOAT, shape, null));
+            boundConstants.put(name, f32);
+            return new Sym(name, shape);
+        }
+        byte[] raw = new byte[(int) f32.byteSize()];
+        f32.data().get(raw);
+        return inlineConstant(OnnxModelWriter.FLOAT, shape, raw);
+    }
+
+    private Sym scalar(double value) {
+        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat((float) value);
+        return inlineConstant(OnnxModelWriter.FLOAT, new long[0], b.array());
+    }
+
+    private Sym int64s(long... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            b.putLong(v);
+        }
+        return inlineConstant(OnnxModelWriter.INT64, new long[] {values.length}, b.array());
+    }
+
+    private Sym inlineConstant(int dataType, long[] shape, byte[] raw) {
+        // Identical small constants (scalars, shape vectors, axes) are shared.
+        String cacheKey = dataType + Arrays.toString(shape) + Arrays.toString(raw);
+        Sym cached = raw.length <= 256 ? smallConstants.get(cacheKey) : null;
+        if (cached != null) {
+            return cached;
+        }
+        String name = uniqueName("const");
+        initializers.add(new Initializer(name, dataType, shape, raw));
+        Sym sym = new Sym(name, shape);
+        if (raw.length <= 256) {
+            smallConstants.put(cacheKey, sym);
+        }
+        return sym;
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        return binary("Add", a, b);
+    }
+
+    @Override
+    public Tensor sub(Tensor a, Tensor b) {
+        return binary("Sub", a, b);
+    }
+
+    @Override
+    public Tensor mul(Tensor a, Tensor b) {
+        return binary("Mul", a, b);
+    }
+
+    @Override
+    public Tensor div(Tensor a, Tensor b) {
+        return binary("Div", a, b);
+    }
+
+    @Override
+    public Tensor add(Tensor a, double scalar) {
+        Sym x = sym(a, "add");
+        return node("Add", x.shape, x, scalar(scalar));
+    }
+
+    @Override
+    public Tensor mul(Tensor a, double scalar) {
+        Sym x = sym(a, "mul");
+        return node("Mul", x.shape, x, scalar(scalar));
+    }
+
+    @Override
+    public Tensor maximum(Tensor a, double floor) {
+        Sym x = sym(a, "maximum");
+        return node("Max", x.shape, x, scalar(floor));
+    }
+
+    @Override
+    public Tensor clamp(Tensor a, double min, double max) {
+        Sym x = sym(a, "clamp");
+        if (min > max) {
+            throw new IllegalArgumentException("clamp: min " + min + " > max " + max);
+        }
+        return node("Clip", x.shape, x, scalar(min), scalar(max));
+    }
+
+    @Override
+    public Tensor sqrt(Tensor a) {
+        return unary("Sqrt", a);
+    }
+
+    @Override
+    public Tensor tanh(Tensor a) {
+        return unary("Tanh", a);
+    }
+
+    @Override
+    public Tensor sigmoid(Tensor a) {
+        return unary("Sigmoid", a);
+    }
+
+    @Override
+    public Tensor erf(Tensor a) {
+        return unary("Erf", a);
+    }
+
+    @Override
+    public Tensor leakyRelu(Tensor a, double slope) {
+        Sym x = sym(a, "leakyRelu");
+        return node("LeakyRelu", x.shape, List.of(x), floatAttr("alpha", slope));
+    }
+
+    /** One {@code Gelu} node (opset 20) instead of the composite default. */
+    @Override
+    public Tensor geluErf(Tensor a) {
+        Sym x = sym(a, "geluErf");
+        return node("Gelu", x.shape, List.of(x));
+    }
+
+    @Override
+    public Tensor geluTanh(Tensor a) {
+        Sym x = sym(a, "geluTanh");
+        return node("Gelu", x.shape, List.of(x), new Attribute("approximate", OnnxModelWriter.ATTR_STRING, "tanh"));
+    }
+
+    // ---------------------------------------------------------------- reductions and normalisation
+
+    @Override
+    public Tensor mean(Tensor x, int axis, boolean keepDims) {
+        return reduce("ReduceMean", x, axis, keepDims);
+    }
+
+    @Override
+    public Tensor sum(Tensor x, int axis, boolean keepDims) {
+        return reduce("ReduceSum", x, axis, keepDims);
+    }
+
+    @Override
+    public Tensor softmax(Tensor x, int axis) {
+        Sym s = sym(x, "softmax");
+        int ax = axis(axis, s.shape.length, "softmax");
+        return node("Softmax", s.shape, List.of(s), intAttr("axis", ax));
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        Sym s = sym(x, "layerNorm");
+        if (s.shape.length == 0) {
+            throw new IllegalArgumentException("layerNorm: input must have at least one axis, got a scalar");
+        }
+        long channels = s.shape[s.shape.length - 1];
+        Sym w = weight == null ? null : sym(weight, "layerNorm weight");
+        Sym b = bias == null ? null : sym(bias, "layerNorm bias");
+        // LayerNormalization wants Scale / B of the normalised shape [C]; anything else is applied afterwards.
+        boolean fuseWeight = w != null && Arrays.equals(w.shape, new long[] {channels});
+        boolean fuseBias = b != null && Arrays.equals(b.shape, new long[] {channels}) && (w == null || fuseWeight);
+        Sym scale = fuseWeight ? w : ones(channels);
+        List<Sym> inputs = fuseBias ? List.of(s, scale, b) : List.of(s, scale);
+        Sym y = node("LayerNormalization", s.shape, inputs, intAttr("axis", -1), floatAttr("epsilon", eps));
+        Tensor out = y;
+        if (w != null && !fuseWeight) {
+            out = mul(out, w);
+        }
+        if (b != null && !fuseBias) {
+            out = add(out, b);
+        }
+        return out;
+    }
+
+    private Sym ones(long channels) {
+        float[] values = new float[Math.toIntExact(channels)];
+        Arrays.fill(values, 1f);
+        return (Sym) constant(HostTensor.ofFloats(new long[] {channels}, values));
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b) {
+        Sym x = sym(a, "matmul");
+        Sym y = sym(b, "matmul");
+        return node("MatMul", matmulShape(x.shape, y.shape), x, y);
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        Sym in = sym(x, "linear");
+        Sym w = sym(weight, "linear weight");
+        if (w.shape.length != 2) {
+            throw new IllegalArgumentException("linear: weight must be [out, in], got " + Shapes.toString(w.shape));
+        }
+        if (in.shape.length == 0 || in.shape[in.shape.length - 1] != w.shape[1]) {
+            throw new IllegalArgumentException("linear: input " + Shapes.toString(in.shape)
+                    + " does not end in the weight's in-features " + w.shape[1] + " (weight "
+                    + Shapes.toString(w.shape) + ")");
+        }
+        long outFeatures = w.shape[0];
+        Sym b = bias == null ? null : sym(bias, "linear bias");
+        boolean gemmBias = b != null && Arrays.equals(b.shape, new long[] {outFeatures});
+        if (b != null && !gemmBias) {
+            broadcastShape(new long[] {1, outFeatures}, b.shape, "linear bias");
+        }
+        // Gemm with transB reads the [out, in] weight as is: no Transpose node, nothing for ORT to fold into a
+        // second copy of the weight.
+        long rows = Shapes.elementCount(Arrays.copyOf(in.shape, in.shape.length - 1));
+        Sym flat = in.shape.length == 2 ? in : reshapeSym(in, new long[] {rows, w.shape[1]});
+        List<Sym> inputs = gemmBias ? List.of(flat, w, b) : List.of(flat, w);
+        Sym y = node("Gemm", new long[] {rows, outFeatures}, inputs, intAttr("transB", 1));
+        long[] outShape = in.shape.clone();
+        outShape[outShape.length - 1] = outFeatures;
+        Tensor out = in.shape.length == 2 ? y : reshapeSym(y, outShape);
+        return b != null && !gemmBias ? add(out, b) : out;
+    }
+
+    @Override
+    public Tensor conv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padBegin, int[] padEnd,
+            int groups) {
+        Sym in = sym(x, "conv");
+        Sym w = sym(weight, "conv weight");
+        int spatial = in.shape.length - 2;
+        String where = "conv: input " + Shapes.toString(in.shape) + ", weight " + Shapes.toString(w.shape);
+        if (spatial < 1 || w.shape.length != in.shape.length) {
+            throw new IllegalArgumentException(where + ": input must be [N, C, spatial...] and weight of the same rank");
+        }
+        if (stride.length != spatial || padBegin.length != spatial || padEnd.length != spatial) {
+            throw new IllegalArgumentException(where + ": stride/padding need " + spatial + " entries, got "
+                    + Arrays.toString(stride) + " " + Arrays.toString(padBegin) + " " + Arrays.toString(padEnd));
+        }
+        if (groups < 1 || in.shape[1] % groups != 0 || w.shape[0] % groups != 0
+                || in.shape[1] / groups != w.shape[1]) {
+            throw new IllegalArgumentException(where + ": " + in.shape[1] + " input channels in " + groups
+                    + " group(s) do not match the weight's " + w.shape[1] + " channels per group");
+        }
+        Sym b = null;
+        if (bias != null) {
+            b = sym(bias, "conv bias");
+            if (!Arrays.equals(b.shape, new long[] {w.shape[0]})) {
+                throw new IllegalArgumentException(where + ": bias " + Shapes.toString(b.shape) + " must be ["
+                        + w.shape[0] + "]");
+            }
+        }
+        // Padding common to both sides goes into Conv (cuDNN wants symmetric pads); the asymmetric rest is
+        // an explicit Pad in front.
+        long[] extraBefore = new long[in.shape.length];
+        long[] extraAfter = new long[in.shape.length];
+        long[] pads = new long[2 * spatial];
+        boolean asymmetric = false;
+        for (int i = 0; i < spatial; i++) {
+            if (padBegin[i] < 0 || padEnd[i] < 0 || stride[i] < 1) {
+                throw new IllegalArgumentException(where + ": negative padding or stride < 1");
+            }
+            long common = Math.min(padBegin[i], padEnd[i]);
+            pads[i] = common;
+            pads[spatial + i] = common;
+            extraBefore[2 + i] = padBegin[i] - common;
+            extraAfter[2 + i] = padEnd[i] - common;
+            asymmetric |= padBegin[i] != padEnd[i];
+        }
+        Sym padded = asymmetric ? (Sym) pad(in, extraBefore, extraAfter, 0.0) : in;
+        long[] kernel = Arrays.copyOfRange(w.shape, 2, w.shape.length);
+        long[] outShape = new long[in.shape.length];
+        outShape[0] = in.shape[0];
+        outShape[1] = w.shape[0];
+        for (int i = 0; i < spatial; i++) {
+            long extent = padded.shape[2 + i] + 2 * pads[i] - kernel[i];
+            if (extent < 0) {
+                throw new IllegalArgumentException(where + ": kernel " + kernel[i] + " larger than padded axis "
+                        + (2 + i));
+            }
+            outShape[2 + i] = extent / stride[i] + 1;
+        }
+        List<Sym> inputs = b == null ? List.of(padded, w) : List.of(padded, w, b);
+        inputs.subList(1, inputs.size()).forEach(operand -> convOperands.add(operand.name));
+        long[] strides = Arrays.stream(stride).asLongStream().toArray();
+        return node("Conv", outShape, inputs, intsAttr("kernel_shape", kernel), intsAttr("strides", strides),
+                intsAttr("pads", pads), intsAttr("dilations", filled(spatial, 1)), intAttr("group", groups));
+    }
+
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+        Sym query = sym(q, "attention q");
+        Sym key = sym(k, "attention k");
+        Sym value = sym(v, "attention v");
+        Sym b = bias == null ? null : sym(bias, "attention bias");
+        String where = "attention: q " + Shapes.toString(query.shape) + ", k " + Shapes.toString(key.shape)
+                + ", v " + Shapes.toString(value.shape);
+        if (query.shape.length != 4 || key.shape.length != 4 || value.shape.length != 4) {
+            throw new IllegalArgumentException(where + ": q, k and v must be [B, H, L, d]");
+        }
+        if (query.shape[3] != key.shape[3] || key.shape[2] != value.shape[2]) {
+            throw new IllegalArgumentException(where + ": q and k need the same head size, k and v the same length");
+        }
+        long[] scoreShape = matmulShape(query.shape, new long[] {key.shape[0], key.shape[1], key.shape[3],
+            key.shape[2]});
+        if (b != null) {
+            long[] full = broadcastShape(scoreShape, b.shape, where + ", bias " + Shapes.toString(b.shape));
+            if (!Arrays.equals(full, scoreShape)) {
+                throw new IllegalArgumentException(where + ": bias " + Shapes.toString(b.shape)
+                        + " does not broadcast to the scores " + Shapes.toString(scoreShape));
+            }
+        }
+        boolean sameBatchAndHeads = query.shape[0] == key.shape[0] && key.shape[0] == value.shape[0]
+                && query.shape[1] == key.shape[1] && key.shape[1] == value.shape[1];
+        // With 4-D key/value, MultiHeadAttention wants k and v of one shape (ORT 1.23: "Input 'key' and 'value'
+        // shall have same shape"), so a value head size other than the query's takes the plain form.
+        if (options.fusedAttention() && sameBatchAndHeads && value.shape[3] == key.shape[3]) {
+            return fusedAttention(query, key, value, b, scale);
+        }
+        return plainAttention(query, key, value, b, scale, scoreShape);
+    }
+
+    /**
+     * {@code com.microsoft.MultiHeadAttention}: query as [B, Lq, H·d], key and value in their BNSH layout
+     * [B, H, Lk, d] (the "cross attention with past" form), bias as {@code attention_bias} [B|1, H|1, Lq, Lk].
+     */
+    private Tensor fusedAttention(Sym q, Sym k, Sym v, Sym bias, double scale) {
+        long batch = q.shape[0];
+        long heads = q.shape[1];
+        long lq = q.shape[2];
+        long lk = k.shape[2];
+        long dv = v.shape[3];
+        Sym query = reshapeSym(transpose(q, 0, 2, 1, 3), new long[] {batch, lq, heads * q.shape[3]});
+        List<Sym> inputs = new ArrayList<>(List.of(query, k, v));
+        if (bias != null) {
+            inputs.add(empty());   // bias (packed projection bias)
+            inputs.add(empty());   // key_padding_mask
+            inputs.add(attentionBias(bias, batch, heads, lq, lk));
+        }
+        usesFusedAttention = true;
+        Sym out = node(MS_DOMAIN, "MultiHeadAttention", new long[] {batch, lq, heads * dv}, inputs,
+                intAttr("num_heads", heads), floatAttr("scale", scale));
+        return transpose(reshapeSym(out, new long[] {batch, lq, heads, dv}), 0, 2, 1, 3);
+    }
+
+    private Sym attentionBias(Sym bias, long batch, long heads, long lq, long lk) {
+        Sym b = bias;
+        if (b.shape.length < 4) {
+            long[] padded = new long[4];
+            Arrays.fill(padded, 1);
+            System.arraycopy(b.shape, 0, padded, 4 - b.shape.length, b.shape.length);
+            b = reshapeSym(b, padded);
+        }
+        // MultiHeadAttention broadcasts attention_bias over batch and heads only.
+        if (b.shape[2] != lq || b.shape[3] != lk) {
+            b = (Sym) broadcastTo(b, b.shape[0], b.shape[1], lq, lk);
+        }
+        return b;
+    }
+
+    private Tensor plainAttention(Sym q, Sym k, Sym v, Sym bias, double scale, long[] scoreShape) {
+        long lq = q.shape[2];
+        long scoreBytes = Shapes.elementCount(scoreShape) * 4;
+        long chunks = Math.min(lq, Math.max(1, (scoreBytes + options.attentionChunkBytes() - 1)
+                / options.attentionChunkBytes()));
+        long chunkLength = (lq + chunks - 1) / chunks;
+        Sym keyT = transpose(k, 0, 1, 3, 2);
+        List<Tensor> parts = new ArrayList<>();
+        for (long start = 0; start < lq; start += chunkLength) {
+            long end = Math.min(lq, start + chunkLength);
+            Sym qc = chunks == 1 ? q : (Sym) slice(q, 2, start, end);
+            Tensor scores = mul(matmul(qc, keyT), scale);
+            if (bias != null) {
+                Sym bc = bias;
+                boolean biasHasQueryAxis = bias.shape.length >= 2 && bias.shape[bias.shape.length - 2] != 1;
+                if (chunks > 1 && biasHasQueryAxis) {
+                    bc = (Sym) slice(bias, -2, start, end);
+                }
+                scores = add(scores, bc);
+            }
+            parts.add(matmul(softmax(scores, -1), v));
+        }
+        return parts.size() == 1 ? parts.get(0) : concat(2, parts);
+    }
+
+    // ---------------------------------------------------------------- layout
+
+    @Override
+    public Tensor reshape(Tensor x, long... shape) {
+        Sym s = sym(x, "reshape");
+        long[] resolved = shape.clone();
+        int inferred = -1;
+        long known = 1;
+        for (int i = 0; i < resolved.length; i++) {
+            if (resolved[i] == -1) {
+                if (inferred >= 0) {
+                    throw new IllegalArgumentException("reshape " + Shapes.toString(s.shape) + " to "
+                            + Arrays.toString(shape) + ": more than one -1");
+                }
+                inferred = i;
+            } else if (resolved[i] < 0) {
+                throw new IllegalArgumentException("reshape to " + Arrays.toString(shape) + ": negative size");
+            } else {
+                known *= resolved[i];
+            }
+        }
+        long count = Shapes.elementCount(s.shape);
+        if (inferred >= 0) {
+            if (known == 0 || count % known != 0) {
+                throw new IllegalArgumentException("reshape " + Shapes.toString(s.shape) + " to "
+                        + Arrays.toString(shape) + ": " + count + " elements do not fit");
+            }
+            resolved[inferred] = count / known;
+        }
+        if (Shapes.elementCount(resolved) != count) {
+            throw new IllegalArgumentException("reshape " + Shapes.toString(s.shape) + " (" + count
+                    + " elements) to " + Arrays.toString(shape));
+        }
+        return reshapeSym(s, resolved);
+    }
+
+    private Sym reshapeSym(Sym s, long[] resolved) {
+        if (Arrays.equals(s.shape, resolved)) {
+            return s;
+        }
+        boolean hasZero = Arrays.stream(resolved).anyMatch(d -> d == 0);
+        // allowzero keeps a literal 0 a 0 instead of "copy this axis from the input".
+        return hasZero ? node("Reshape", resolved, List.of(s, int64s(resolved)), intAttr("allowzero", 1))
+                : node("Reshape", resolved, s, int64s(resolved));
+    }
+
+    @Override
+    public Tensor permute(Tensor x, int... axes) {
+        Sym s = sym(x, "permute");
+        int rank = s.shape.length;
+        if (axes.length != rank) {
+            throw new IllegalArgumentException("permute " + Shapes.toString(s.shape) + " by " + Arrays.toString(axes)
+                    + ": need " + rank + " axes");
+        }
+        int[] perm = new int[rank];
+        boolean[] seen = new boolean[rank];
+        for (int i = 0; i < rank; i++) {
+            perm[i] = axis(axes[i], rank, "permute");
+            if (seen[perm[i]]) {
+                throw new IllegalArgumentException("permute by " + Arrays.toString(axes) + ": repeated axis");
+            }
+            seen[perm[i]] = true;
+        }
+        return transpose(s, perm);
+    }
+
+    private Sym transpose(Sym s, int... perm) {
+        long[] out = new long[perm.length];
+        boolean identity = true;
+        for (int i = 0; i < perm.length; i++) {
+            out[i] = s.shape[perm[i]];
+            identity &= perm[i] == i;
+        }
+        if (identity) {
+            return s;
+        }
+        return node("Transpose", out, List.of(s), intsAttr("perm", Arrays.stream(perm).asLongStream().toArray()));
+    }
+
+    @Override
+    public Tensor slice(Tensor x, int axis, long start, long end) {
+        Sym s = sym(x, "slice");
+        int ax = axis(axis, s.shape.length, "slice");
+        long size = s.shape[ax];
+        if (start < 0 || end > size || start > end) {
+            throw new IllegalArgumentException("slice " + Shapes.toString(s.shape) + " axis " + axis + " ["
+                    + start + ", " + end + "): out of range 0.." + size);
+        }
+        if (start == 0 && end == size) {
+            return s;
+        }
+        long[] out = s.shape.clone();
+        out[ax] = end - start;
+        return node("Slice", out, s, int64s(start), int64s(end), int64s(ax));
+    }
+
+    @Override
+    public Tensor concat(int axis, List<Tensor> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("concat of nothing");
+        }
+        List<Sym> syms = new ArrayList<>();
+        for (Tensor t : parts) {
+            syms.add(sym(t, "concat"));
+        }
+        long[] first = syms.get(0).shape;
+        int ax = axis(axis, first.length, "concat");
+        long[] out = first.clone();
+        out[ax] = 0;
+        for (Sym p : syms) {
+            boolean fits = p.shape.length == first.length;
+            for (int i = 0; fits && i < first.length; i++) {
+                fits = i == ax || p.shape[i] == first[i];
+            }
+            if (!fits) {
+                throw new IllegalArgumentException("concat on axis " + axis + ": shapes "
+                        + syms.stream().map(t -> Shapes.toString(t.shape)).toList() + " differ off that axis");
+            }
+            out[ax] += p.shape[ax];
+        }
+        if (syms.size() == 1) {
+            return syms.get(0);
+        }
+        return node("Concat", out, syms, intAttr("axis", ax));
+    }
+
+    @Override
+    public Tensor pad(Tensor x, long[] before, long[] after, double value) {
+        Sym s = sym(x, "pad");
+        int rank = s.shape.length;
+        if (before.length != rank || after.length != rank) {
+            throw new IllegalArgumentException("pad " + Shapes.toString(s.shape) + ": before "
+                    + Arrays.toString(before) + " / after " + Arrays.toString(after) + " need " + rank + " entries");
+        }
+        long[] out = new long[rank];
+        long[] pads = new long[2 * rank];
+        boolean any = false;
+        for (int i = 0; i < rank; i++) {
+            out[i] = s.shape[i] + before[i] + after[i];
+            if (out[i] < 0) {
+                throw new IllegalArgumentException("pad " + Shapes.toString(s.shape) + " by "
+                        + Arrays.toString(before) + " / " + Arrays.toString(after) + ": negative size on axis " + i);
+            }
+            pads[i] = before[i];
+            pads[rank + i] = after[i];
+            any |= before[i] != 0 || after[i] != 0;
+        }
+        if (!any) {
+            return s;
+        }
+        return node("Pad", out, List.of(s, int64s(pads), scalar(value)), new Attribute("mode",
+                OnnxModelWriter.ATTR_STRING, "constant"));
+    }
+
+    @Override
+    public Tensor broadcastTo(Tensor x, long... shape) {
+        Sym s = sym(x, "broadcastTo");
+        long[] result = broadcastShape(s.shape, shape, "broadcastTo " + Arrays.toString(shape));
+        if (!Arrays.equals(result, shape)) {
+            throw new IllegalArgumentException("cannot broadcast " + Shapes.toString(s.shape) + " to "
+                    + Arrays.toString(shape));
+        }
+        if (Arrays.equals(s.shape, shape)) {
+            return s;
+        }
+        return node("Expand", shape.clone(), s, int64s(shape));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Tensor unary(String op, Tensor a) {
+        Sym x = sym(a, op);
+        return node(op, x.shape, x);
+    }
+
+    private Tensor binary(String op, Tensor a, Tensor b) {
+        Sym x = sym(a, op);
+        Sym y = sym(b, op);
+        return node(op, broadcastShape(x.shape, y.shape, op), x, y);
+    }
+
+    private Tensor reduce(String op, Tensor x, int axis, boolean keepDims) {
+        Sym s = sym(x, op);
+        int ax = axis(axis, s.shape.length, op);
+        long[] out;
+        if (keepDims) {
+            out = s.shape.clone();
+            out[ax] = 1;
+        } else {
+            out = new long[s.shape.length - 1];
+            for (int i = 0, j = 0; i < s.shape.length; i++) {
+                if (i != ax) {
+                    out[j++] = s.shape[i];
+                }
+            }
+        }
+        return node(op, out, List.of(s, int64s(ax)), intAttr("keepdims", keepDims ? 1 : 0));
+    }
+
+    private Sym node(String op, long[] outShape, Sym... inputs) {
+        return node("", op, outShape, List.of(inputs));
+    }
+
+    private Sym node(String op, long[] outShape, List<Sym> inputs, Attribute... attributes) {
+        return node("", op, outShape, inputs, attributes);
+    }
+
+    private Sym node(String domain, String op, long[] outShape, List<Sym> inputs, Attribute... attributes) {
+        checkOpen();
+        String out = uniqueName("v");
+        List<String> inNames = inputs.stream().map(s -> s.name).toList();
+        nodes.add(new Node(op + "_" + nodes.size(), op, domain, inNames, List.of(out), List.of(attributes)));
+        return new Sym(out, outShape.clone());
+    }
+
+    /** An omitted optional input (ONNX spells it as the empty name). */
+    private Sym empty() {
+        return new Sym("", new long[0]);
+    }
+
+    private Sym sym(Tensor t, String where) {
+        if (t == null) {
+            throw new IllegalArgumentException(where + ": tensor is null");
+        }
+        if (!(t instanceof Sym s) || s.owner() != this) {
+            throw new IllegalArgumentException(where + ": tensor " + t + " was not created by this recorder");
+        }
+        return s;
+    }
+
+    private String uniqueName(String preferred) {
+        String name = preferred.isEmpty() ? "v" : preferred;
+        if (preferred.equals("v") || preferred.equals("const") || preferred.equals("constant")) {
+            name = preferred + counter++;
+        }
+        while (!usedNames.add(name)) {
+            name = preferred + "_" + counter++;
+        }
+        return name;
+    }
+
+    private void checkOpen() {
+        if (finished) {
+            throw new IllegalStateException("this recorder has already finished its graph");
+        }
+    }
+
+    private static int axis(int axis, int rank, String where) {
+        int ax = axis < 0 ? axis + rank : axis;
+        if (ax < 0 || ax >= rank) {
+            throw new IllegalArgumentException(where + ": axis " + axis + " out of range for rank " + rank);
+        }
+        return ax;
+    }
+
+    static long[] broadcastShape(long[] a, long[] b, String where) {
+        int rank = Math.max(a.length, b.length);
+        long[] out = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            long da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
+            long db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
+            if (da != db && da != 1 && db != 1) {
+                throw new IllegalArgumentException(where + ": shapes " + Shapes.toString(a) + " and "
+                        + Shapes.toString(b) + " do not broadcast");
+            }
+            out[i] = da == 1 ? db : da;
+        }
+        return out;
+    }
+
+    static long[] matmulShape(long[] a, long[] b) {
+        if (a.length == 0 || b.length == 0) {
+            throw new IllegalArgumentException("matmul of a scalar: " + Shapes.toString(a) + " x " + Shapes.toString(b));
+        }
+        long[] a2 = a.length == 1 ? new long[] {1, a[0]} : a;
+        long[] b2 = b.length == 1 ? new long[] {b[0], 1} : b;
+        long inner = a2[a2.length - 1];
+        if (inner != b2[b2.length - 2]) {
+            throw new IllegalArgumentException("matmul: " + Shapes.toString(a) + " x " + Shapes.toString(b)
+                    + ": inner sizes " + inner + " and " + b2[b2.length - 2] + " differ");
+        }
+        long[] batch = broadcastShape(Arrays.copyOf(a2, a2.length - 2), Arrays.copyOf(b2, b2.length - 2),
+                "matmul batch axes of " + Shapes.toString(a) + " x " + Shapes.toString(b));
+        List<Long> out = new ArrayList<>();
+        for (long d : batch) {
+            out.add(d);
+        }
+        if (a.length > 1) {
+            out.add(a2[a2.length - 2]);
+        }
+        if (b.length > 1) {
+            out.add(b2[b2.length - 1]);
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static long[] filled(int n, long value) {
+        long[] out = new long[n];
+        Arrays.fill(out, value);
+        return out;
+    }
+
+    private static Attribute intAttr(String name, long value) {
+        return new Attribute(name, OnnxModelWriter.ATTR_INT, value);
+    }
+
+    private static Attribute floatAttr(String name, double value) {
+        return new Attribute(name, OnnxModelWriter.ATTR_FLOAT, (float) value);
+    }
+
+    private static Attribute intsAttr(String name, long[] values) {
+        return new Attribute(name, OnnxModelWriter.ATTR_INTS, values);
+    }
+
+    private static <K, V> Map<K, V> unmodifiable(Map<K, V> map) {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(map));
+    }
+}

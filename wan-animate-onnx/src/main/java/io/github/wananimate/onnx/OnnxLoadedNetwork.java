@@ -1,0 +1,280 @@
+package io.github.wananimate.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import io.github.wananimate.nn.Network;
+import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.DType;
+import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
+import io.github.wananimate.weights.ParameterSource;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A network bound to its weights in ONNX Runtime. The forward pass is recorded and compiled into one session
+ * per set of input names and shapes; sessions are cached (least recently used beyond
+ * {@value #MAX_SESSIONS}).
+ *
+ * <p>Weights never enter the serialised model. Each parameter is declared in the graph as an initializer whose
+ * data is "external" (a placeholder location that is never opened) and the session receives the tensor from
+ * memory, an {@link OnnxTensor} over the checkpoint's float32 buffer (zero-copy for memory-mapped F32; BF16 /
+ * F16 are converted once and kept). Measured with ORT 1.23.2 on CPU:
+ * <ul>
+ * <li>{@code SessionOptions.addInitializer} (shared initializers) uses the caller's buffer as is, but graph
+ *     optimisers never see the data: the CPU layout optimiser (NCHWc, level ALL) rewrites Conv weights and then
+ *     tries to open the placeholder file;</li>
+ * <li>{@code SessionOptions.addExternalInitializers} copies the data while the session is built and the
+ *     optimisers can read it;</li>
+ * <li>{@code addExternalInitializers} rejects a plain initializer without data ("Trying to replace non-external
+ *     initializer with external data"), hence the external placeholder; the name must not be a graph input.</li>
+ * </ul>
+ * So on the CPU, Conv weights and biases go through {@code addExternalInitializers} (the layout optimiser keeps
+ * a reordered copy of those anyway) and every other weight through {@code addInitializer} (no copy). CUDA binds
+ * everything with {@code addExternalInitializers}: the session copies the weights into device memory, which it
+ * must do anyway. The {@link OnnxTensor}s live as long as this network; every session using them closes first.
+ */
+final class OnnxLoadedNetwork implements LoadedNetwork {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxLoadedNetwork.class);
+    static final int MAX_SESSIONS = 16;
+
+    private final OnnxBackend backend;
+    private final Network network;
+    private final ParameterSource weights;
+    private final Map<String, OnnxTensor> boundParameters = new HashMap<>();
+    private final LinkedHashMap<String, CompiledGraph> sessions = new LinkedHashMap<>(16, 0.75f, true);
+    private int sessionBuilds;
+    private boolean closed;
+
+    /** A session together with what it needs alive: its recorded graph and its own bound constants. */
+    private record CompiledGraph(OrtSession session, RecordedGraph graph, List<OnnxTensor> constants) {
+
+        void close() {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                LOG.warn("closing an ONNX Runtime session failed", e);
+            }
+            constants.forEach(OnnxTensor::close);
+        }
+    }
+
+    OnnxLoadedNetwork(OnnxBackend backend, Network network, ParameterSource preparedWeights) {
+        this.backend = backend;
+        this.network = network;
+        this.weights = preparedWeights;
+    }
+
+    @Override
+    public String name() {
+        return network.name();
+    }
+
+    @Override
+    public synchronized Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        if (closed) {
+            throw new IllegalStateException("network " + name() + " on the onnx backend is closed");
+        }
+        for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException(name() + ": input '" + e.getKey() + "' is null");
+            }
+            DType dtype = e.getValue().dtype();
+            if (dtype != DType.F32 && dtype != DType.F64 && dtype != DType.BF16 && dtype != DType.F16) {
+                throw new IllegalArgumentException(name() + ": input '" + e.getKey() + "' has dtype " + dtype
+                        + "; networks take floating-point inputs (F32, F64, BF16, F16)");
+            }
+        }
+        CompiledGraph compiled = compiledFor(inputs);
+        List<OnnxTensor> feeds = new ArrayList<>();
+        try {
+            Map<String, OnnxTensor> feedMap = new HashMap<>();
+            for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
+                HostTensor host = e.getValue();
+                OnnxTensor t = OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
+                feeds.add(t);
+                feedMap.put(compiled.graph().inputNames().get(e.getKey()), t);
+            }
+            try (OrtSession.Result result = compiled.session().run(feedMap)) {
+                return collectOutputs(compiled.graph(), result);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed to run " + name() + " on " + backend.device()
+                    + " for inputs " + describe(inputs) + ": " + e.getMessage(), e);
+        } finally {
+            feeds.forEach(OnnxTensor::close);
+        }
+    }
+
+    private Map<String, HostTensor> collectOutputs(RecordedGraph graph, OrtSession.Result result) {
+        Map<String, HostTensor> outputs = new LinkedHashMap<>();
+        for (Map.Entry<String, String> out : graph.outputNames().entrySet()) {
+            OnnxValue value = result.get(out.getValue()).orElseThrow(() -> new IllegalStateException(
+                    name() + ": ONNX Runtime returned no output '" + out.getKey() + "'"));
+            OnnxTensor tensor = (OnnxTensor) value;
+            long[] shape = tensor.getInfo().getShape();
+            long[] expected = graph.outputShapes().get(out.getKey());
+            if (!Arrays.equals(shape, expected)) {
+                throw new IllegalStateException(name() + ": output '" + out.getKey() + "' came back as "
+                        + Shapes.toString(shape) + " but was recorded as " + Shapes.toString(expected));
+            }
+            ByteBuffer bytes = tensor.getByteBuffer();
+            outputs.put(out.getKey(), HostTensor.of(DType.F32, shape, bytes));
+        }
+        return outputs;
+    }
+
+    private CompiledGraph compiledFor(Map<String, HostTensor> inputs) {
+        String key = describe(inputs);
+        CompiledGraph cached = sessions.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        CompiledGraph built = build(inputs);
+        sessions.put(key, built);
+        sessionBuilds++;
+        if (sessions.size() > MAX_SESSIONS) {
+            Iterator<CompiledGraph> eldest = sessions.values().iterator();
+            CompiledGraph evicted = eldest.next();
+            eldest.remove();
+            evicted.close();
+        }
+        return built;
+    }
+
+    /** Records the forward pass for these input shapes and builds its session. */
+    RecordedGraph record(Map<String, HostTensor> inputs) {
+        OnnxGraphRecorder recorder = new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions());
+        Map<String, Tensor> symbolic = new LinkedHashMap<>();
+        for (Map.Entry<String, HostTensor> e : new TreeMap<>(inputs).entrySet()) {
+            symbolic.put(e.getKey(), recorder.input(e.getKey(), e.getValue().shape()));
+        }
+        Map<String, Tensor> outputs;
+        try {
+            outputs = network.forward(recorder, symbolic);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cannot record " + name() + " for inputs " + describe(inputs) + ": "
+                    + e.getMessage(), e);
+        }
+        if (outputs == null || outputs.isEmpty()) {
+            throw new IllegalStateException(name() + " produced no outputs for inputs " + describe(inputs));
+        }
+        outputs.forEach(recorder::output);
+        return recorder.finish(name());
+    }
+
+    private CompiledGraph build(Map<String, HostTensor> inputs) {
+        long start = System.nanoTime();
+        RecordedGraph graph = record(inputs);
+        long recorded = System.nanoTime();
+        List<OnnxTensor> constants = new ArrayList<>();
+        try (SessionOptions options = backend.newSessionOptions()) {
+            Map<String, OnnxTensorLike> fromMemory = new HashMap<>();
+            for (Map.Entry<String, String> p : graph.parameters().entrySet()) {
+                fromMemory.put(p.getKey(), boundParameter(p.getValue()));
+            }
+            for (Map.Entry<String, HostTensor> c : graph.boundConstants().entrySet()) {
+                OnnxTensor t = OnnxTensor.createTensor(backend.environment(), c.getValue().asFloatBuffer(),
+                        c.getValue().shape());
+                constants.add(t);
+                fromMemory.put(c.getKey(), t);
+            }
+            Map<String, OnnxTensorLike> copied = new HashMap<>();
+            for (Map.Entry<String, OnnxTensorLike> e : fromMemory.entrySet()) {
+                if (backend.onCuda() || graph.convOperands().contains(e.getKey())) {
+                    copied.put(e.getKey(), e.getValue());
+                } else {
+                    options.addInitializer(e.getKey(), e.getValue());
+                }
+            }
+            if (!copied.isEmpty()) {
+                options.addExternalInitializers(copied);
+            }
+            OrtSession session = backend.environment().createSession(graph.model(), options);
+            long built = System.nanoTime();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} on {}: graph for {} has {} nodes, {} parameters, {} bound constants, model {} bytes, "
+                        + "fused attention {}; recorded in {} ms, session built in {} ms", name(), backend.device(),
+                        describe(inputs), graph.nodeCount(), graph.parameters().size(), graph.boundConstants().size(),
+                        graph.model().length, graph.usesFusedAttention(), (recorded - start) / 1_000_000,
+                        (built - recorded) / 1_000_000);
+            }
+            return new CompiledGraph(session, graph, constants);
+        } catch (OrtException e) {
+            constants.forEach(OnnxTensor::close);
+            throw new IllegalStateException("ONNX Runtime cannot build the graph of " + name() + " on "
+                    + backend.device() + " for inputs " + describe(inputs) + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            constants.forEach(OnnxTensor::close);
+            throw e;
+        }
+    }
+
+    private long[] parameterShape(String key) {
+        if (!weights.contains(key)) {
+            throw new IllegalArgumentException(name() + " reads parameter '" + key + "' which "
+                    + weights.description() + " does not provide");
+        }
+        return weights.shape(key);
+    }
+
+    /** The float32 tensor of a checkpoint key, created on first use and kept for this network's lifetime. */
+    private OnnxTensor boundParameter(String key) throws OrtException {
+        OnnxTensor existing = boundParameters.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        HostTensor host = weights.get(key);
+        FloatBuffer values = host.asFloatBuffer();   // the mapped bytes themselves when F32, else one conversion
+        OnnxTensor tensor = OnnxTensor.createTensor(backend.environment(), values, host.shape());
+        boundParameters.put(key, tensor);
+        return tensor;
+    }
+
+    /** How many sessions were built so far (cache misses). */
+    synchronized int sessionBuilds() {
+        return sessionBuilds;
+    }
+
+    synchronized int cachedSessions() {
+        return sessions.size();
+    }
+
+    private static String describe(Map<String, HostTensor> inputs) {
+        return new TreeMap<>(inputs).entrySet().stream()
+                .map(e -> e.getKey() + Shapes.toString(e.getValue().shape()))
+                .collect(Collectors.joining(", ", "{", "}"));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        sessions.values().forEach(CompiledGraph::close);
+        sessions.clear();
+        boundParameters.values().forEach(OnnxTensor::close);
+        boundParameters.clear();
+        backend.forget(this);
+    }
+}
