@@ -63,7 +63,8 @@ public final class OnnxGraphRecorder implements Ops {
     private final Map<String, HostTensor> boundConstants = new LinkedHashMap<>();
     private final Map<String, Sym> smallConstants = new HashMap<>();
     private final Set<String> usedNames = new HashSet<>();
-    private final Set<String> convOperands = new HashSet<>();
+    /** Initializers that ONNX Runtime's optimisers read while building the session (see RecordedGraph). */
+    private final Set<String> optimizerOperands = new HashSet<>();
     private int counter;
     private boolean usesFusedAttention;
     private boolean finished;
@@ -81,10 +82,13 @@ public final class OnnxGraphRecorder implements Ops {
     private final class Sym implements Tensor {
         final String name;
         final long[] shape;
+        /** Computed from initializers only (so ONNX Runtime may fold it while building the session). */
+        final boolean constant;
 
-        Sym(String name, long[] shape) {
+        Sym(String name, long[] shape, boolean constant) {
             this.name = name;
             this.shape = shape;
+            this.constant = constant;
         }
 
         @Override
@@ -113,7 +117,7 @@ public final class OnnxGraphRecorder implements Ops {
         String graphName = uniqueName(name);
         inputNames.put(name, graphName);
         graphInputs.add(new ValueInfo(graphName, shape.clone()));
-        return new Sym(graphName, shape.clone());
+        return new Sym(graphName, shape.clone(), false);
     }
 
     /** Declares {@code value} as the graph output {@code name} (outputs keep the order of these calls). */
@@ -125,6 +129,9 @@ public final class OnnxGraphRecorder implements Ops {
         }
         String graphName = uniqueName(name);
         nodes.add(new Node("output_" + graphName, "Identity", "", List.of(v.name), List.of(graphName), List.of()));
+        if (v.constant) {
+            optimizerOperands.add(v.name);
+        }
         outputNames.put(name, graphName);
         outputShapes.put(name, v.shape.clone());
         graphOutputs.add(new ValueInfo(graphName, v.shape));
@@ -143,15 +150,15 @@ public final class OnnxGraphRecorder implements Ops {
             opsets.add(new Opset(MS_DOMAIN, 1));
         }
         byte[] model = OnnxModelWriter.write(graphName, opsets, nodes, initializers, graphInputs, graphOutputs);
-        Set<String> layoutTransformed = new HashSet<>();
-        for (String name : convOperands) {
+        Set<String> optimizerRead = new HashSet<>();
+        for (String name : optimizerOperands) {
             if (parameterKeys.containsKey(name) || boundConstants.containsKey(name)) {
-                layoutTransformed.add(name);
+                optimizerRead.add(name);
             }
         }
         return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
                 unmodifiable(outputShapes), unmodifiable(parameterKeys), unmodifiable(boundConstants),
-                Set.copyOf(layoutTransformed), nodes.size(), usesFusedAttention);
+                Set.copyOf(optimizerRead), nodes.size(), usesFusedAttention);
     }
 
     // ---------------------------------------------------------------- sources
@@ -167,7 +174,7 @@ public final class OnnxGraphRecorder implements Ops {
         String name = uniqueName(key);
         initializers.add(new Initializer(name, OnnxModelWriter.FLOAT, shape, null));
         parameterKeys.put(name, key);
-        Sym sym = new Sym(name, shape);
+        Sym sym = new Sym(name, shape, true);
         parametersByKey.put(key, sym);
         return sym;
     }
@@ -181,7 +188,7 @@ public final class OnnxGraphRecorder implements Ops {
             String name = uniqueName("constant");
             initializers.add(new Initializer(name, OnnxModelWriter.FLOAT, shape, null));
             boundConstants.put(name, f32);
-            return new Sym(name, shape);
+            return new Sym(name, shape, true);
         }
         byte[] raw = new byte[(int) f32.byteSize()];
         f32.data().get(raw);
@@ -210,7 +217,7 @@ public final class OnnxGraphRecorder implements Ops {
         }
         String name = uniqueName("const");
         initializers.add(new Initializer(name, dataType, shape, raw));
-        Sym sym = new Sym(name, shape);
+        Sym sym = new Sym(name, shape, true);
         if (raw.length <= 256) {
             smallConstants.put(cacheKey, sym);
         }
@@ -452,7 +459,8 @@ public final class OnnxGraphRecorder implements Ops {
             outShape[2 + i] = extent / stride[i] + 1;
         }
         List<Sym> inputs = b == null ? List.of(padded, w) : List.of(padded, w, b);
-        inputs.subList(1, inputs.size()).forEach(operand -> convOperands.add(operand.name));
+        // The CPU layout optimiser (NCHWc) rewrites constant Conv weights and biases.
+        inputs.subList(1, inputs.size()).forEach(operand -> optimizerOperands.add(operand.name));
         long[] strides = Arrays.stream(stride).asLongStream().toArray();
         return node("Conv", outShape, inputs, intsAttr("kernel_shape", kernel), intsAttr("strides", strides),
                 intsAttr("pads", pads), intsAttr("dilations", filled(spatial, 1)), intAttr("group", groups));
@@ -766,12 +774,17 @@ public final class OnnxGraphRecorder implements Ops {
         String out = uniqueName("v");
         List<String> inNames = inputs.stream().map(s -> s.name).toList();
         nodes.add(new Node(op + "_" + nodes.size(), op, domain, inNames, List.of(out), List.of(attributes)));
-        return new Sym(out, outShape.clone());
+        boolean constant = inputs.stream().allMatch(s -> s.constant);
+        if (constant) {
+            // Constant folding evaluates this node from its inputs' data.
+            inputs.forEach(s -> optimizerOperands.add(s.name));
+        }
+        return new Sym(out, outShape.clone(), constant);
     }
 
     /** An omitted optional input (ONNX spells it as the empty name). */
     private Sym empty() {
-        return new Sym("", new long[0]);
+        return new Sym("", new long[0], true);
     }
 
     private Sym sym(Tensor t, String where) {

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import io.github.wananimate.nn.Network;
+import io.github.wananimate.nn.RequiredInputs;
 import io.github.wananimate.nn.Tensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.DType;
@@ -39,15 +40,17 @@ import org.slf4j.LoggerFactory;
  * F16 are converted once and kept). Measured with ORT 1.23.2 on CPU:
  * <ul>
  * <li>{@code SessionOptions.addInitializer} (shared initializers) uses the caller's buffer as is, but graph
- *     optimisers never see the data: the CPU layout optimiser (NCHWc, level ALL) rewrites Conv weights and then
- *     tries to open the placeholder file;</li>
+ *     optimisers never see the data: constant folding (a node fed by initializers only) and the CPU layout
+ *     optimiser (NCHWc rewrites Conv weights) try to open the placeholder file instead;</li>
  * <li>{@code SessionOptions.addExternalInitializers} copies the data while the session is built and the
  *     optimisers can read it;</li>
  * <li>{@code addExternalInitializers} rejects a plain initializer without data ("Trying to replace non-external
  *     initializer with external data"), hence the external placeholder; the name must not be a graph input.</li>
  * </ul>
- * So on the CPU, Conv weights and biases go through {@code addExternalInitializers} (the layout optimiser keeps
- * a reordered copy of those anyway) and every other weight through {@code addInitializer} (no copy). CUDA binds
+ * So on the CPU, the weights the recorder marks as read by optimisers ({@link RecordedGraph#optimizerOperands})
+ * go through {@code addExternalInitializers} (they are folded or reordered into new tensors anyway) and every
+ * other weight through {@code addInitializer} (no copy). Should another optimiser still ask for the placeholder
+ * file, the session is rebuilt once with every weight copied. CUDA binds
  * everything with {@code addExternalInitializers}: the session copies the weights into device memory, which it
  * must do anyway. The {@link OnnxTensor}s live as long as this network; every session using them closes first.
  */
@@ -170,7 +173,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         }
         Map<String, Tensor> outputs;
         try {
-            outputs = network.forward(recorder, symbolic);
+            outputs = network.forward(recorder, RequiredInputs.of(name(), symbolic));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("cannot record " + name() + " for inputs " + describe(inputs) + ": "
                     + e.getMessage(), e);
@@ -186,6 +189,35 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         long start = System.nanoTime();
         RecordedGraph graph = record(inputs);
         long recorded = System.nanoTime();
+        CompiledGraph compiled;
+        try {
+            try {
+                compiled = createSession(graph, false);
+            } catch (OrtException e) {
+                if (e.getMessage() == null || !e.getMessage().contains(OnnxModelWriter.EXTERNAL_LOCATION)) {
+                    throw e;
+                }
+                LOG.warn("{}: an ONNX Runtime optimiser wanted the data of a weight shared from memory; building "
+                        + "the session for {} again with every weight copied ({})", name(), describe(inputs),
+                        e.getMessage());
+                compiled = createSession(graph, true);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime cannot build the graph of " + name() + " on "
+                    + backend.device() + " for inputs " + describe(inputs) + ": " + e.getMessage(), e);
+        }
+        long built = System.nanoTime();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} on {}: graph for {} has {} nodes, {} parameters ({} copied for optimisers), {} bound "
+                    + "constants, model {} bytes, fused attention {}; recorded in {} ms, session built in {} ms",
+                    name(), backend.device(), describe(inputs), graph.nodeCount(), graph.parameters().size(),
+                    graph.optimizerOperands().size(), graph.boundConstants().size(), graph.model().length,
+                    graph.usesFusedAttention(), (recorded - start) / 1_000_000, (built - recorded) / 1_000_000);
+        }
+        return compiled;
+    }
+
+    private CompiledGraph createSession(RecordedGraph graph, boolean copyAll) throws OrtException {
         List<OnnxTensor> constants = new ArrayList<>();
         try (SessionOptions options = backend.newSessionOptions()) {
             Map<String, OnnxTensorLike> fromMemory = new HashMap<>();
@@ -200,7 +232,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             }
             Map<String, OnnxTensorLike> copied = new HashMap<>();
             for (Map.Entry<String, OnnxTensorLike> e : fromMemory.entrySet()) {
-                if (backend.onCuda() || graph.convOperands().contains(e.getKey())) {
+                if (copyAll || backend.onCuda() || graph.optimizerOperands().contains(e.getKey())) {
                     copied.put(e.getKey(), e.getValue());
                 } else {
                     options.addInitializer(e.getKey(), e.getValue());
@@ -210,20 +242,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 options.addExternalInitializers(copied);
             }
             OrtSession session = backend.environment().createSession(graph.model(), options);
-            long built = System.nanoTime();
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("{} on {}: graph for {} has {} nodes, {} parameters, {} bound constants, model {} bytes, "
-                        + "fused attention {}; recorded in {} ms, session built in {} ms", name(), backend.device(),
-                        describe(inputs), graph.nodeCount(), graph.parameters().size(), graph.boundConstants().size(),
-                        graph.model().length, graph.usesFusedAttention(), (recorded - start) / 1_000_000,
-                        (built - recorded) / 1_000_000);
-            }
             return new CompiledGraph(session, graph, constants);
-        } catch (OrtException e) {
-            constants.forEach(OnnxTensor::close);
-            throw new IllegalStateException("ONNX Runtime cannot build the graph of " + name() + " on "
-                    + backend.device() + " for inputs " + describe(inputs) + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
+        } catch (OrtException | RuntimeException e) {
             constants.forEach(OnnxTensor::close);
             throw e;
         }

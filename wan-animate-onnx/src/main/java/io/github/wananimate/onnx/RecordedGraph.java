@@ -13,12 +13,13 @@ import java.util.Set;
  * @param outputShapes network output name → static shape inferred while recording
  * @param parameters graph initializer name → checkpoint key, for the tensors bound from memory
  * @param boundConstants graph initializer name → float32 tensor, for constants too large to inline
- * @param convOperands names among the bound initializers that feed a Conv as weight or bias (ONNX Runtime's
- *     layout optimiser rewrites those while building the session, so it must be able to read their data)
+ * @param optimizerOperands names among the bound initializers whose data ONNX Runtime's optimisers read while
+ *     building the session: inputs of nodes computed from initializers only (constant folding) and Conv
+ *     weights and biases (the CPU layout optimiser)
  * @param nodeCount number of nodes in the graph
  * @param usesFusedAttention whether any {@code com.microsoft.MultiHeadAttention} node was emitted
  */
 public record RecordedGraph(byte[] model, Map<String, String> inputNames, Map<String, String> outputNames,
         Map<String, long[]> outputShapes, Map<String, String> parameters, Map<String, HostTensor> boundConstants,
-        Set<String> convOperands, int nodeCount, boolean usesFusedAttention) {
+        Set<String> optimizerOperands, int nodeCount, boolean usesFusedAttention) {
 }

@@ -221,9 +221,58 @@ class OnnxBackendTest {
                 }
                 assertThat((double) ys[row]).as("y[%d]", row).isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-3));
             }
-            // The CPU session reads the caller's buffer itself: a change to it shows in the next run.
+            // The CPU session reads the caller's buffer itself (no copy, no prepacked copy): a change to it
+            // shows in the next run, through Add as well as through Gemm.
+            float old = storage.getFloat(0);
             storage.putFloat(0, 123.5f);
-            assertThat(loaded.run(inputs).get("shifted").toFloatArray()[0]).isEqualTo(123.5f);
+            Map<String, HostTensor> second = loaded.run(inputs);
+            assertThat(second.get("shifted").toFloatArray()[0]).isEqualTo(123.5f);
+            assertThat((double) second.get("y").toFloatArray()[0])
+                    .isCloseTo(ys[0] + (123.5 - old) * xs[0], org.assertj.core.data.Offset.offset(1e-2));
+        }
+    }
+
+    @Test
+    void subgraphsOfParametersOnlyAreFoldedFromReadableData() {
+        // ONNX Runtime folds nodes fed by initializers only while building the session; it must be able to read
+        // those weights (a shared-from-memory initializer would send it to the placeholder file).
+        HostTensor bias = uniform(-1, 1, 3);
+        HostTensor table = uniform(-1, 1, 2, 3);
+        MapParameterSource weights = new MapParameterSource(Map.of("bias", bias, "table", table));
+        Network net = new LambdaNetwork("folded", List.of(ParameterSpec.required("bias", 3),
+                ParameterSpec.required("table", 2, 3)), (ops, in) -> {
+                    Tensor channelBias = ops.reshape(ops.mul(ops.parameter("bias"), 2.0), 1, 3, 1);
+                    Map<String, Tensor> out = new LinkedHashMap<>();
+                    out.put("y", ops.add(in.get("x"), channelBias));
+                    out.put("table_sum", ops.sum(ops.parameter("table"), 0, false));
+                    out.put("table", ops.parameter("table"));
+                    return out;
+                });
+        HostTensor x = uniform(-1, 1, 2, 3, 4);
+
+        Map<String, HostTensor> result;
+        try (OnnxBackend backend = new OnnxBackend(BackendOptions.cpu());
+             LoadedNetwork loaded = backend.load(net, weights)) {
+            result = loaded.run(Map.of("x", x));
+        }
+
+        assertClose("y", result.get("y"), RefTensor.of(x).add(RefTensor.of(bias).map(v -> 2 * v).reshape(1, 3, 1)),
+                1e-6);
+        assertClose("table_sum", result.get("table_sum"), RefTensor.of(table).sum(0, false), 1e-6);
+        assertClose("table", result.get("table"), RefTensor.of(table), 0);
+    }
+
+    @Test
+    void missingInputIsNamedWithTheGivenOnes() {
+        Network net = new LambdaNetwork("masked", List.of(),
+                (ops, in) -> Map.of("y", ops.mul(in.get("x"), in.get("mask"))));
+        try (OnnxBackend backend = new OnnxBackend(BackendOptions.cpu());
+             LoadedNetwork loaded = backend.load(net, MapParameterSource.empty())) {
+            assertThatThrownBy(() -> loaded.run(Map.of("x", uniform(-1, 1, 2))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'mask'")
+                    .hasMessageContaining("[x]")
+                    .hasMessageContaining("x[2]");
         }
     }
 
