@@ -5,6 +5,8 @@ import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.face.MotionEncoder;
+import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.WanVae;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.spi.Backend;
@@ -63,9 +65,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--faces", defaultValue = "8", description = "motion encoder batch (default ${DEFAULT-VALUE})")
     int faces;
 
-    @Option(names = "--network", split = ",", defaultValue = "motion_encoder,dit",
-            description = "benchmarks to run: motion_encoder, dit (default ${DEFAULT-VALUE})")
+    @Option(names = "--network", split = ",", defaultValue = "motion_encoder,dit,vae",
+            description = "benchmarks to run: motion_encoder, dit, vae (default ${DEFAULT-VALUE})")
     List<String> networks;
+
+    @Option(names = "--vae-dim", defaultValue = "16",
+            description = "VAE base width (96 = the released VAE; default ${DEFAULT-VALUE})")
+    int vaeDim;
+
+    @Option(names = "--vae-size", split = ",", defaultValue = "64,256",
+            description = "square frame sizes for the VAE decode timing (default ${DEFAULT-VALUE})")
+    List<Integer> vaeSizes;
+
+    @Option(names = "--vae-frames", split = ",", defaultValue = "17,65",
+            description = "frame counts (4k+1) decoded; the first is timed, all are measured for peak memory"
+                    + " (default ${DEFAULT-VALUE})")
+    List<Integer> vaeFrames;
 
     @Option(names = "--dit-frames", defaultValue = "2",
             description = "DiT latent frames F incl. the reference frame (default ${DEFAULT-VALUE}; 4(F-1)-3 faces)")
@@ -87,8 +102,13 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--dit-frames must be >= 2 and --dit-size even and >= 2");
         }
         for (String n : networks) {
-            if (!n.equals("motion_encoder") && !n.equals("dit")) {
-                throw new IllegalArgumentException("unknown benchmark '" + n + "'; known: motion_encoder, dit");
+            if (!n.equals("motion_encoder") && !n.equals("dit") && !n.equals("vae")) {
+                throw new IllegalArgumentException("unknown benchmark '" + n + "'; known: motion_encoder, dit, vae");
+            }
+        }
+        for (int frames : vaeFrames) {
+            if (frames < 1 || (frames - 1) % 4 != 0) {
+                throw new IllegalArgumentException("--vae-frames must be 4k+1, got " + frames);
             }
         }
         List<String> names = new ArrayList<>();
@@ -107,6 +127,10 @@ final class BenchCommand implements Callable<Integer> {
         for (String name : names) {
             try (Backend backend = Backends.byName(name).open(new BackendOptions(device, 0))) {
                 for (String network : networks) {
+                    if (network.equals("vae")) {
+                        vae(out, backend);
+                        continue;
+                    }
                     boolean reset = resetPeakRss();
                     double[] ms;
                     String label;
@@ -176,6 +200,73 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private void row(PrintWriter out, String label, Backend backend, double[] ms, String note) {
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        out.printf(Locale.ROOT, "%-40s %-12s %10.1f %10.1f %10.1f %12s  %d (+%d warm-up)%s%n", label,
+                backend.name() + "/" + backend.device(), median(sorted), sorted[0], sorted[sorted.length - 1], "",
+                iterations, warmup, note);
+        out.flush();
+    }
+
+    /**
+     * VAE decode on procedural weights, streamed latent frame by latent frame (frames are discarded as they
+     * arrive): wall time of decoding the first {@code --vae-frames} count per size, as frames/s; then the peak
+     * resident memory while decoding each frame count (process peak RSS reset before each decode, Linux only;
+     * garbage is collected after every chunk so that the figure is the live working set, not uncollected
+     * host buffers).
+     */
+    private void vae(PrintWriter out, Backend backend) {
+        VaeConfig config = VaeConfig.withDim(vaeDim);
+        for (int size : vaeSizes) {
+            if (size % 8 != 0) {
+                throw new IllegalArgumentException("--vae-size must be a multiple of 8, got " + size);
+            }
+            try (WanVae vae = WanVae.load(backend, ProceduralWeights.forSpecs(0, WanVae.parameters(config)), config)) {
+                int frames = vaeFrames.get(0);
+                HostTensor latent = benchLatent(frames, size);
+                for (int i = 0; i < warmup; i++) {
+                    vae.decode(latent, chunk -> { });
+                }
+                double[] ms = new double[iterations];
+                for (int i = 0; i < iterations; i++) {
+                    long start = System.nanoTime();
+                    vae.decode(latent, chunk -> { });
+                    ms[i] = (System.nanoTime() - start) / 1e6;
+                }
+                double[] sorted = ms.clone();
+                Arrays.sort(sorted);
+                String label = "vae decode dim" + vaeDim + " " + size + "x" + size + " " + frames + "f";
+                row(out, label, backend, ms, String.format(Locale.ROOT, "  %.2f frames/s",
+                        frames / (median(sorted) / 1000)));
+                for (int count : vaeFrames) {
+                    HostTensor longer = benchLatent(count, size);
+                    System.gc();
+                    resetPeakRss();
+                    long before = residentKiB("VmRSS");
+                    vae.decode(longer, chunk -> System.gc());
+                    long peak = residentKiB("VmHWM");
+                    out.printf(Locale.ROOT, "  peak RSS decoding %d frames at %dx%d: %s MiB above the %s MiB before"
+                            + " (output %.1f MiB, streamed and discarded)%n", count, size, size,
+                            peak < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", (peak - before) / 1024.0),
+                            before < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", before / 1024.0),
+                            3.0 * count * size * size * 4 / (1 << 20));
+                    out.flush();
+                }
+            }
+        }
+    }
+
+    private static HostTensor benchLatent(int frames, int size) {
+        long[] shape = {VaeConfig.LATENT_CHANNELS, 1 + (frames - 1) / 4, size / 8, size / 8};
+        float[] values = new float[Math.toIntExact(shape[0] * shape[1] * shape[2] * shape[3])];
+        long hash = Procedural.fnv1a64("bench.latent");
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Procedural.uniform(hash, i);
+        }
+        return HostTensor.ofFloats(shape, values);
+    }
+
     private static HostTensor procedural(String name, long... shape) {
         float[] values = new float[Math.toIntExact(Shapes.elementCount(shape))];
         long hash = Procedural.fnv1a64(name);
@@ -201,6 +292,20 @@ final class BenchCommand implements Callable<Integer> {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** A {@code /proc/self/status} field in KiB, or -1 where unavailable. */
+    private static long residentKiB(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
                 }
             }
         } catch (IOException | RuntimeException e) {
