@@ -20,6 +20,7 @@ import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
@@ -429,6 +430,40 @@ final class DjlOps implements Ops {
                 array.attach(target);
             }
             return result;
+        } finally {
+            scope = parent;
+            child.close();
+        }
+    }
+
+    /**
+     * {@link #scoped} for several results. Results after the first (state handed onward, such as the VAE's causal
+     * cache frames) are usually slices of intermediates; they are copied so that the views do not keep the whole
+     * intermediate's storage alive after the scope closes.
+     */
+    @Override
+    public List<Tensor> scopedAll(Supplier<List<Tensor>> body) {
+        NDManager parent = scope;
+        NDManager child = parent.newSubManager();
+        scope = child;
+        try {
+            List<Tensor> results = body.get();
+            List<Tensor> kept = new ArrayList<>(results.size());
+            for (int i = 0; i < results.size(); i++) {
+                Tensor result = results.get(i);
+                NDArray array = nd(result);
+                if (array.getManager() != child) {
+                    kept.add(result);
+                } else if (i == 0) {
+                    array.attach(parent);
+                    kept.add(result);
+                } else {
+                    NDArray copy = array.duplicate();
+                    copy.attach(parent);
+                    kept.add(new DjlTensor(copy));
+                }
+            }
+            return kept;
         } finally {
             scope = parent;
             child.close();

@@ -1,0 +1,277 @@
+package io.github.wananimate.nn.vae;
+
+import io.github.wananimate.nn.ParameterSpec;
+import io.github.wananimate.spi.Backend;
+import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.DType;
+import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
+import io.github.wananimate.weights.ParameterSource;
+import io.github.wananimate.weights.WeightException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Wan 2.1 VAE on any backend: chunked, causal encode and streaming decode (NETWORKS.md §4.5).
+ *
+ * <p>Encode runs the video in chunks of 1, 4, 4, … frames; decode runs one latent frame at a time and hands out
+ * 1, 4, 4, … pixel frames as they are produced. Between chunks only the causal cache travels (two frames per
+ * temporal conv at that conv's resolution), so device memory does not grow with the video length. Each network
+ * holds one graph per call form (start chunk and continuation chunk).
+ *
+ * <p>Videos are {@code [3, T, H, W]} float tensors in [-1, 1], latents {@code [16, T', H/8, W/8]} normalised with
+ * the latent statistics; T = 4k+1 and T' = k+1.
+ */
+public final class WanVae implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WanVae.class);
+
+    private final VaeConfig config;
+    private final LoadedNetwork encoder;
+    private final LoadedNetwork decoder;
+
+    private WanVae(VaeConfig config, LoadedNetwork encoder, LoadedNetwork decoder) {
+        this.config = config;
+        this.encoder = encoder;
+        this.decoder = decoder;
+    }
+
+    /**
+     * Binds the encoder and decoder to {@code weights} (official key names) on {@code backend}. Missing,
+     * mis-shaped and unknown keys of the whole checkpoint are reported together.
+     */
+    public static WanVae load(Backend backend, ParameterSource weights, VaeConfig config) {
+        validate(weights, config);
+        LoadedNetwork encoder = backend.load(new VaeEncoder(config), weights);
+        try {
+            LoadedNetwork decoder = backend.load(new VaeDecoder(config), weights);
+            LOG.debug("VAE {} bound on {} ({})", config, backend.name(), backend.device());
+            return new WanVae(config, encoder, decoder);
+        } catch (RuntimeException e) {
+            encoder.close();
+            throw e;
+        }
+    }
+
+    /** Every key the encoder and decoder read, in checkpoint order (encoder, conv1, conv2, decoder). */
+    public static List<ParameterSpec> parameters(VaeConfig config) {
+        List<ParameterSpec> all = new ArrayList<>(new VaeEncoder(config).parameters());
+        all.addAll(new VaeDecoder(config).parameters());
+        return all;
+    }
+
+    /**
+     * Checks {@code weights} against the whole VAE: every problem (missing key, wrong shape, key no part of the
+     * VAE reads) in one {@link WeightException}.
+     */
+    public static void validate(ParameterSource weights, VaeConfig config) {
+        List<String> problems = new ArrayList<>();
+        Set<String> expected = new TreeSet<>();
+        for (ParameterSpec spec : parameters(config)) {
+            expected.add(spec.key());
+            if (!weights.contains(spec.key())) {
+                problems.add("missing key '" + spec.key() + "' (expected shape " + Shapes.toString(spec.shape()) + ")");
+            } else if (!Arrays.equals(weights.shape(spec.key()), spec.shape())) {
+                problems.add("key '" + spec.key() + "' has shape " + Shapes.toString(weights.shape(spec.key()))
+                        + ", expected " + Shapes.toString(spec.shape()));
+            }
+        }
+        for (String key : new TreeSet<>(weights.keys())) {
+            if (!expected.contains(key)) {
+                problems.add("unexpected key '" + key + "'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new WeightException("cannot bind the VAE (" + config + ") to " + weights.description() + ": "
+                    + problems.size() + " problem(s):\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    public VaeConfig config() {
+        return config;
+    }
+
+    // ------------------------------------------------------------------------------------------ encode
+
+    /** Encodes {@code video [3, T, H, W]} (T = 4k+1) chunk by chunk → normalised latent {@code [16, k+1, H/8, W/8]}. */
+    public HostTensor encode(HostTensor video) {
+        long frames = checkVideo(video);
+        List<HostTensor> latents = new ArrayList<>();
+        Map<String, HostTensor> cache = Map.of();
+        for (long start = 0; start < frames; start = start == 0 ? 1 : start + config.timeStride()) {
+            long end = start == 0 ? 1 : start + config.timeStride();
+            Map<String, HostTensor> inputs = new HashMap<>(cache);
+            inputs.put(VaeEncoder.INPUT_VIDEO, withBatch(sliceFrames(video, start, end)));
+            Map<String, HostTensor> outputs = encoder.run(inputs);
+            latents.add(withoutBatch(outputs.get(VaeEncoder.OUTPUT_LATENT)));
+            cache = nextCache(outputs);
+        }
+        return concatFrames(latents);
+    }
+
+    /** Encodes the whole video in one network call: same result as {@link #encode}, memory grows with T. */
+    public HostTensor encodeFullSequence(HostTensor video) {
+        checkVideo(video);
+        HostTensor latent = encoder.run(Map.of(VaeEncoder.INPUT_VIDEO, withBatch(video))).get(VaeEncoder.OUTPUT_LATENT);
+        return withoutBatch(latent);
+    }
+
+    // ------------------------------------------------------------------------------------------ decode
+
+    /**
+     * Decodes {@code latent [16, T', h, w]} one latent frame at a time, handing each chunk of pixel frames
+     * {@code [3, n, 8h, 8w]} (n = 1, then 4 per latent frame) to {@code frames} as soon as it is produced.
+     */
+    public void decode(HostTensor latent, Consumer<HostTensor> frames) {
+        decodeChunks(latent).forEachRemaining(frames);
+    }
+
+    /** {@link #decode(HostTensor, Consumer)} as a lazy iterator: each {@code next()} decodes one latent frame. */
+    public Iterator<HostTensor> decodeChunks(HostTensor latent) {
+        long latentFrames = checkLatent(latent);
+        return new Iterator<>() {
+            private long next;
+            private Map<String, HostTensor> cache = Map.of();
+
+            @Override
+            public boolean hasNext() {
+                return next < latentFrames;
+            }
+
+            @Override
+            public HostTensor next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("all " + latentFrames + " latent frames are decoded");
+                }
+                Map<String, HostTensor> inputs = new HashMap<>(cache);
+                inputs.put(VaeDecoder.INPUT_LATENT, withBatch(sliceFrames(latent, next, next + 1)));
+                Map<String, HostTensor> outputs = decoder.run(inputs);
+                cache = nextCache(outputs);
+                next++;
+                return withoutBatch(outputs.get(VaeDecoder.OUTPUT_VIDEO));
+            }
+        };
+    }
+
+    /** Decodes every frame into one tensor {@code [3, 1 + 4(T'−1), 8h, 8w]} (streamed internally). */
+    public HostTensor decode(HostTensor latent) {
+        List<HostTensor> chunks = new ArrayList<>();
+        decode(latent, chunks::add);
+        return concatFrames(chunks);
+    }
+
+    /** Decodes the whole latent in one network call: same result as {@link #decode(HostTensor)}, memory grows with T'. */
+    public HostTensor decodeFullSequence(HostTensor latent) {
+        checkLatent(latent);
+        return withoutBatch(decoder.run(Map.of(VaeDecoder.INPUT_LATENT, withBatch(latent))).get(VaeDecoder.OUTPUT_VIDEO));
+    }
+
+    @Override
+    public void close() {
+        try {
+            encoder.close();
+        } finally {
+            decoder.close();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private long checkVideo(HostTensor video) {
+        long[] s = video.shape();
+        if (s.length != 4 || s[0] != 3) {
+            throw new IllegalArgumentException("VAE encode expects a video [3, T, H, W], got " + Arrays.toString(s));
+        }
+        long frames = s[1];
+        if (frames < 1 || (frames - 1) % config.timeStride() != 0) {
+            long below = frames < 1 ? 1 : frames - (frames - 1) % config.timeStride();
+            throw new IllegalArgumentException("VAE encode needs 4k+1 frames (1, 5, 9, …), got " + frames
+                    + " frames; the original would silently drop the last " + (frames - below)
+                    + " — trim or pad the video to " + below + " or " + (below + config.timeStride()) + " frames");
+        }
+        return frames;
+    }
+
+    private long checkLatent(HostTensor latent) {
+        long[] s = latent.shape();
+        if (s.length != 4 || s[0] != config.zDim() || s[1] < 1) {
+            throw new IllegalArgumentException("VAE decode expects a latent [" + config.zDim()
+                    + ", T', h, w] with T' >= 1, got " + Arrays.toString(s));
+        }
+        return s[1];
+    }
+
+    /** The {@code updated_cache.*} outputs of one chunk renamed to the {@code cache.*} inputs of the next. */
+    private static Map<String, HostTensor> nextCache(Map<String, HostTensor> outputs) {
+        Map<String, HostTensor> cache = new LinkedHashMap<>();
+        outputs.forEach((name, tensor) -> {
+            if (name.startsWith(FeatureCache.OUTPUT_PREFIX)) {
+                cache.put(FeatureCache.INPUT_PREFIX + name.substring(FeatureCache.OUTPUT_PREFIX.length()), tensor);
+            }
+        });
+        return cache;
+    }
+
+    private static HostTensor withBatch(HostTensor t) {
+        long[] s = t.shape();
+        long[] batched = new long[s.length + 1];
+        batched[0] = 1;
+        System.arraycopy(s, 0, batched, 1, s.length);
+        return t.reshape(batched);
+    }
+
+    private static HostTensor withoutBatch(HostTensor t) {
+        long[] s = t.shape();
+        return t.reshape(Arrays.copyOfRange(s, 1, s.length));
+    }
+
+    /** Frames {@code [start, end)} of a {@code [C, T, H, W]} tensor, as float32. */
+    static HostTensor sliceFrames(HostTensor video, long start, long end) {
+        long[] s = video.shape();
+        int channels = Math.toIntExact(s[0]);
+        int frameSize = Math.toIntExact(s[2] * s[3]);
+        int count = Math.toIntExact(end - start);
+        FloatBuffer source = video.asFloatBuffer();
+        ByteBuffer bytes = ByteBuffer.allocateDirect(channels * count * frameSize * 4).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer target = bytes.asFloatBuffer();
+        for (int c = 0; c < channels; c++) {
+            int from = Math.toIntExact((c * s[1] + start) * frameSize);
+            target.put(source.duplicate().position(from).limit(from + count * frameSize));
+        }
+        return HostTensor.of(DType.F32, new long[] {s[0], count, s[2], s[3]}, bytes);
+    }
+
+    /** Concatenates {@code [C, T_i, H, W]} float tensors along T. */
+    static HostTensor concatFrames(List<HostTensor> parts) {
+        long[] first = parts.get(0).shape();
+        long total = parts.stream().mapToLong(p -> p.shape()[1]).sum();
+        int channels = Math.toIntExact(first[0]);
+        int frameSize = Math.toIntExact(first[2] * first[3]);
+        ByteBuffer bytes = ByteBuffer.allocateDirect(Math.toIntExact(channels * total * frameSize * 4))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer target = bytes.asFloatBuffer();
+        for (int c = 0; c < channels; c++) {
+            for (HostTensor part : parts) {
+                int count = Math.toIntExact(part.shape()[1]);
+                int from = c * count * frameSize;
+                target.put(part.asFloatBuffer().position(from).limit(from + count * frameSize));
+            }
+        }
+        return HostTensor.of(DType.F32, new long[] {first[0], total, first[2], first[3]},
+                bytes);
+    }
+}

@@ -1,0 +1,40 @@
+package io.github.wananimate.weights.lora;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.wananimate.parity.Fixture;
+import io.github.wananimate.parity.GoldenFixtures;
+import io.github.wananimate.procedural.ProceduralWeights;
+import io.github.wananimate.tensor.HostTensor;
+import org.junit.jupiter.api.Test;
+
+/** The two LoRA files of golden/lora_tiny read to the same adapter, merged into every targeted Linear. */
+class LoraTinyFilesTest {
+
+    @Test
+    void safetensorsAndCkptHoldTheSameProceduralAdapter() {
+        try (Fixture fixture = Fixture.load(GoldenFixtures.fixture("lora_tiny"));
+                ProceduralWeights weights = fixture.weights();
+                LoraAdapter st = LoraAdapter.open(fixture.directory().resolve("lora.safetensors"));
+                LoraAdapter ckpt = LoraAdapter.open(fixture.directory().resolve("lora.ckpt"))) {
+            // 10 blocks x 12 Linears (self q/k/v/o, cross q/k/v/o/k_img/v_img, ffn.0/2), none under face_adapter
+            assertThat(st.layers()).hasSize(120).containsOnlyKeys(ckpt.layers().keySet());
+            assertThat(st.layers().keySet()).allMatch(m -> m.startsWith("blocks.") && !m.contains("face"));
+            for (LoraAdapter.Layer layer : st.layers().values()) {
+                LoraAdapter.Layer other = ckpt.layers().get(layer.module());
+                assertThat(layer.rank()).isEqualTo(4);
+                assertThat(layer.scale()).isEqualTo(1.0);
+                assertThat(other.rank()).isEqualTo(4);
+                assertThat(ckpt.down(other).toFloatArray()).containsExactly(st.down(layer).toFloatArray());
+                assertThat(ckpt.up(other).toFloatArray()).containsExactly(st.up(layer).toFloatArray());
+                // fixture.json: LoRA values are procedural under their safetensors names
+                HostTensor a = st.down(layer);
+                assertThat(a.toFloatArray()).containsExactly(
+                        ProceduralWeights.values(layer.downKey(), a.shape(), fixture.seed()));
+            }
+            LoraMergedSource merged = new LoraMergedSource(weights, st, 1.0);
+            assertThat(merged.mergedWeights()).hasSize(120);
+            assertThat(merged.unmatched()).isEmpty();
+        }
+    }
+}
