@@ -43,8 +43,15 @@ import picocli.CommandLine.Spec;
  * (default 64², i.e. 2·32·32 = 2048 tokens). Peak memory is the process's peak resident set (VmHWM), reset
  * before each benchmark where the kernel allows it, so it covers Java heap, native backend memory and weights.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Times network forward passes on procedural weights (median of timed runs after warm-up).")
+@Command(name = "bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Times network forward passes on procedural weights (median of timed runs after warm-up, "
+                + "peak resident memory), per backend, in the documented bench configuration: motion encoder (8 "
+                + "faces of 512x512), DiT (width 256, 4 heads, 10 blocks, FFN 1024, 2x64x64 latent = 2048 tokens), "
+                + "VAE decode (frames/s and peak memory by frame count).",
+                "",
+                "With --plan it times nothing: it estimates a real Wan2.2-Animate-14B job from FLOP counts, e.g.",
+                "  wan-animate bench --plan --gpu h100 --size 1280x720 --frames 77 --steps 20",
+                "GPUs: h100, h200, a100, rtx4090, l40s.", ""})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -90,11 +97,51 @@ final class BenchCommand implements Callable<Integer> {
             description = "DiT latent height and width (default ${DEFAULT-VALUE}; tokens = F·(size/2)²)")
     int ditSize;
 
+    @Option(names = "--plan", description = "estimate time and memory of a real 14B job instead of timing")
+    boolean plan;
+
+    @Option(names = "--gpu", defaultValue = "h100", description = "GPU for --plan: h100, h200, a100, rtx4090, l40s "
+            + "(default ${DEFAULT-VALUE})")
+    String gpu;
+
+    @Option(names = "--size", defaultValue = "1280x720", description = "WIDTHxHEIGHT for --plan (default "
+            + "${DEFAULT-VALUE}; 832x480 for 480p)")
+    String size;
+
+    @Option(names = "--frames", defaultValue = "77", description = "driving frames for --plan (default ${DEFAULT-VALUE})")
+    int frames;
+
+    @Option(names = "--steps", defaultValue = "20", description = "denoising steps for --plan (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--cfg", description = "--plan with classifier-free guidance (guide scale > 1: two forwards per step)")
+    boolean cfg;
+
+    @Option(names = "--clip-length", defaultValue = "77", description = "frames per clip for --plan (default "
+            + "${DEFAULT-VALUE})")
+    int clipLength;
+
+    @Option(names = "--refert", defaultValue = "1", description = "frames carried between clips for --plan, 1 or 5 "
+            + "(default ${DEFAULT-VALUE})")
+    int refert;
+
+    @Option(names = "--efficiency", description = "fraction of the GPU's bf16 peak the DiT reaches (default: 0.5, "
+            + "0.6 on A100, from the official efficiency table)")
+    Double efficiency;
+
+    @Option(names = "--precision", defaultValue = "bf16", description = "DiT precision for --plan: bf16, fp8 "
+            + "(weights), fp32 (default ${DEFAULT-VALUE})")
+    String precision;
+
     /** The documented bench configuration of the DiT: larger than the tiny fixture, seconds per forward on a laptop. */
     static final DiTConfig BENCH_DIT = new DiTConfig(256, 1024, 256, 256, 64, 4, 10, 1e-6);
 
     @Override
     public Integer call() {
+        if (plan) {
+            jobPlan().print(spec.commandLine().getOut());
+            return ExitCodes.OK;
+        }
         if (iterations < 1 || warmup < 0 || faces < 1) {
             throw new IllegalArgumentException("--iterations and --faces must be >= 1, --warmup >= 0");
         }
@@ -106,9 +153,9 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("unknown benchmark '" + n + "'; known: motion_encoder, dit, vae");
             }
         }
-        for (int frames : vaeFrames) {
-            if (frames < 1 || (frames - 1) % 4 != 0) {
-                throw new IllegalArgumentException("--vae-frames must be 4k+1, got " + frames);
+        for (int count : vaeFrames) {
+            if (count < 1 || (count - 1) % 4 != 0) {
+                throw new IllegalArgumentException("--vae-frames must be 4k+1, got " + count);
             }
         }
         List<String> names = new ArrayList<>();
@@ -116,7 +163,7 @@ final class BenchCommand implements Callable<Integer> {
             Backends.providers().stream().filter(BackendProvider::isAvailable).map(BackendProvider::name)
                     .forEach(names::add);
             if (names.isEmpty()) {
-                throw new IllegalStateException("no backend available on the classpath");
+                throw new BackendUnavailableException("no backend available on the classpath", null);
             }
         } else {
             names.addAll(backends);
@@ -125,7 +172,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-40s %-12s %10s %10s %10s %12s  %s%n", "benchmark", "backend", "median ms",
                 "min ms", "max ms", "peak RSS MB", "runs");
         for (String name : names) {
-            try (Backend backend = Backends.byName(name).open(new BackendOptions(device, 0))) {
+            try (Backend backend = CliBackends.open(name, device)) {
                 for (String network : networks) {
                     if (network.equals("vae")) {
                         vae(out, backend);
@@ -155,6 +202,30 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    JobPlan jobPlan() {
+        String[] wh = size.toLowerCase(Locale.ROOT).split("[x*]");
+        if (wh.length != 2) {
+            throw new IllegalArgumentException("--size must be WIDTHxHEIGHT, e.g. 1280x720, got '" + size + "'");
+        }
+        int width;
+        int height;
+        try {
+            width = Integer.parseInt(wh[0].trim());
+            height = Integer.parseInt(wh[1].trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--size must be WIDTHxHEIGHT, e.g. 1280x720, got '" + size + "'");
+        }
+        Gpu g = Gpu.parse(gpu);
+        JobPlan.Precision p;
+        try {
+            p = JobPlan.Precision.valueOf(precision.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--precision must be bf16, fp8 or fp32, got '" + precision + "'");
+        }
+        return new JobPlan(width, height, frames, clipLength, refert, steps, cfg, g,
+                efficiency == null ? g.efficiency() : efficiency, p);
     }
 
     /** Milliseconds of each timed motion-encoder forward of {@link #faces} 512×512 faces. */
