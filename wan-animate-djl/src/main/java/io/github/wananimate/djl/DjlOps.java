@@ -359,26 +359,6 @@ final class DjlOps implements Ops {
         return scopedInto(scope, body);
     }
 
-    @Override
-    public List<Tensor> scopedAll(Supplier<List<Tensor>> body) {
-        NDManager parent = scope;
-        NDManager child = parent.newSubManager();
-        scope = child;
-        try {
-            List<Tensor> results = body.get();
-            for (Tensor result : results) {
-                NDArray array = nd(result);
-                if (array.getManager() == child) {
-                    array.attach(parent);
-                }
-            }
-            return results;
-        } finally {
-            scope = parent;
-            child.close();
-        }
-    }
-
     /**
      * Each step's result is kept in a manager of its own, closed as soon as the next step has returned; a step
      * that hands its input back unchanged passes it on to the next manager instead.
