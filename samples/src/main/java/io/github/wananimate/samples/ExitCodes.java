@@ -30,8 +30,8 @@ public final class ExitCodes {
         "Exit codes:",
         "  0    success",
         "  1    parity above tolerance, or a request/input failed validation",
-        "  2    usage error (unknown option, missing or bad argument), or an unexpected failure",
-        "       (-Dwananimate.stacktrace=true prints its stack trace)",
+        "  2    usage error (unknown option, missing or bad argument), or an unexpected",
+        "       failure (-Dwananimate.stacktrace=true prints its stack trace)",
         "  3    a model or input file is missing, unreadable or malformed",
         "  4    backend not on the classpath, or its native runtime cannot start",
         "  130  cancelled (Ctrl-C)"};

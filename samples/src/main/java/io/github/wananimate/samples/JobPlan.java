@@ -193,7 +193,7 @@ record JobPlan(int width, int height, int frames, int clipLength, int refertNum,
                 clipBytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f  (bf16; needed only to encode the prompt)%n", "umT5", umt5Bytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f  (%s, attention fused)%n", "DiT activations",
-                ditActivationBytes() / 1e9, p);
+                ditActivationBytes() / 1e9, precision.activationBytes == 4 ? "fp32" : "bf16");
         out.printf(Locale.ROOT, "    %-24s %6.2f  (rough)%n", "VAE decode working set", vaeDecodeBytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f  (encoders released after use)%n", "peak", sequentialPeakBytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f%n", "peak, all resident", allResidentPeakBytes() / 1e9);
