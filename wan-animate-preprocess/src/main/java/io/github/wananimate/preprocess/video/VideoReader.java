@@ -40,13 +40,26 @@ public final class VideoReader implements AutoCloseable, Iterator<RgbImage> {
     private boolean sourceExhausted;
     private boolean closed;
 
-    private VideoReader(Path file, VideoInfo info, double fps, FFmpegFrameGrabber grabber) {
+    private final boolean resample;
+
+    private VideoReader(Path file, VideoInfo info, double fps, FFmpegFrameGrabber grabber, boolean resample) {
         this.file = file;
         this.info = info;
         this.fps = fps;
-        this.sourceFrameCount = info.frameCount();
-        this.frameCount = FrameSampling.targetFrameCount(sourceFrameCount, info.averageFps(), fps);
+        this.resample = resample;
+        this.sourceFrameCount = resample ? info.frameCount() : info.packetCount();
+        this.frameCount = resample ? FrameSampling.targetFrameCount(sourceFrameCount, info.averageFps(), fps)
+                : sourceFrameCount;
         this.grabber = grabber;
+    }
+
+    /**
+     * Opens the video to read every frame once, without resampling and without the 10 % frame-count correction,
+     * as the generation side reads the preprocessed videos (decord's {@code len(reader)} frames).
+     */
+    public static VideoReader openAllFrames(Path file) {
+        VideoInfo info = probe(file);
+        return new VideoReader(file, info, info.averageFps(), startGrabber(file), false);
     }
 
     /** Opens the video at its own frame rate (the original's {@code --fps -1}). */
@@ -62,7 +75,7 @@ public final class VideoReader implements AutoCloseable, Iterator<RgbImage> {
     public static VideoReader open(Path file, double fps) {
         VideoInfo info = probe(file);
         FFmpegFrameGrabber grabber = startGrabber(file);
-        return new VideoReader(file, info, FrameSampling.targetFps(fps, info.averageFps()), grabber);
+        return new VideoReader(file, info, FrameSampling.targetFps(fps, info.averageFps()), grabber, true);
     }
 
     /** Reads the container's facts without decoding any frame. */
@@ -185,6 +198,9 @@ public final class VideoReader implements AutoCloseable, Iterator<RgbImage> {
 
     /** The source frame index output frame {@code k} is taken from. */
     public int sourceIndex(int k) {
+        if (!resample) {
+            return k;
+        }
         return FrameSampling.sourceIndex(k, info.averageFps(), fps, sourceFrameCount);
     }
 
@@ -240,12 +256,14 @@ public final class VideoReader implements AutoCloseable, Iterator<RgbImage> {
         }
         int w = frame.imageWidth;
         int h = frame.imageHeight;
-        if (frame.imageChannels != 3 || frame.imageDepth != Frame.DEPTH_UBYTE) {
-            throw new VideoException(file, "decoder returned frame " + (decodedIndex + 1) + " with "
-                    + frame.imageChannels + " channels of depth " + frame.imageDepth + " instead of RGB24");
+        // JavaCV derives imageChannels from the padded stride, so only the depth and stride are checked here;
+        // the pixel format was fixed to RGB24 when the grabber started.
+        int stride = frame.imageStride;
+        if (frame.imageDepth != Frame.DEPTH_UBYTE || stride < w * 3) {
+            throw new VideoException(file, "decoder returned frame " + (decodedIndex + 1) + " with depth "
+                    + frame.imageDepth + " and stride " + stride + " instead of RGB24 rows of " + w * 3 + " bytes");
         }
         ByteBuffer buffer = (ByteBuffer) frame.image[0];
-        int stride = frame.imageStride;
         byte[] pixels = new byte[w * h * 3];
         for (int y = 0; y < h; y++) {
             buffer.position(y * stride);
