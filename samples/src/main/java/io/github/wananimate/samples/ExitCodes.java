@@ -3,6 +3,7 @@ package io.github.wananimate.samples;
 import io.github.wananimate.api.GenerationCancelledException;
 import io.github.wananimate.api.InvalidRequestException;
 import io.github.wananimate.parity.FixtureException;
+import io.github.wananimate.preprocess.video.VideoException;
 import io.github.wananimate.weights.WeightException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,7 +56,8 @@ public final class ExitCodes {
                 return VALIDATION_FAILED;
             }
             if (t instanceof WeightException || t instanceof FixtureException || t instanceof IOException
-                    || t instanceof UncheckedIOException || t instanceof InputFileException) {
+                    || t instanceof UncheckedIOException || t instanceof InputFileException
+                    || t instanceof VideoException) {
                 return FILE_PROBLEM;
             }
             if (t.getCause() == t) {
