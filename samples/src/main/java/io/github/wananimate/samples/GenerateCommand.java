@@ -130,8 +130,7 @@ abstract class GenerateCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "Input: %s%n", demoSample ? "the bundled sample (" + s + ")" : input + " (" + s + ")");
         CancellationToken token = new CancellationToken();
-        Thread hook = new Thread(() -> token.cancel("interrupted (Ctrl-C)"), "wan-animate-cancel");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Interrupts interrupts = Interrupts.cancelling(token, spec.commandLine().getErr());
         try (Backend opened = CliBackends.open(backend, device);
                 Generator generator = modelDir == null ? new DemoGenerator(opened)
                         : new ModelFolderGenerator(opened, modelDir, relighting());
@@ -150,11 +149,7 @@ abstract class GenerateCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "Wrote %s (frame %d: character | driving | pose | output)%n", preview, keep);
             }
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting (Ctrl-C): the hook has run
-            }
+            interrupts.restore();
         }
         return ExitCodes.OK;
     }
