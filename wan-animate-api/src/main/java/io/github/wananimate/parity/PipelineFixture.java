@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * ({@code weights.dit}, {@code weights.vae}, {@code weights.clip}), float32 conditioning, the text encoder replaced
  * by {@code input.context_positive} / {@code input.context_negative}, and clip k's noise the procedural tensor
  * {@code noise.clip<k>}. Every entry of {@code cases} runs with its own clip length, refert, solver, steps, shift,
- * guidance and mode; its output {@code <case>.video} is the clamped float video {@code [3, frames, H, W]}.
+ * guidance and mode; its output {@code <case>.video} is the clamped float video {@code [3, frames, H, W]}. Encoder
+ * calls with inputs identical to an earlier case's are answered from memory ({@link MemoizingBackend}).
  *
  * <p>Driving inputs: {@code input.pose_frames} {@code [T, H, W, 3]}, {@code input.face_frames}
  * {@code [T, 512, 512, 3]}, {@code input.reference} {@code [h, w, 3]} (values 0–255; any size, letterboxed),
@@ -66,13 +68,15 @@ public final class PipelineFixture implements FixtureComponent {
                 fixture.input("input.context_positive"), fixture.input("input.context_negative"));
 
         Map<String, HostTensor> outputs = new LinkedHashMap<>();
+        // The cases share the reference, the pose clips and the faces: encode each once (MemoizingBackend).
+        Backend shared = new MemoizingBackend(backend, Set.of("vae_encoder", "motion_encoder", "clip_visual"));
         try (ProceduralWeights ditWeights = fixture.weights("weights.dit");
                 ProceduralWeights vaeWeights = fixture.weights("weights.vae");
                 ProceduralWeights clipWeights = fixture.weights("weights.clip");
                 LoadedNetwork dit = backend.load(new WanAnimateDiT(ditConfig, false), ditWeights);
-                LoadedNetwork motion = backend.load(new MotionEncoder("motion_encoder."), ditWeights);
-                WanVae vae = WanVae.load(backend, vaeWeights, vaeConfig);
-                LoadedNetwork clip = backend.load(new ClipVisionEncoder(clipConfig), clipWeights)) {
+                LoadedNetwork motion = shared.load(new MotionEncoder("motion_encoder."), ditWeights);
+                WanVae vae = WanVae.load(shared, vaeWeights, vaeConfig);
+                LoadedNetwork clip = shared.load(new ClipVisionEncoder(clipConfig), clipWeights)) {
             WanAnimatePipeline pipeline = new WanAnimatePipeline(
                     new WanAnimatePipeline.Networks(dit, ditConfig, motion, vae, clip, clipConfig),
                     ConditioningPrecision.FLOAT32);

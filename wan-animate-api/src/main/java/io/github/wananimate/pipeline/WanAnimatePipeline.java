@@ -23,10 +23,13 @@ import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -173,10 +176,20 @@ public final class WanAnimatePipeline {
         HostTensor negativeContext = guided ? rounded(text.negativeContext()) : null;
 
         HostTensor previous = null;
+        Map<Integer, float[]> knownMotion = new HashMap<>();
         for (ClipPlan.Clip clip : plan.clips()) {
             int k = clip.index();
             tracker.report(Stage.ENCODING_CLIP, k, 0);
-            ClipInputs inputs = encodeClip(request, clip, geometry, referenceLatent, previous);
+            ClipInputs inputs = encodeClip(request, clip, geometry, referenceLatent, previous, knownMotion);
+            // Only the next clip can reuse codes (its overlap and padding frames); the rest are dropped, so the map
+            // stays one clip long whatever the video's length.
+            if (k + 1 < plan.clipCount()) {
+                Set<Integer> next = new HashSet<>();
+                for (int i : plan.clips().get(k + 1).sourceFrames()) {
+                    next.add(i);
+                }
+                knownMotion.keySet().retainAll(next);
+            }
 
             HostTensor x = noise.noise(k, geometry.noiseShape()).toF32();
             if (!Arrays.equals(x.shape(), geometry.noiseShape())) {
@@ -216,7 +229,7 @@ public final class WanAnimatePipeline {
 
     /** §2.6–§2.9: pose latents, face pixels and y of one clip. */
     private ClipInputs encodeClip(GenerationRequest request, ClipPlan.Clip clip, LatentGeometry geometry,
-            HostTensor referenceLatent, HostTensor previous) {
+            HostTensor referenceLatent, HostTensor previous, Map<Integer, float[]> knownMotion) {
         MotionSignals signals = request.signals();
         int[] sources = clip.sourceFrames();
         int clipLength = geometry.clipLength();
@@ -225,7 +238,7 @@ public final class WanAnimatePipeline {
 
         HostTensor pose = networks.vae().encode(PixelVideo.fromFrames(signals.pose(), sources, precision));
         HostTensor poseLatents = rounded(pose).reshape(geometry.poseLatentShape());
-        HostTensor faceMotion = faceMotion(signals.face(), sources);
+        HostTensor faceMotion = faceMotion(signals.face(), sources, knownMotion);
 
         HostTensor background = null;
         float[] keepBackground = null;
@@ -245,22 +258,28 @@ public final class WanAnimatePipeline {
     }
 
     /**
-     * The motion encoder's codes {@code [T, 512]} of the face crops at {@code indices}, read and encoded in batches
-     * of {@link #FACE_BATCH} frames as the DiT runs them (frames are independent; batching bounds memory).
+     * The motion encoder's codes {@code [T, 512]} of the face crops at {@code indices}. A face's code depends on that
+     * face alone, so each driving frame is encoded once per generation ({@code known} holds the codes so far): the
+     * ping-pong padding and the frames shared by neighbouring clips cost nothing. New faces are encoded in batches
+     * of {@link #FACE_BATCH}, as the DiT batches them.
      */
-    private HostTensor faceMotion(FrameSequence faces, int[] indices) {
-        float[] codes = null;
-        int width = 0;
-        for (int start = 0; start < indices.length; start += FACE_BATCH) {
-            int[] batch = Arrays.copyOfRange(indices, start, Math.min(indices.length, start + FACE_BATCH));
+    private HostTensor faceMotion(FrameSequence faces, int[] indices, Map<Integer, float[]> known) {
+        int[] missing = Arrays.stream(indices).distinct().filter(i -> !known.containsKey(i)).toArray();
+        for (int start = 0; start < missing.length; start += FACE_BATCH) {
+            int[] batch = Arrays.copyOfRange(missing, start, Math.min(missing.length, start + FACE_BATCH));
             HostTensor motion = encodeFaces(PixelVideo.fromFrames(faces, batch, precision));
-            if (codes == null) {
-                width = (int) motion.shape()[1];
-                codes = new float[indices.length * width];
+            float[] codes = motion.toFloatArray();
+            int width = (int) motion.shape()[1];
+            for (int n = 0; n < batch.length; n++) {
+                known.put(batch[n], Arrays.copyOfRange(codes, n * width, (n + 1) * width));
             }
-            System.arraycopy(motion.toFloatArray(), 0, codes, start * width, batch.length * width);
         }
-        return HostTensor.ofFloats(new long[] {indices.length, width}, codes);
+        int width = known.get(indices[0]).length;
+        float[] out = new float[indices.length * width];
+        for (int t = 0; t < indices.length; t++) {
+            System.arraycopy(known.get(indices[t]), 0, out, t * width, width);
+        }
+        return HostTensor.ofFloats(new long[] {indices.length, width}, out);
     }
 
     /** Face crops {@code [3, n, 512, 512]} → motion codes {@code [n, 512]} (one motion-encoder call). */
