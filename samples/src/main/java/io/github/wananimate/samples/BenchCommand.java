@@ -1,5 +1,11 @@
 package io.github.wananimate.samples;
 
+import io.github.wananimate.api.AnimationRequest;
+import io.github.wananimate.api.Frame;
+import io.github.wananimate.api.FrameSequence;
+import io.github.wananimate.api.GenerationResult;
+import io.github.wananimate.api.MotionSignals;
+import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.dit.DiTConfig;
@@ -8,6 +14,7 @@ import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.WanVae;
 import io.github.wananimate.procedural.Procedural;
+import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
@@ -73,8 +80,20 @@ final class BenchCommand implements Callable<Integer> {
     int faces;
 
     @Option(names = "--network", split = ",", defaultValue = "motion_encoder,dit,vae",
-            description = "benchmarks to run: motion_encoder, dit, vae (default ${DEFAULT-VALUE})")
+            description = "benchmarks to run: motion_encoder, dit, vae, pipeline (default ${DEFAULT-VALUE})")
     List<String> networks;
+
+    @Option(names = "--pipeline-frames", split = ",", defaultValue = "13,49",
+            description = "driving frame counts of the pipeline memory benchmark (default ${DEFAULT-VALUE})")
+    List<Integer> pipelineFrames;
+
+    @Option(names = "--pipeline-size", defaultValue = "64",
+            description = "frame size of the pipeline benchmark, multiple of 16 (default ${DEFAULT-VALUE})")
+    int pipelineSize;
+
+    @Option(names = "--pipeline-steps", defaultValue = "2",
+            description = "denoising steps per clip in the pipeline benchmark (default ${DEFAULT-VALUE})")
+    int pipelineSteps;
 
     @Option(names = "--vae-dim", defaultValue = "16",
             description = "VAE base width (96 = the released VAE; default ${DEFAULT-VALUE})")
@@ -149,8 +168,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--dit-frames must be >= 2 and --dit-size even and >= 2");
         }
         for (String n : networks) {
-            if (!n.equals("motion_encoder") && !n.equals("dit") && !n.equals("vae")) {
-                throw new IllegalArgumentException("unknown benchmark '" + n + "'; known: motion_encoder, dit, vae");
+            if (!List.of("motion_encoder", "dit", "vae", "pipeline").contains(n)) {
+                throw new IllegalArgumentException("unknown benchmark '" + n
+                        + "'; known: motion_encoder, dit, vae, pipeline");
             }
         }
         for (int count : vaeFrames) {
@@ -176,6 +196,10 @@ final class BenchCommand implements Callable<Integer> {
                 for (String network : networks) {
                     if (network.equals("vae")) {
                         vae(out, backend);
+                        continue;
+                    }
+                    if (network.equals("pipeline")) {
+                        pipeline(out, backend);
                         continue;
                     }
                     boolean reset = resetPeakRss();
@@ -336,6 +360,74 @@ final class BenchCommand implements Callable<Integer> {
             values[i] = (float) Procedural.uniform(hash, i);
         }
         return HostTensor.ofFloats(shape, values);
+    }
+
+    /**
+     * Peak memory of whole generations of growing length ({@code --pipeline-frames}) with the tiny procedural model
+     * ({@link ProceduralModel#tiny}): animation, clips of 9 frames (r = 1), {@code --pipeline-steps} DPM++ steps.
+     * The driving frames are made on demand (as a video decoder hands them out) and the output frames are
+     * discarded by the sink, so what is measured is the pipeline's own working set. Before each run the kernel's
+     * peak-RSS counter is reset (Linux); the sink collects garbage after every frame so that the figure is live
+     * memory rather than uncollected heap. A warm-up run of the first length comes first.
+     */
+    private void pipeline(PrintWriter out, Backend backend) {
+        if (pipelineSize % 16 != 0 || pipelineSteps < 1) {
+            throw new IllegalArgumentException("--pipeline-size must be a multiple of 16 and --pipeline-steps >= 1");
+        }
+        ProceduralModel model = ProceduralModel.tiny(0);
+        try (WanAnimate wan = WanAnimate.builder().dit(model.dit(), model.ditWeights())
+                .vae(model.vae(), model.vaeWeights()).clip(model.clip(), model.clipWeights())
+                .textEncoder(model.textEncoder()).backend(backend).build()) {
+            generate(wan, pipelineFrames.get(0));
+            long first = -1;
+            for (int frames : pipelineFrames) {
+                System.gc();
+                resetPeakRss();
+                long before = residentKiB("VmRSS");
+                long start = System.nanoTime();
+                GenerationResult result = generate(wan, frames);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                long peak = residentKiB("VmHWM");
+                if (first < 0) {
+                    first = peak;
+                }
+                out.printf(Locale.ROOT, "  pipeline %s %d frames %dx%d (%d clips, %d steps): %.1f s, peak RSS %s MiB"
+                        + " (%s MiB before the run)%s%n", backend.name(), frames, pipelineSize, pipelineSize,
+                        result.clipCount(), pipelineSteps, seconds,
+                        peak < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", peak / 1024.0),
+                        before < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", before / 1024.0),
+                        peak < 0 || first <= 0 ? "" : String.format(Locale.ROOT, ", %+.1f%% vs %d frames",
+                                100.0 * (peak - first) / first, pipelineFrames.get(0)));
+                out.flush();
+            }
+        }
+    }
+
+    private GenerationResult generate(WanAnimate wan, int frames) {
+        MotionSignals signals = MotionSignals.builder()
+                .pose(new ProceduralFrames("bench.pose", frames, pipelineSize, pipelineSize))
+                .face(new ProceduralFrames("bench.face", frames, MotionSignals.FACE_SIZE, MotionSignals.FACE_SIZE))
+                .reference(new ProceduralFrames("bench.reference", 1, pipelineSize, pipelineSize).get(0))
+                .build();
+        AnimationRequest request = AnimationRequest.builder(signals).clipLength(9).refertNum(1)
+                .steps(pipelineSteps).seed(0).build();
+        return wan.animate(request, (index, frame) -> System.gc());
+    }
+
+    /** Frames made on demand from {@code u(name.i, k)}, none kept: a stand-in for a decoder reading a file. */
+    private record ProceduralFrames(String name, int size, int width, int height) implements FrameSequence {
+        @Override
+        public Frame get(int index) {
+            if (index < 0 || index >= size) {
+                throw new IndexOutOfBoundsException("frame " + index + " of a sequence of " + size);
+            }
+            byte[] rgb = new byte[3 * width * height];
+            long key = Procedural.fnv1a64(name + "." + index);
+            for (int i = 0; i < rgb.length; i++) {
+                rgb[i] = (byte) (int) ((Procedural.uniform(key, i) + 1) * 127.5);
+            }
+            return Frame.ofRgb(width, height, rgb);
+        }
     }
 
     private static HostTensor procedural(String name, long... shape) {

@@ -3,6 +3,7 @@ package io.github.wananimate.pipeline;
 import io.github.wananimate.api.CancellationToken;
 import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.FrameSequence;
+import io.github.wananimate.api.FrameSinkException;
 import io.github.wananimate.api.GenerationRequest;
 import io.github.wananimate.api.GenerationResult;
 import io.github.wananimate.api.MotionSignals;
@@ -100,16 +101,6 @@ public final class WanAnimatePipeline {
         void accept(int index, int clip, HostTensor frame) throws IOException;
     }
 
-    /** Thrown when a {@link DecodedFrameSink} fails: names the output frame and the clip. */
-    public static final class SinkFailedException extends RuntimeException {
-
-        private static final long serialVersionUID = 1L;
-
-        SinkFailedException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
     private final Networks networks;
     private final ConditioningPrecision precision;
     private final LongSupplier clock;
@@ -141,7 +132,7 @@ public final class WanAnimatePipeline {
      * @param token checked before every model call (null: none)
      * @throws io.github.wananimate.api.GenerationCancelledException when cancelled; frames already delivered stay
      *     delivered
-     * @throws SinkFailedException when the sink throws, naming the frame
+     * @throws FrameSinkException when the sink throws, naming the frame
      */
     public GenerationResult generate(GenerationRequest request, TextConditioning text, NoiseSource noise, long seed,
             DecodedFrameSink sink, ProgressListener listener, CancellationToken token) {
@@ -379,8 +370,7 @@ public final class WanAnimatePipeline {
                     try {
                         sink.accept(index, clip.index(), out);
                     } catch (IOException | RuntimeException e) {
-                        throw new SinkFailedException("the frame sink failed on output frame " + index + " (clip "
-                                + clip.index() + "): " + e, e);
+                        throw new FrameSinkException(index, clip.index(), e);
                     }
                 }
                 int slot = frame - (clipLength - carried);
