@@ -1,6 +1,11 @@
 package io.github.wananimate.samples;
 
 import io.github.wananimate.api.AnimationRequest;
+import io.github.wananimate.api.CancellationToken;
+import io.github.wananimate.api.FrameSink;
+import io.github.wananimate.api.GenerationResult;
+import io.github.wananimate.api.ProgressListener;
+import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.api.GenerationRequest;
 import io.github.wananimate.api.MotionSignals;
 import picocli.CommandLine.Command;
@@ -20,6 +25,12 @@ final class AnimateCommand extends GenerateCommand {
     @Override
     boolean replacement() {
         return false;
+    }
+
+    @Override
+    GenerationResult generate(WanAnimate model, GenerationRequest request, FrameSink sink, ProgressListener listener,
+            CancellationToken token) {
+        return model.animate((AnimationRequest) request, sink, listener, token);
     }
 
     @Override

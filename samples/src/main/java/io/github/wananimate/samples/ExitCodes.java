@@ -1,5 +1,6 @@
 package io.github.wananimate.samples;
 
+import io.github.wananimate.api.FrameSinkException;
 import io.github.wananimate.api.GenerationCancelledException;
 import io.github.wananimate.api.InvalidRequestException;
 import io.github.wananimate.parity.FixtureException;
@@ -57,7 +58,7 @@ public final class ExitCodes {
             }
             if (t instanceof WeightException || t instanceof FixtureException || t instanceof IOException
                     || t instanceof UncheckedIOException || t instanceof InputFileException
-                    || t instanceof VideoException) {
+                    || t instanceof VideoException || t instanceof FrameSinkException) {
                 return FILE_PROBLEM;
             }
             if (t.getCause() == t) {

@@ -1,10 +1,13 @@
 package io.github.wananimate.samples;
 
 import io.github.wananimate.api.CancellationToken;
+import io.github.wananimate.api.FrameSink;
 import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.GenerationRequest;
 import io.github.wananimate.api.GenerationResult;
 import io.github.wananimate.api.MotionSignals;
+import io.github.wananimate.api.ProgressListener;
+import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
 import io.github.wananimate.spi.Backend;
 import java.io.IOException;
@@ -101,10 +104,9 @@ abstract class GenerateCommand implements Callable<Integer> {
     /** The request for these signals with the common settings applied. */
     abstract GenerationRequest request(MotionSignals signals, int clipLength, int steps, double outputFps);
 
-    /** The relighting strength to bind into the DiT, or null. */
-    Double relighting() {
-        return null;
-    }
+    /** Runs {@code request} on {@code model}. */
+    abstract GenerationResult generate(WanAnimate model, GenerationRequest request, FrameSink sink,
+            ProgressListener listener, CancellationToken token);
 
     @Override
     public Integer call() throws IOException {
@@ -113,9 +115,10 @@ abstract class GenerateCommand implements Callable<Integer> {
         Inputs inputs = demoSample ? demoInputs() : folderInputs();
         int length = clipLength != null ? clipLength : demoSample ? DEMO_CLIP_LENGTH : GenerationRequest.DEFAULT_CLIP_LENGTH;
         int stepCount = steps != null ? steps : demoSample ? DEMO_STEPS : GenerationRequest.DEFAULT_STEPS;
+        // a random seed is drawn here rather than by the model, so that it can be printed before the run starts
+        seed = seed >= 0 ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
         GenerationRequest request = request(inputs.signals(), length, stepCount,
                 fps != null ? fps : inputs.signals().fps());
-        long usedSeed = seed >= 0 ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
         Path target = output != null ? output : Path.of(demoSample ? "demo.mp4" : spec.name() + ".mp4");
         MotionSignals s = inputs.signals();
         int keep = previewFrame != null ? previewFrame : s.frameCount() / 2;
@@ -132,15 +135,14 @@ abstract class GenerateCommand implements Callable<Integer> {
         CancellationToken token = new CancellationToken();
         Interrupts interrupts = Interrupts.cancelling(token, spec.commandLine().getErr());
         try (Backend opened = CliBackends.open(backend, device);
-                Generator generator = modelDir == null ? new DemoGenerator(opened)
-                        : new ModelFolderGenerator(opened, modelDir, relighting());
+                WanAnimate model = modelDir == null ? Models.demo(opened) : Models.folder(opened, modelDir);
                 Mp4FrameSink sink = new Mp4FrameSink(target, s.width(), s.height(), request.outputFps(), keep)) {
-            out.println("Models: " + generator.description());
-            out.printf(Locale.ROOT, "Request: %s, seed %d%n", request, usedSeed);
+            out.println("Models: " + (modelDir == null ? Models.demoDescription(opened)
+                    : "Wan2.2-Animate-14B from " + modelDir + " on " + opened.name() + "/" + opened.device()));
+            out.printf(Locale.ROOT, "Request: %s%n", request);
             out.flush();
             TerminalProgressBar bar = new TerminalProgressBar(out, System.console() != null, token);
-            GenerationResult result = generator.generate(request, usedSeed, sink, bar, token);
-            sink.finish();
+            GenerationResult result = generate(model, request, sink, bar, token);
             out.printf(Locale.ROOT, "Wrote %s: %d frames of %dx%d at %.2f fps, %d clip(s), seed %d, in %s%n", target,
                     result.frameCount(), result.width(), result.height(), result.fps(), result.clipCount(),
                     result.seed(), TerminalProgressBar.clock(result.elapsed()));

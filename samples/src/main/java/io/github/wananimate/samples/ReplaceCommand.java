@@ -1,6 +1,11 @@
 package io.github.wananimate.samples;
 
+import io.github.wananimate.api.CancellationToken;
+import io.github.wananimate.api.FrameSink;
 import io.github.wananimate.api.GenerationRequest;
+import io.github.wananimate.api.GenerationResult;
+import io.github.wananimate.api.ProgressListener;
+import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.api.ReplacementRequest;
 import picocli.CommandLine.Command;
@@ -31,8 +36,9 @@ final class ReplaceCommand extends GenerateCommand {
     }
 
     @Override
-    Double relighting() {
-        return relight ? relightStrength : null;
+    GenerationResult generate(WanAnimate model, GenerationRequest request, FrameSink sink, ProgressListener listener,
+            CancellationToken token) {
+        return model.replace((ReplacementRequest) request, sink, listener, token);
     }
 
     @Override
