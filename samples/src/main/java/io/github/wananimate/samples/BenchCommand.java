@@ -1,5 +1,11 @@
 package io.github.wananimate.samples;
 
+import io.github.wananimate.api.AnimationRequest;
+import io.github.wananimate.api.Frame;
+import io.github.wananimate.api.FrameSequence;
+import io.github.wananimate.api.GenerationResult;
+import io.github.wananimate.api.MotionSignals;
+import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.dit.DiTConfig;
@@ -8,6 +14,7 @@ import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.WanVae;
 import io.github.wananimate.procedural.Procedural;
+import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
@@ -43,8 +50,15 @@ import picocli.CommandLine.Spec;
  * (default 64², i.e. 2·32·32 = 2048 tokens). Peak memory is the process's peak resident set (VmHWM), reset
  * before each benchmark where the kernel allows it, so it covers Java heap, native backend memory and weights.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Times network forward passes on procedural weights (median of timed runs after warm-up).")
+@Command(name = "bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Times network forward passes on procedural weights (median of timed runs after warm-up, "
+                + "peak resident memory), per backend, in the documented bench configuration: motion encoder (8 "
+                + "faces of 512x512), DiT (width 256, 4 heads, 10 blocks, FFN 1024, 2x64x64 latent = 2048 tokens), "
+                + "VAE decode (frames/s and peak memory by frame count).",
+                "",
+                "With --plan it times nothing: it estimates a real Wan2.2-Animate-14B job from FLOP counts, e.g.",
+                "  wan-animate bench --plan --gpu h100 --size 1280x720 --frames 77 --steps 20",
+                "GPUs: h100, h200, a100, rtx4090, l40s.", ""})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -66,19 +80,20 @@ final class BenchCommand implements Callable<Integer> {
     int faces;
 
     @Option(names = "--network", split = ",", defaultValue = "motion_encoder,dit,vae",
-            description = "benchmarks to run: motion_encoder, dit, vae (default ${DEFAULT-VALUE})")
+            description = "benchmarks to run: motion_encoder, dit, vae, pipeline (default ${DEFAULT-VALUE})")
     List<String> networks;
 
-    @Option(names = "--dit-frames", defaultValue = "2",
-            description = "DiT latent frames F incl. the reference frame (default ${DEFAULT-VALUE}; 4(F-1)-3 faces)")
-    int ditFrames;
+    @Option(names = "--pipeline-frames", split = ",", defaultValue = "13,49",
+            description = "driving frame counts of the pipeline memory benchmark (default ${DEFAULT-VALUE})")
+    List<Integer> pipelineFrames;
 
-    @Option(names = "--dit-size", defaultValue = "64",
-            description = "DiT latent height and width (default ${DEFAULT-VALUE}; tokens = F·(size/2)²)")
-    int ditSize;
+    @Option(names = "--pipeline-size", defaultValue = "64",
+            description = "frame size of the pipeline benchmark, multiple of 16 (default ${DEFAULT-VALUE})")
+    int pipelineSize;
 
-    /** The documented bench configuration of the DiT: larger than the tiny fixture, seconds per forward on a laptop. */
-    static final DiTConfig BENCH_DIT = new DiTConfig(256, 1024, 256, 256, 64, 4, 10, 1e-6);
+    @Option(names = "--pipeline-steps", defaultValue = "2",
+            description = "denoising steps per clip in the pipeline benchmark (default ${DEFAULT-VALUE})")
+    int pipelineSteps;
 
     @Option(names = "--vae-dim", defaultValue = "16",
             description = "VAE base width (96 = the released VAE; default ${DEFAULT-VALUE})")
@@ -93,22 +108,74 @@ final class BenchCommand implements Callable<Integer> {
                     + " (default ${DEFAULT-VALUE})")
     List<Integer> vaeFrames;
 
+    @Option(names = "--dit-frames", defaultValue = "2",
+            description = "DiT latent frames F incl. the reference frame (default ${DEFAULT-VALUE}; 4(F-1)-3 faces)")
+    int ditFrames;
+
+    @Option(names = "--dit-size", defaultValue = "64",
+            description = "DiT latent height and width (default ${DEFAULT-VALUE}; tokens = F·(size/2)²)")
+    int ditSize;
+
+    @Option(names = "--plan", description = "estimate time and memory of a real 14B job instead of timing")
+    boolean plan;
+
+    @Option(names = "--gpu", defaultValue = "h100", description = "GPU for --plan: h100, h200, a100, rtx4090, l40s "
+            + "(default ${DEFAULT-VALUE})")
+    String gpu;
+
+    @Option(names = "--size", defaultValue = "1280x720", description = "WIDTHxHEIGHT for --plan (default "
+            + "${DEFAULT-VALUE}; 832x480 for 480p)")
+    String size;
+
+    @Option(names = "--frames", defaultValue = "77", description = "driving frames for --plan (default ${DEFAULT-VALUE})")
+    int frames;
+
+    @Option(names = "--steps", defaultValue = "20", description = "denoising steps for --plan (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--cfg", description = "--plan with classifier-free guidance (guide scale > 1: two forwards per step)")
+    boolean cfg;
+
+    @Option(names = "--clip-length", defaultValue = "77", description = "frames per clip for --plan (default "
+            + "${DEFAULT-VALUE})")
+    int clipLength;
+
+    @Option(names = "--refert", defaultValue = "1", description = "frames carried between clips for --plan, 1 or 5 "
+            + "(default ${DEFAULT-VALUE})")
+    int refert;
+
+    @Option(names = "--efficiency", description = "fraction of the GPU's bf16 peak the DiT reaches (default: 0.5, "
+            + "0.6 on A100, from the official efficiency table)")
+    Double efficiency;
+
+    @Option(names = "--precision", defaultValue = "bf16", description = "DiT precision for --plan: bf16, fp8 "
+            + "(weights), fp32 (default ${DEFAULT-VALUE})")
+    String precision;
+
+    /** The documented bench configuration of the DiT: larger than the tiny fixture, seconds per forward on a laptop. */
+    static final DiTConfig BENCH_DIT = new DiTConfig(256, 1024, 256, 256, 64, 4, 10, 1e-6);
+
     @Override
     public Integer call() {
+        if (plan) {
+            jobPlan().print(spec.commandLine().getOut());
+            return ExitCodes.OK;
+        }
         if (iterations < 1 || warmup < 0 || faces < 1) {
             throw new IllegalArgumentException("--iterations and --faces must be >= 1, --warmup >= 0");
         }
         if (ditFrames < 2 || ditSize < 2 || ditSize % 2 != 0) {
             throw new IllegalArgumentException("--dit-frames must be >= 2 and --dit-size even and >= 2");
         }
-        for (String network : networks) {
-            if (!List.of("motion_encoder", "dit", "vae").contains(network)) {
-                throw new IllegalArgumentException("unknown --network '" + network + "'; known: motion_encoder, dit, vae");
+        for (String n : networks) {
+            if (!List.of("motion_encoder", "dit", "vae", "pipeline").contains(n)) {
+                throw new IllegalArgumentException("unknown benchmark '" + n
+                        + "'; known: motion_encoder, dit, vae, pipeline");
             }
         }
-        for (int frames : vaeFrames) {
-            if (frames < 1 || (frames - 1) % 4 != 0) {
-                throw new IllegalArgumentException("--vae-frames must be 4k+1, got " + frames);
+        for (int count : vaeFrames) {
+            if (count < 1 || (count - 1) % 4 != 0) {
+                throw new IllegalArgumentException("--vae-frames must be 4k+1, got " + count);
             }
         }
         List<String> names = new ArrayList<>();
@@ -116,19 +183,23 @@ final class BenchCommand implements Callable<Integer> {
             Backends.providers().stream().filter(BackendProvider::isAvailable).map(BackendProvider::name)
                     .forEach(names::add);
             if (names.isEmpty()) {
-                throw new IllegalStateException("no backend available on the classpath");
+                throw new BackendUnavailableException("no backend available on the classpath", null);
             }
         } else {
             names.addAll(backends);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%-48s %-12s %10s %10s %10s  %s%n", "benchmark", "backend", "median ms",
-                "min ms", "max ms", "runs");
+        out.printf(Locale.ROOT, "%-40s %-12s %10s %10s %10s %12s  %s%n", "benchmark", "backend", "median ms",
+                "min ms", "max ms", "peak RSS MB", "runs");
         for (String name : names) {
-            try (Backend backend = Backends.byName(name).open(new BackendOptions(device, 0))) {
+            try (Backend backend = CliBackends.open(name, device)) {
                 for (String network : networks) {
                     if (network.equals("vae")) {
                         vae(out, backend);
+                        continue;
+                    }
+                    if (network.equals("pipeline")) {
+                        pipeline(out, backend);
                         continue;
                     }
                     boolean reset = resetPeakRss();
@@ -142,13 +213,43 @@ final class BenchCommand implements Callable<Integer> {
                         ms = motionEncoder(backend);
                         label = "motion_encoder forward, " + faces + " faces";
                     }
-                    long peakKiB = residentKiB("VmHWM");
-                    row(out, label, backend, ms, peakKiB < 0 ? "" : String.format(Locale.ROOT,
-                            "  peak RSS %s%.0f MB", reset ? "" : ">=", peakKiB * 1024 / 1e6));
+                    double[] sorted = ms.clone();
+                    Arrays.sort(sorted);
+                    long peak = peakRssBytes();
+                    out.printf(Locale.ROOT, "%-40s %-12s %10.1f %10.1f %10.1f %12s  %d (+%d warm-up)%n", label,
+                            backend.name() + "/" + backend.device(), median(sorted), sorted[0],
+                            sorted[sorted.length - 1],
+                            peak < 0 ? "n/a" : String.format(Locale.ROOT, "%s%.0f", reset ? "" : ">=", peak / 1e6),
+                            iterations, warmup);
+                    out.flush();
                 }
             }
         }
         return 0;
+    }
+
+    JobPlan jobPlan() {
+        String[] wh = size.toLowerCase(Locale.ROOT).split("[x*]");
+        if (wh.length != 2) {
+            throw new IllegalArgumentException("--size must be WIDTHxHEIGHT, e.g. 1280x720, got '" + size + "'");
+        }
+        int width;
+        int height;
+        try {
+            width = Integer.parseInt(wh[0].trim());
+            height = Integer.parseInt(wh[1].trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--size must be WIDTHxHEIGHT, e.g. 1280x720, got '" + size + "'");
+        }
+        Gpu g = Gpu.parse(gpu);
+        JobPlan.Precision p;
+        try {
+            p = JobPlan.Precision.valueOf(precision.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--precision must be bf16, fp8 or fp32, got '" + precision + "'");
+        }
+        return new JobPlan(width, height, frames, clipLength, refert, steps, cfg, g,
+                efficiency == null ? g.efficiency() : efficiency, p);
     }
 
     /** Milliseconds of each timed motion-encoder forward of {@link #faces} 512×512 faces. */
@@ -194,20 +295,11 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static HostTensor procedural(String name, long... shape) {
-        float[] values = new float[Math.toIntExact(Shapes.elementCount(shape))];
-        long hash = Procedural.fnv1a64(name);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) Procedural.uniform(hash, i);
-        }
-        return HostTensor.ofFloats(shape, values);
-    }
-
     private void row(PrintWriter out, String label, Backend backend, double[] ms, String note) {
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
-        out.printf(Locale.ROOT, "%-48s %-12s %10.1f %10.1f %10.1f  %d (+%d warm-up)%s%n", label,
-                backend.name() + "/" + backend.device(), median(sorted), sorted[0], sorted[sorted.length - 1],
+        out.printf(Locale.ROOT, "%-40s %-12s %10.1f %10.1f %10.1f %12s  %d (+%d warm-up)%s%n", label,
+                backend.name() + "/" + backend.device(), median(sorted), sorted[0], sorted[sorted.length - 1], "",
                 iterations, warmup, note);
         out.flush();
     }
@@ -244,13 +336,14 @@ final class BenchCommand implements Callable<Integer> {
                         frames / (median(sorted) / 1000)));
                 for (int count : vaeFrames) {
                     HostTensor longer = benchLatent(count, size);
+                    System.gc();
                     resetPeakRss();
                     long before = residentKiB("VmRSS");
                     vae.decode(longer, chunk -> System.gc());
                     long peak = residentKiB("VmHWM");
-                    out.printf(Locale.ROOT, "  peak RSS decoding %d frames at %dx%d: %s MiB (%s MiB when it started;"
-                            + " output %.1f MiB, streamed and discarded)%n", count, size, size,
-                            peak < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", peak / 1024.0),
+                    out.printf(Locale.ROOT, "  peak RSS decoding %d frames at %dx%d: %s MiB above the %s MiB before"
+                            + " (output %.1f MiB, streamed and discarded)%n", count, size, size,
+                            peak < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", (peak - before) / 1024.0),
                             before < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", before / 1024.0),
                             3.0 * count * size * size * 4 / (1 << 20));
                     out.flush();
@@ -260,18 +353,114 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static HostTensor benchLatent(int frames, int size) {
-        return procedural("bench.latent", VaeConfig.LATENT_CHANNELS, 1 + (frames - 1) / 4, size / 8, size / 8);
+        long[] shape = {VaeConfig.LATENT_CHANNELS, 1 + (frames - 1) / 4, size / 8, size / 8};
+        float[] values = new float[Math.toIntExact(shape[0] * shape[1] * shape[2] * shape[3])];
+        long hash = Procedural.fnv1a64("bench.latent");
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Procedural.uniform(hash, i);
+        }
+        return HostTensor.ofFloats(shape, values);
+    }
+
+    /**
+     * Peak memory of whole generations of growing length ({@code --pipeline-frames}) with the tiny procedural model
+     * ({@link ProceduralModel#tiny}): animation, clips of 9 frames (r = 1), {@code --pipeline-steps} DPM++ steps.
+     * The driving frames are made on demand (as a video decoder hands them out) and the output frames are
+     * discarded by the sink, so what is measured is the pipeline's own working set. Before each run the kernel's
+     * peak-RSS counter is reset (Linux); the sink collects garbage after every frame so that the figure is live
+     * memory rather than uncollected heap. A warm-up run of the first length comes first.
+     */
+    private void pipeline(PrintWriter out, Backend backend) {
+        if (pipelineSize % 16 != 0 || pipelineSteps < 1) {
+            throw new IllegalArgumentException("--pipeline-size must be a multiple of 16 and --pipeline-steps >= 1");
+        }
+        ProceduralModel model = ProceduralModel.tiny(0);
+        try (WanAnimate wan = WanAnimate.builder().dit(model.dit(), model.ditWeights())
+                .vae(model.vae(), model.vaeWeights()).clip(model.clip(), model.clipWeights())
+                .textEncoder(model.textEncoder()).backend(backend).build()) {
+            generate(wan, pipelineFrames.get(0));
+            long first = -1;
+            for (int frames : pipelineFrames) {
+                System.gc();
+                resetPeakRss();
+                long before = residentKiB("VmRSS");
+                long start = System.nanoTime();
+                GenerationResult result = generate(wan, frames);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                long peak = residentKiB("VmHWM");
+                if (first < 0) {
+                    first = peak;
+                }
+                out.printf(Locale.ROOT, "  pipeline %s %d frames %dx%d (%d clips, %d steps): %.1f s, peak RSS %s MiB"
+                        + " (%s MiB before the run)%s%n", backend.name(), frames, pipelineSize, pipelineSize,
+                        result.clipCount(), pipelineSteps, seconds,
+                        peak < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", peak / 1024.0),
+                        before < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", before / 1024.0),
+                        peak < 0 || first <= 0 ? "" : String.format(Locale.ROOT, ", %+.1f%% vs %d frames",
+                                100.0 * (peak - first) / first, pipelineFrames.get(0)));
+                out.flush();
+            }
+        }
+    }
+
+    private GenerationResult generate(WanAnimate wan, int frames) {
+        MotionSignals signals = MotionSignals.builder()
+                .pose(new ProceduralFrames("bench.pose", frames, pipelineSize, pipelineSize))
+                .face(new ProceduralFrames("bench.face", frames, MotionSignals.FACE_SIZE, MotionSignals.FACE_SIZE))
+                .reference(new ProceduralFrames("bench.reference", 1, pipelineSize, pipelineSize).get(0))
+                .build();
+        AnimationRequest request = AnimationRequest.builder(signals).clipLength(9).refertNum(1)
+                .steps(pipelineSteps).seed(0).build();
+        return wan.animate(request, (index, frame) -> System.gc());
+    }
+
+    /** Frames made on demand from {@code u(name.i, k)}, none kept: a stand-in for a decoder reading a file. */
+    private record ProceduralFrames(String name, int size, int width, int height) implements FrameSequence {
+        @Override
+        public Frame get(int index) {
+            if (index < 0 || index >= size) {
+                throw new IndexOutOfBoundsException("frame " + index + " of a sequence of " + size);
+            }
+            byte[] rgb = new byte[3 * width * height];
+            long key = Procedural.fnv1a64(name + "." + index);
+            for (int i = 0; i < rgb.length; i++) {
+                rgb[i] = (byte) (int) ((Procedural.uniform(key, i) + 1) * 127.5);
+            }
+            return Frame.ofRgb(width, height, rgb);
+        }
+    }
+
+    private static HostTensor procedural(String name, long... shape) {
+        float[] values = new float[Math.toIntExact(Shapes.elementCount(shape))];
+        long hash = Procedural.fnv1a64(name);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Procedural.uniform(hash, i);
+        }
+        return HostTensor.ofFloats(shape, values);
     }
 
     /** Resets the kernel's peak-RSS counter of this process (writes 5 to /proc/self/clear_refs); false if it cannot. */
     private static boolean resetPeakRss() {
-        System.gc();
         try {
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
             return true;
-        } catch (IOException | RuntimeException e) {
-            return false; // not Linux or not permitted: VmHWM then is the peak since start
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
         }
+    }
+
+    /** VmHWM of /proc/self/status in bytes, or −1 where there is no such file. */
+    private static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     /** A {@code /proc/self/status} field in KiB, or -1 where unavailable. */

@@ -3,8 +3,6 @@ package io.github.wananimate.samples;
 import io.github.wananimate.parity.FixtureRunner;
 import io.github.wananimate.parity.ParityReport;
 import io.github.wananimate.spi.Backend;
-import io.github.wananimate.spi.BackendOptions;
-import io.github.wananimate.spi.Backends;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -17,8 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code wan-animate parity <fixture-dir>… --backend djl|onnx}: runs golden fixtures and prints the error table. */
 @Command(name = "parity", mixinStandardHelpOptions = true,
         description = {"Runs golden fixture folders (fixture.json + outputs.safetensors) on a backend and prints "
-                + "max |error| / max |golden| per output.",
-                "Exit code: 0 all within tolerance, 1 an output above tolerance, 2 usage error or failure."})
+                + "max |error| / max |golden| per output against the fixture's tolerance."})
 final class ParityCommand implements Callable<Integer> {
 
     @Spec
@@ -36,7 +33,7 @@ final class ParityCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         boolean allPassed = true;
-        try (Backend opened = Backends.byName(backend).open(new BackendOptions(device, 0))) {
+        try (Backend opened = CliBackends.open(backend, device)) {
             for (Path dir : fixtures) {
                 ParityReport report = FixtureRunner.run(dir, opened);
                 spec.commandLine().getOut().print(report.table());

@@ -45,13 +45,33 @@ class WanAnimateCliTest {
     }
 
     @Test
-    void usageAndRunErrorsExitTwo(@TempDir Path dir) {
-        assertThat(run("parity")).isEqualTo(2);
-        assertThat(run("parity", dir.toString(), "--backend", "onnx")).isEqualTo(2);
+    void usageFileAndBackendProblemsHaveTheirOwnExitCodes(@TempDir Path dir) {
+        assertThat(run("parity")).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("parity", "x", "--backend", "onnx", "--no-such-option")).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("parity", dir.toString(), "--backend", "onnx")).isEqualTo(ExitCodes.FILE_PROBLEM);
         assertThat(err.toString()).contains("fixture.json");
         assertThat(run("parity", GoldenFixtures.fixture("procedural_check").toString(), "--backend", "tpu"))
-                .isEqualTo(2);
+                .isEqualTo(ExitCodes.BACKEND_UNAVAILABLE);
         assertThat(err.toString()).contains("no backend named 'tpu'");
+    }
+
+    @Test
+    void helpListsTheCommandsAndEndsWithTheExitCodes() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("inspect", "parity", "bench", "Exit codes:", "130  cancelled");
+        StringWriter sub = new StringWriter();
+        CommandLine cli = WanAnimateCli.commandLine();
+        cli.setOut(new PrintWriter(sub, true));
+        assertThat(cli.execute("inspect", "--help")).isZero();
+        assertThat(sub.toString()).contains("<model-dir>", "4    backend not on the classpath");
+    }
+
+    @Test
+    void exitCodesFollowTheCauseChain() {
+        assertThat(ExitCodes.of(new RuntimeException(new java.io.IOException("x")))).isEqualTo(ExitCodes.FILE_PROBLEM);
+        assertThat(ExitCodes.of(new io.github.wananimate.api.GenerationCancelledException("stop")))
+                .isEqualTo(ExitCodes.CANCELLED);
+        assertThat(ExitCodes.of(new IllegalArgumentException("bad"))).isEqualTo(ExitCodes.USAGE);
     }
 
     private static void writeSafetensors(Path file, String key, float[] values) throws Exception {

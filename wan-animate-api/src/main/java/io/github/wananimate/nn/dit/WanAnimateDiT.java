@@ -23,7 +23,9 @@ import java.util.Map;
  * {@code [20, F, h, w]} (4 mask + 16 latent channels); {@code timestep_sinusoid} {@code [freq_dim]} from
  * {@link #timestepSinusoid}; {@code context} text features {@code [L_txt ≤ text_len, text_dim]} (real tokens only,
  * zero-padded here); {@code clip_fea} {@code [1, 257, 1280]}; {@code pose_latents} {@code [1, 16, F−1, h, w]};
- * {@code face_pixel_values} {@code [1, 3, T, 512, 512]} in [−1, 1] with {@code (T+3)/4 = F−1}.
+ * {@code face_pixel_values} {@code [1, 3, T, 512, 512]} in [−1, 1] with {@code (T+3)/4 = F−1}; or, instead of the
+ * face pixels, {@code face_motion} {@code [T, 512]}: the motion encoder's codes of those faces, computed beforehand
+ * (the faces do not change between the steps of a clip, so a generation encodes them once per clip; same result).
  *
  * <p>Outputs, in order: {@code output} {@code [16, F, h, w]}, then, when built with intermediates, {@code motion}
  * {@code [T, 512]}, {@code face_encoder_out} {@code [1, F−1, 5, D]}, {@code e0} {@code [1, 6, D]},
@@ -48,6 +50,8 @@ public final class WanAnimateDiT implements Network {
     public static final String CLIP_FEA = "clip_fea";
     public static final String POSE_LATENTS = "pose_latents";
     public static final String FACE_PIXEL_VALUES = "face_pixel_values";
+    /** Optional replacement of {@link #FACE_PIXEL_VALUES}: precomputed motion codes {@code [T, 512]}. */
+    public static final String FACE_MOTION = "face_motion";
 
     public static final String OUTPUT = "output";
     public static final String MOTION = "motion";
@@ -143,7 +147,8 @@ public final class WanAnimateDiT implements Network {
         Tensor context = required(inputs, CONTEXT);
         Tensor clip = required(inputs, CLIP_FEA);
         Tensor pose = required(inputs, POSE_LATENTS);
-        Tensor faces = required(inputs, FACE_PIXEL_VALUES);
+        Tensor precomputedMotion = inputs.containsKey(FACE_MOTION) ? inputs.get(FACE_MOTION) : null;
+        Tensor faces = precomputedMotion == null ? required(inputs, FACE_PIXEL_VALUES) : null;
 
         long[] xs = x.shape();
         expectRank(X, x, 4);
@@ -164,9 +169,16 @@ public final class WanAnimateDiT implements Network {
             throw new IllegalArgumentException("context must be [1.." + config.textLen() + ", " + config.textDim()
                     + "], got " + Arrays.toString(context.shape()));
         }
-        expectRank(FACE_PIXEL_VALUES, faces, 5);
-        long faceFrames = faces.dim(2);
-        expectShape(FACE_PIXEL_VALUES, faces, 1, 3, faceFrames, FACE_SIZE, FACE_SIZE);
+        long faceFrames;
+        if (precomputedMotion != null) {
+            expectRank(FACE_MOTION, precomputedMotion, 2);
+            faceFrames = precomputedMotion.dim(0);
+            expectShape(FACE_MOTION, precomputedMotion, faceFrames, FaceEncoder.MOTION_DIM);
+        } else {
+            expectRank(FACE_PIXEL_VALUES, faces, 5);
+            faceFrames = faces.dim(2);
+            expectShape(FACE_PIXEL_VALUES, faces, 1, 3, faceFrames, FACE_SIZE, FACE_SIZE);
+        }
         if (faceFrames < 1 || FaceEncoder.outputFrames(faceFrames) != frames - 1) {
             throw new IllegalArgumentException(faceFrames + " face frames give " + FaceEncoder.outputFrames(faceFrames)
                     + " face-token frames, but the latent has " + (frames - 1)
@@ -187,7 +199,7 @@ public final class WanAnimateDiT implements Network {
         });
 
         // §1.3 step 4, §3: face motion codes → face tokens, a zero frame prepended for the reference frame
-        Tensor motion = encodeFaces(ops, faces, faceFrames);
+        Tensor motion = precomputedMotion != null ? precomputedMotion : encodeFaces(ops, faces, faceFrames);
         Tensor faceTokens = ops.scoped(() -> faceEncoder.encode(ops, ops.reshape(motion, 1, faceFrames, FaceEncoder.MOTION_DIM)));
         if (intermediates) {
             outputs.put(MOTION, motion);
@@ -240,7 +252,9 @@ public final class WanAnimateDiT implements Network {
         Tensor video = ops.scoped(() -> unpatchify(ops, head(ops, last, e), frames, rows, cols));
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         ordered.put(OUTPUT, video);
-        ordered.putAll(outputs);
+        if (intermediates) {
+            ordered.putAll(outputs);
+        }
         return ordered;
     }
 

@@ -1,0 +1,134 @@
+package io.github.wananimate.samples;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.wananimate.api.Frame;
+import io.github.wananimate.api.MotionSignals;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The driving sample bundled under {@code /demo/} (see its README): 13 hand-placed body poses, face crops and
+ * driving frames from the example video, and the example character image. The pose is rendered at the requested
+ * generation size, the 128×128 face crops are upscaled to 512×512.
+ *
+ * @param signals pose, face and reference as the pipeline takes them
+ * @param driving the driving frames (224×126), for the preview sheet
+ * @param personBoxes per frame, the box {x0, y0, x1, y1} (generation pixels, exclusive end) around the visible
+ *     keypoints, grown by a margin: the demo's replacement mask (a dilated bounding box, as the original's default
+ *     {@code w_len = h_len = 1})
+ */
+record DemoSample(MotionSignals signals, List<Frame> driving, List<int[]> personBoxes) {
+
+    /** The demo's generation size: 16:9-ish and a multiple of 16, small enough for seconds per clip on a CPU. */
+    static final int WIDTH = 112;
+    static final int HEIGHT = 64;
+
+    static DemoSample load() {
+        return load(WIDTH, HEIGHT);
+    }
+
+    static DemoSample load(int width, int height) {
+        JsonObject doc = poseDocument();
+        int sourceWidth = doc.get("source_width").getAsInt();
+        int sourceHeight = doc.get("source_height").getAsInt();
+        double fps = doc.get("source_fps").getAsDouble() / doc.get("frame_step").getAsInt();
+        JsonArray frames = doc.getAsJsonArray("frames");
+        List<Frame> pose = new ArrayList<>();
+        List<Frame> face = new ArrayList<>();
+        List<Frame> driving = new ArrayList<>();
+        List<int[]> boxes = new ArrayList<>();
+        for (int i = 0; i < frames.size(); i++) {
+            JsonArray body = frames.get(i).getAsJsonObject().getAsJsonArray("body");
+            double[][] keypoints = new double[body.size()][];
+            for (int k = 0; k < body.size(); k++) {
+                JsonArray p = body.get(k).getAsJsonArray();
+                keypoints[k] = new double[] {p.get(0).getAsDouble(), p.get(1).getAsDouble(), p.get(2).getAsDouble()};
+            }
+            pose.add(Images.toFrame(PoseSkeleton.render(keypoints, sourceWidth, sourceHeight, width, height)));
+            boxes.add(personBox(keypoints, (double) width / sourceWidth, (double) height / sourceHeight, width,
+                    height));
+            String name = String.format(Locale.ROOT, "%02d.jpg", i);
+            face.add(Images.toFrame(Images.resize(Images.resource("/demo/face/" + name), MotionSignals.FACE_SIZE,
+                    MotionSignals.FACE_SIZE)));
+            driving.add(Images.toFrame(Images.resource("/demo/driving/" + name)));
+        }
+        MotionSignals signals = MotionSignals.builder().pose(pose).face(face)
+                .reference(Images.toFrame(Images.resource("/demo/reference.jpg"))).fps(fps).build();
+        return new DemoSample(signals, List.copyOf(driving), List.copyOf(boxes));
+    }
+
+    /**
+     * The sample with replacement signals: the mask is the person box (white), the background the driving frame
+     * at the generation size with the box painted black (PIPELINE.md §3.12).
+     */
+    MotionSignals replacementSignals() {
+        int width = signals.width();
+        int height = signals.height();
+        List<Frame> masks = new ArrayList<>();
+        List<Frame> backgrounds = new ArrayList<>();
+        for (int i = 0; i < driving.size(); i++) {
+            int[] box = personBoxes.get(i);
+            byte[] mask = new byte[3 * width * height];
+            byte[] background = Images.resize(driving.get(i), width, height).toRgbBytes();
+            for (int y = box[1]; y < box[3]; y++) {
+                for (int x = box[0]; x < box[2]; x++) {
+                    int o = 3 * (y * width + x);
+                    for (int c = 0; c < 3; c++) {
+                        mask[o + c] = (byte) 255;
+                        background[o + c] = 0;
+                    }
+                }
+            }
+            masks.add(Frame.ofRgb(width, height, mask));
+            backgrounds.add(Frame.ofRgb(width, height, background));
+        }
+        return MotionSignals.builder().pose(signals.pose()).face(signals.face()).reference(signals.reference())
+                .fps(signals.fps()).mask(masks).background(backgrounds).build();
+    }
+
+    /** Bounding box of the visible keypoints, scaled, grown by 12% of the height on every side, clipped. */
+    private static int[] personBox(double[][] keypoints, double sx, double sy, int width, int height) {
+        double x0 = Double.MAX_VALUE;
+        double y0 = Double.MAX_VALUE;
+        double x1 = -Double.MAX_VALUE;
+        double y1 = -Double.MAX_VALUE;
+        for (double[] p : keypoints) {
+            if (p[2] > 0) {
+                x0 = Math.min(x0, p[0] * sx);
+                y0 = Math.min(y0, p[1] * sy);
+                x1 = Math.max(x1, p[0] * sx);
+                y1 = Math.max(y1, p[1] * sy);
+            }
+        }
+        double margin = 0.12 * height;
+        // the keypoints stop at the shoulders and wrists; the body continues down to the frame's bottom edge
+        return new int[] {clamp(x0 - margin, width), clamp(y0 - margin, height), clamp(x1 + margin, width), height};
+    }
+
+    private static int clamp(double v, int limit) {
+        return (int) Math.max(0, Math.min(limit, Math.round(v)));
+    }
+
+    private static JsonObject poseDocument() {
+        try (InputStream in = DemoSample.class.getResourceAsStream("/demo/pose.json")) {
+            if (in == null) {
+                throw new InputFileException("resource missing from the jar: /demo/pose.json");
+            }
+            try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                JsonElement json = JsonParser.parseReader(reader);
+                return json.getAsJsonObject();
+            }
+        } catch (IOException e) {
+            throw new InputFileException("cannot read /demo/pose.json: " + e.getMessage(), e);
+        }
+    }
+}

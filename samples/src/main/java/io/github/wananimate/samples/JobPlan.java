@@ -1,0 +1,219 @@
+package io.github.wananimate.samples;
+
+import io.github.wananimate.pipeline.ClipPlan;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/**
+ * A FLOP-based estimate of time and memory for a real Wan2.2-Animate-14B job, with the arithmetic of ANCHORS.md
+ * §2.2–2.3. The DiT forward is counted per block (FLOP = 2 × multiply-accumulates), N tokens, width D, FFN width F,
+ * C = 769 context tokens (257 CLIP + 512 text):
+ * <pre>
+ *   self-attention projections 4·N·D²,  attention core 2·N²·D,
+ *   cross-attention 2·N·D² + 2·C·D² + 2·N·C·D,  FFN 2·N·D·F            (× 40 blocks)
+ *   face adapter 2·N·D² + 5·T·2·D² + 2·N·5·D                           (× 8 blocks, T video latent frames)
+ * </pre>
+ * Time = forwards × FLOP ÷ (peak × efficiency). Only the DiT is timed: it is ≥ 95% of a 14B job's compute; VAE,
+ * umT5 and CLIP time, host↔device copies and offloading are not modelled.
+ *
+ * <p>Memory: weights by the parameter counts of NETWORKS.md §8.2; the DiT's live activations as the residual
+ * stream and its modulated copy plus the larger of Q/K/V/attention output (4·N·D) and the FFN intermediate with
+ * its input (N·F + N·D), at the activation width of the precision (attention fused, so no N² score matrix); the
+ * VAE decode working set as three live float32 tensors of the decoder's widest full-resolution feature map (192
+ * channels × 4 frames × H × W) — a rough figure, the decoder's real peak depends on the backend's allocator.
+ *
+ * @param width frame width (multiple of 16)
+ * @param height frame height (multiple of 16)
+ * @param frames driving frames
+ * @param clipLength frames per clip (4n+1)
+ * @param refertNum frames carried between clips (1 or 5)
+ * @param steps denoising steps per clip
+ * @param cfg whether classifier-free guidance runs (two forwards per step)
+ * @param gpu the GPU
+ * @param efficiency the fraction of the GPU's peak the DiT reaches
+ * @param precision the DiT's weight and activation precision
+ */
+record JobPlan(int width, int height, int frames, int clipLength, int refertNum, int steps, boolean cfg, Gpu gpu,
+        double efficiency, Precision precision) {
+
+    static final int DIM = 5120;
+    static final int FFN_DIM = 13824;
+    static final int BLOCKS = 40;
+    static final int FACE_BLOCKS = 8;
+    static final int CONTEXT_TOKENS = 257 + 512;
+    static final int FACE_TOKENS_PER_FRAME = 5;
+    /** NETWORKS.md §8.2. */
+    static final long DIT_PARAMETERS = 17_274_816_884L;
+    static final long UMT5_PARAMETERS = 5_680_910_336L;
+    static final long CLIP_VISUAL_PARAMETERS = 632_076_800L;
+    static final long VAE_PARAMETERS = 126_892_531L;
+    static final int VAE_FULL_RES_CHANNELS = 192;
+
+    /** DiT weight and activation precision; fp32 computes at the TF32 rate, half the BF16 peak. */
+    enum Precision {
+        BF16(2, 2, 1.0), FP8(1, 2, 1.0), FP32(4, 4, 0.5);
+
+        final int weightBytes;
+        final int activationBytes;
+        final double peakFraction;
+
+        Precision(int weightBytes, int activationBytes, double peakFraction) {
+            this.weightBytes = weightBytes;
+            this.activationBytes = activationBytes;
+            this.peakFraction = peakFraction;
+        }
+    }
+
+    JobPlan {
+        if (width <= 0 || height <= 0 || width % 16 != 0 || height % 16 != 0) {
+            throw new IllegalArgumentException("--size must be WIDTHxHEIGHT with both multiples of 16, got "
+                    + width + "x" + height);
+        }
+        if (steps < 1) {
+            throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        }
+        if (!(efficiency > 0 && efficiency <= 1)) {
+            throw new IllegalArgumentException("--efficiency must be in (0, 1], got " + efficiency);
+        }
+    }
+
+    ClipPlan clips() {
+        return ClipPlan.of(frames, clipLength, refertNum);
+    }
+
+    /** Video latent frames of one clip, T = (L − 1)/4 + 1. */
+    int videoLatentFrames() {
+        return (clipLength - 1) / 4 + 1;
+    }
+
+    /** DiT sequence length of one clip: (T + 1 reference) × H/16 × W/16. */
+    long tokens() {
+        return (long) (videoLatentFrames() + 1) * (height / 16) * (width / 16);
+    }
+
+    /** The attention-core FLOP of one forward (QKᵀ and AV of every block). */
+    double attentionCoreFlop() {
+        double n = tokens();
+        return 2 * BLOCKS * (2 * n * n * DIM);
+    }
+
+    /** The face adapter's FLOP of one forward. */
+    double faceAdapterFlop() {
+        double n = tokens();
+        double d = DIM;
+        double macs = 2 * n * d * d + FACE_TOKENS_PER_FRAME * videoLatentFrames() * 2 * d * d
+                + 2 * n * FACE_TOKENS_PER_FRAME * d;
+        return 2 * FACE_BLOCKS * macs;
+    }
+
+    /** FLOP of one DiT forward. */
+    double flopPerForward() {
+        double n = tokens();
+        double d = DIM;
+        double c = CONTEXT_TOKENS;
+        double blockMacs = 4 * n * d * d + 2 * n * n * d + (2 * n * d * d + 2 * c * d * d + 2 * n * c * d)
+                + 2 * n * d * FFN_DIM;
+        return 2 * BLOCKS * blockMacs + faceAdapterFlop();
+    }
+
+    /** DiT forwards of the job: clips × steps × (2 with CFG). */
+    long forwards() {
+        return (long) clips().clipCount() * steps * (cfg ? 2 : 1);
+    }
+
+    /** Effective FLOP/s: peak × precision rate × efficiency. */
+    double effectiveFlops() {
+        return gpu.bf16Tflops() * 1e12 * precision.peakFraction * efficiency;
+    }
+
+    double secondsPerForward() {
+        return flopPerForward() / effectiveFlops();
+    }
+
+    double ditSeconds() {
+        return forwards() * secondsPerForward();
+    }
+
+    double ditWeightBytes() {
+        return (double) DIT_PARAMETERS * precision.weightBytes;
+    }
+
+    static double umt5Bytes() {
+        return UMT5_PARAMETERS * 2.0;
+    }
+
+    static double clipBytes() {
+        return CLIP_VISUAL_PARAMETERS * 4.0;
+    }
+
+    static double vaeBytes() {
+        return VAE_PARAMETERS * 4.0;
+    }
+
+    double ditActivationBytes() {
+        double nd = (double) tokens() * DIM;
+        double nf = (double) tokens() * FFN_DIM;
+        return (2 * nd + Math.max(4 * nd, nf + nd)) * precision.activationBytes;
+    }
+
+    double vaeDecodeBytes() {
+        return 3.0 * VAE_FULL_RES_CHANNELS * 4 * (double) width * height * 4;
+    }
+
+    /** Peak while denoising and decoding, umT5 and CLIP released after encoding. */
+    double sequentialPeakBytes() {
+        return ditWeightBytes() + vaeBytes() + Math.max(ditActivationBytes(), vaeDecodeBytes());
+    }
+
+    /** Peak with every model resident for the whole job. */
+    double allResidentPeakBytes() {
+        return sequentialPeakBytes() + umt5Bytes() + clipBytes();
+    }
+
+    void print(PrintWriter out) {
+        ClipPlan plan = clips();
+        out.printf(Locale.ROOT, "Plan: %dx%d, %d frames -> %d clip(s) of %d (refert %d), %d steps, CFG %s -> %d DiT"
+                + " forwards%n", width, height, frames, plan.clipCount(), clipLength, refertNum, steps,
+                cfg ? "on" : "off", forwards());
+        out.printf(Locale.ROOT, "  %-26s %,d (%d latent frames x %d x %d)%n", "tokens per forward", tokens(),
+                videoLatentFrames() + 1, height / 16, width / 16);
+        out.printf(Locale.ROOT, "  %-26s %.2f PFLOP (attention core %.1f%%, face adapter %.3f PFLOP)%n",
+                "FLOP per forward", flopPerForward() / 1e15, 100 * attentionCoreFlop() / flopPerForward(),
+                faceAdapterFlop() / 1e15);
+        out.printf(Locale.ROOT, "  %-26s %s: %.0f TFLOP/s bf16 dense%s x %.0f%% efficiency = %.0f TFLOP/s%n", "GPU",
+                gpu.label(), gpu.bf16Tflops(), precision == Precision.FP32 ? " x 0.5 (TF32)" : "",
+                100 * efficiency, effectiveFlops() / 1e12);
+        out.printf(Locale.ROOT, "  %-26s %.1f s per forward, %.0f s in all (%.1f min)%n", "DiT time",
+                secondsPerForward(), ditSeconds(), ditSeconds() / 60);
+        String p = precision.name().toLowerCase(Locale.ROOT);
+        out.printf(Locale.ROOT, "  memory (GB)%n");
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (%s)%n", "DiT weights", ditWeightBytes() / 1e9, p);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32)%n", "VAE weights", vaeBytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32; needed only to encode the reference)%n", "CLIP visual",
+                clipBytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (bf16; needed only to encode the prompt)%n", "umT5", umt5Bytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (%s, attention fused)%n", "DiT activations",
+                ditActivationBytes() / 1e9, precision.activationBytes == 4 ? "fp32" : "bf16");
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (rough)%n", "VAE decode working set", vaeDecodeBytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (encoders released after use)%n", "peak", sequentialPeakBytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f%n", "peak, all resident", allResidentPeakBytes() / 1e9);
+        double memory = gpu.memoryGb() * 1e9;
+        if (allResidentPeakBytes() <= memory) {
+            out.printf(Locale.ROOT, "  fits in %.0f GB with every model resident%n", gpu.memoryGb());
+        } else if (sequentialPeakBytes() <= memory) {
+            out.printf(Locale.ROOT, "  fits in %.0f GB if umT5 and CLIP are released (or run on the CPU) after"
+                    + " encoding%n", gpu.memoryGb());
+        } else {
+            out.printf(Locale.ROOT, "  does NOT fit in %.0f GB: %.1f GB short even with the encoders released;"
+                    + " use fp8 weights, block offload, or a smaller size%n", gpu.memoryGb(),
+                    (sequentialPeakBytes() - memory) / 1e9);
+        }
+        out.println("  Assumptions: FLOP model and parameter counts of ANCHORS.md §2.2-2.3; only the DiT is timed"
+                + " (VAE, umT5, CLIP, copies and offload are not);");
+        out.printf(Locale.ROOT, "  efficiency %.0f%% of peak (%s).%n", 100 * efficiency,
+                efficiency == gpu.efficiency() ? "default for this GPU: " + (gpu == Gpu.H100 || gpu == Gpu.A100
+                        ? "implied by the official Wan2.2 efficiency table" : "assumed, not measured")
+                        : "set with --efficiency");
+        out.flush();
+    }
+}

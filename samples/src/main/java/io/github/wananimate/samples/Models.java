@@ -1,0 +1,49 @@
+package io.github.wananimate.samples;
+
+import io.github.wananimate.api.WanAnimate;
+import io.github.wananimate.pipeline.ConditioningPrecision;
+import io.github.wananimate.procedural.ProceduralModel;
+import io.github.wananimate.spi.Backend;
+import java.nio.file.Path;
+
+/** The models a generate command runs: the demo weights, or a model folder, on an opened backend. */
+final class Models {
+
+    /** Seed of the demo weights (fixed, so every demo run uses the same model). */
+    static final long DEMO_WEIGHT_SEED = 0;
+    /** Rank of the demo's procedural Relighting LoRA ({@code replace --relight} on the demo). */
+    static final int DEMO_LORA_RANK = 4;
+
+    private Models() {
+    }
+
+    /**
+     * {@link ProceduralModel#tiny} — the golden {@code pipeline_tiny} configuration (DiT width 128, 10 blocks, 2
+     * face-adapter blocks; VAE base width 16; a 2-layer CLIP tower of the real width) with procedural weights, a
+     * procedural Relighting LoRA and a procedural text encoder: the real structure, generated at start-up, no file
+     * read. The output is abstract. Conditioning stays float32 (the tiny model is not the original's bf16 run).
+     */
+    static WanAnimate demo(Backend backend) {
+        ProceduralModel model = ProceduralModel.tiny(DEMO_WEIGHT_SEED);
+        return WanAnimate.builder().backend(backend)
+                .dit(model.dit(), model.ditWeights())
+                .vae(model.vae(), model.vaeWeights())
+                .clip(model.clip(), model.clipWeights())
+                .relightingLora(model.relightingLora(DEMO_LORA_RANK))
+                .textEncoder(model.textEncoder())
+                .precision(ConditioningPrecision.FLOAT32)
+                .build();
+    }
+
+    static String demoDescription(Backend backend) {
+        ProceduralModel model = ProceduralModel.tiny(DEMO_WEIGHT_SEED);
+        return "demo weights (procedural, tiny: DiT width " + model.dit().dim() + ", " + model.dit().numLayers()
+                + " blocks; VAE width " + model.vae().dim() + "; CLIP " + model.clip().numLayers() + " layers) on "
+                + backend.name() + "/" + backend.device();
+    }
+
+    /** The official folder (or its repacks); bf16 conditioning as the original. */
+    static WanAnimate folder(Backend backend, Path folder) {
+        return WanAnimate.builder().backend(backend).modelFolder(folder).build();
+    }
+}

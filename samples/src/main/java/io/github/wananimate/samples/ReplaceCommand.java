@@ -1,0 +1,51 @@
+package io.github.wananimate.samples;
+
+import io.github.wananimate.api.CancellationToken;
+import io.github.wananimate.api.FrameSink;
+import io.github.wananimate.api.GenerationRequest;
+import io.github.wananimate.api.GenerationResult;
+import io.github.wananimate.api.ProgressListener;
+import io.github.wananimate.api.WanAnimate;
+import io.github.wananimate.api.MotionSignals;
+import io.github.wananimate.api.ReplacementRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code wan-animate replace}: the character replaces the person in the driving video, keeping its background. */
+@Command(name = "replace", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
+        description = {"Replaces the person in the driving video with the reference character (needs the mask and "
+                + "background signals: src_mask.mp4, src_bg.mp4).",
+                "",
+                "With no arguments it runs on the demo weights and the bundled sample, whose mask is the person's "
+                        + "box:",
+                "  wan-animate replace --preview preview.png",
+                "  wan-animate replace --model-dir Wan2.2-Animate-14B -i preprocessed/ --relight --device cuda",
+                ""})
+final class ReplaceCommand extends GenerateCommand {
+
+    @Option(names = "--relight", description = "merge the Relighting LoRA (relighting_lora.ckpt) into the DiT")
+    boolean relight;
+
+    @Option(names = "--relight-strength", defaultValue = "1.0", description = "LoRA strength (default "
+            + "${DEFAULT-VALUE})")
+    double relightStrength;
+
+    @Override
+    boolean replacement() {
+        return true;
+    }
+
+    @Override
+    GenerationResult generate(WanAnimate model, GenerationRequest request, FrameSink sink, ProgressListener listener,
+            CancellationToken token) {
+        return model.replace((ReplacementRequest) request, sink, listener, token);
+    }
+
+    @Override
+    GenerationRequest request(MotionSignals signals, int clipLength, int steps, double outputFps) {
+        return ReplacementRequest.builder(signals).relightingLora(relight).relightingLoraStrength(relightStrength)
+                .clipLength(clipLength).refertNum(refert).steps(steps).shift(shift).guideScale(guideScale)
+                .solver(solver).prompt(prompt).negativePrompt(negativePrompt).seed(seed).outputFps(outputFps)
+                .build();
+    }
+}

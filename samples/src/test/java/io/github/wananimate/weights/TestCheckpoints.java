@@ -1,0 +1,127 @@
+package io.github.wananimate.weights;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.github.wananimate.nn.ParameterSpec;
+import io.github.wananimate.tensor.Shapes;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Checkpoint files for the samples' tests: small real {@code torch.save} archives (through the api test-jar's
+ * package-private {@link TorchSaveWriter}, hence this package) and sparse safetensors whose data regions exist only
+ * as file length, so full-size layouts (the 34.5 GB DiT) cost a few kilobytes of disk.
+ */
+public final class TestCheckpoints {
+
+    private TestCheckpoints() {
+    }
+
+    /** A {@code .pth} holding an OrderedDict of zero-filled float32 tensors with these keys and shapes. */
+    public static Path writePth(Path file, Map<String, long[]> tensors) throws IOException {
+        TorchSaveWriter.Pickle p = new TorchSaveWriter.Pickle().proto(2).orderedDict().mark();
+        Map<String, byte[]> storages = new LinkedHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, long[]> e : tensors.entrySet()) {
+            long[] shape = e.getValue();
+            long[] stride = new long[shape.length];
+            long acc = 1;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                stride[d] = acc;
+                acc *= shape[d];
+            }
+            p.string(e.getKey()).tensorV2("FloatStorage", Integer.toString(i), acc, 0, shape, stride);
+            storages.put(Integer.toString(i), new byte[Math.toIntExact(acc * 4)]);
+            i++;
+        }
+        p.op('u').op('.');
+        return TorchSaveWriter.archive("archive", p.bytes(), storages).write(file);
+    }
+
+    /** One sparse safetensors file of {@code dtype} (BF16, F32) tensors. */
+    public static Path writeSparseSafetensors(Path file, Map<String, long[]> tensors, String dtype) throws IOException {
+        int size = dtype.equals("F32") ? 4 : 2;
+        JsonObject header = new JsonObject();
+        long offset = 0;
+        for (Map.Entry<String, long[]> e : tensors.entrySet()) {
+            JsonObject entry = new JsonObject();
+            entry.addProperty("dtype", dtype);
+            JsonArray shape = new JsonArray();
+            for (long d : e.getValue()) {
+                shape.add(d);
+            }
+            entry.add("shape", shape);
+            JsonArray offsets = new JsonArray();
+            offsets.add(offset);
+            offset += Shapes.elementCount(e.getValue()) * size;
+            offsets.add(offset);
+            entry.add("data_offsets", offsets);
+            header.add(e.getKey(), entry);
+        }
+        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded).put(json);
+        while (head.hasRemaining()) {
+            head.put((byte) ' ');
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.write(head.array());
+            raf.setLength(8L + padded + offset);
+        }
+        return file;
+    }
+
+    /** The official sharded DiT layout: {@code shards} sparse BF16 shards plus the index JSON. Returns the index. */
+    public static Path writeSparseShardedDit(Path dir, List<ParameterSpec> specs, int shards) throws IOException {
+        long total = specs.stream().mapToLong(s -> Shapes.elementCount(s.shape()) * 2).sum();
+        List<Map<String, long[]>> groups = new ArrayList<>();
+        Map<String, long[]> current = new LinkedHashMap<>();
+        long filled = 0;
+        for (ParameterSpec spec : specs) {
+            current.put(spec.key(), spec.shape());
+            filled += Shapes.elementCount(spec.shape()) * 2;
+            if (filled >= total / shards * (groups.size() + 1) && groups.size() < shards - 1) {
+                groups.add(current);
+                current = new LinkedHashMap<>();
+            }
+        }
+        groups.add(current);
+        JsonObject weightMap = new JsonObject();
+        for (int s = 0; s < groups.size(); s++) {
+            String name = String.format(Locale.ROOT, "diffusion_pytorch_model-%05d-of-%05d.safetensors", s + 1,
+                    groups.size());
+            writeSparseSafetensors(dir.resolve(name), groups.get(s), "BF16");
+            for (String key : groups.get(s).keySet()) {
+                weightMap.addProperty(key, name);
+            }
+        }
+        JsonObject index = new JsonObject();
+        JsonObject metadata = new JsonObject();
+        metadata.addProperty("total_size", total);
+        index.add("metadata", metadata);
+        index.add("weight_map", weightMap);
+        Path file = dir.resolve("diffusion_pytorch_model.safetensors.index.json");
+        Files.writeString(file, index.toString());
+        return file;
+    }
+
+    /** Keys and shapes of specs, in order. */
+    public static Map<String, long[]> shapes(List<ParameterSpec> specs, String prefix) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (ParameterSpec s : specs) {
+            out.put(prefix + s.key(), s.shape());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,598 @@
+package io.github.wananimate.api;
+
+import io.github.wananimate.nn.ParameterBinding;
+import io.github.wananimate.nn.clip.ClipVisionConfig;
+import io.github.wananimate.nn.clip.ClipVisionEncoder;
+import io.github.wananimate.nn.dit.DiTConfig;
+import io.github.wananimate.nn.dit.WanAnimateDiT;
+import io.github.wananimate.nn.face.MotionEncoder;
+import io.github.wananimate.nn.t5.UMT5Config;
+import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.pipeline.ConditioningPrecision;
+import io.github.wananimate.pipeline.NoiseSource;
+import io.github.wananimate.pipeline.PixelVideo;
+import io.github.wananimate.pipeline.WanAnimatePipeline;
+import io.github.wananimate.spi.Backend;
+import io.github.wananimate.spi.BackendOptions;
+import io.github.wananimate.spi.Backends;
+import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.text.TextEncoder;
+import io.github.wananimate.text.TextEncoderCache;
+import io.github.wananimate.text.UMT5TextEncoder;
+import io.github.wananimate.text.UMT5Tokenizer;
+import io.github.wananimate.weights.KeyMappings;
+import io.github.wananimate.weights.ModelFolder;
+import io.github.wananimate.weights.ParameterSource;
+import io.github.wananimate.weights.lora.LoraAdapter;
+import io.github.wananimate.weights.lora.LoraMergedSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The public entry point: a Wan-Animate model bound to a backend, generating videos in animation mode
+ * ({@link #animate}) or replacement mode ({@link #replace}) exactly as {@code WanAnimate.generate()} of the original
+ * does (PIPELINE.md §2). Frames go to a {@link FrameSink} clip by clip as they are decoded, so memory does not grow
+ * with the video's length.
+ *
+ * <pre>{@code
+ * try (WanAnimate wan = WanAnimate.builder().modelFolder(Path.of("Wan2.2-Animate-14B")).device("cuda").build()) {
+ *     GenerationResult r = wan.animate(AnimationRequest.builder(signals).seed(42).build(), sink);
+ * }
+ * }</pre>
+ *
+ * <p>Networks: the VAE, the CLIP tower and the DiT's motion encoder are bound when the model is built; the DiT is
+ * bound at the first generation, and bound again (with the Relighting LoRA merged, §2.15) only when a replacement
+ * request asks for the LoRA and the previous one did not, or the other way round. The umT5 text encoder is bound
+ * only on a text-cache miss and released right after the prompts are encoded (the original offloads it the same
+ * way), unless {@link Builder#keepTextEncoderLoaded} is set.
+ *
+ * <p>One generation runs at a time per instance (calls are serialised). Close the instance to release native memory.
+ */
+public final class WanAnimate implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WanAnimate.class);
+
+    private final Backend backend;
+    private final boolean ownsBackend;
+    private final DiTConfig ditConfig;
+    private final ParameterSource ditWeights;
+    private final LoraSource relightingLora;
+    private final ClipVisionConfig clipConfig;
+    private final TextEncoder textEncoder;
+    private final OnDemandUmt5 onDemandT5;
+    private final boolean keepTextEncoderLoaded;
+    private final ConditioningPrecision precision;
+    private final LongFunction<NoiseSource> noise;
+    /** Everything to close, most recent first. */
+    private final Deque<AutoCloseable> owned;
+    private final LoadedNetwork motionEncoder;
+    private final WanVae vae;
+    private final LoadedNetwork clip;
+
+    private LoadedNetwork dit;
+    /** The LoRA strength merged into {@link #dit}; null when none is. */
+    private Double ditLoraStrength;
+    private boolean closed;
+
+    private WanAnimate(Builder b, Backend backend, boolean ownsBackend, Deque<AutoCloseable> owned,
+            ParameterSource ditWeights, DiTConfig ditConfig, ParameterSource vaeWeights, VaeConfig vaeConfig,
+            ParameterSource clipWeights, ClipVisionConfig clipConfig, LoraSource relightingLora,
+            TextEncoder textEncoder, OnDemandUmt5 onDemandT5) {
+        this.backend = backend;
+        this.ownsBackend = ownsBackend;
+        this.owned = owned;
+        this.ditConfig = ditConfig;
+        this.ditWeights = ditWeights;
+        this.relightingLora = relightingLora;
+        this.clipConfig = clipConfig;
+        this.textEncoder = textEncoder;
+        this.onDemandT5 = onDemandT5;
+        this.keepTextEncoderLoaded = b.keepTextEncoderLoaded;
+        this.precision = b.precision;
+        this.noise = b.noise;
+        // Key names, shapes and the whole checkpoint are checked now, before minutes of binding.
+        ParameterBinding.validateAndPrepare(new WanAnimateDiT(ditConfig, false), ditWeights);
+        this.motionEncoder = keep(backend.load(new MotionEncoder("motion_encoder."), ditWeights));
+        this.vae = keep(WanVae.load(backend, vaeWeights, vaeConfig));
+        this.clip = keep(backend.load(new ClipVisionEncoder(clipConfig), clipWeights));
+        LOG.info("Wan-Animate ready on {} ({}): DiT {}, VAE {}, CLIP {}", backend.name(), backend.device(), ditConfig,
+                vaeConfig, clipConfig);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The official model folder on the best available backend, on the CPU, with bf16 conditioning. */
+    public static WanAnimate open(Path modelFolder) {
+        return builder().modelFolder(modelFolder).build();
+    }
+
+    /** The backend's name ({@code djl}, {@code onnx}). */
+    public String backendName() {
+        return backend.name();
+    }
+
+    /** The device in words ({@code cpu}, {@code cuda:0}). */
+    public String device() {
+        return backend.device();
+    }
+
+    /** Animation: the reference character performs the driving motion. See {@link #animate(AnimationRequest, FrameSink, ProgressListener, CancellationToken)}. */
+    public GenerationResult animate(AnimationRequest request, FrameSink sink) {
+        return animate(request, sink, ProgressListener.NONE, null);
+    }
+
+    /**
+     * Generates the animation of {@code request}, handing the output frames (as many as the driving frames, at the
+     * pose size) to {@code sink} in order; then calls {@link FrameSink#finish()}, and {@link FrameSink#close()} in
+     * every case.
+     *
+     * @param listener told after every denoising step and stage change; returning false cancels
+     * @param token cancels from another thread (null: none)
+     * @throws GenerationCancelledException when cancelled (between model calls)
+     * @throws FrameSinkException when the sink fails, naming the frame
+     */
+    public GenerationResult animate(AnimationRequest request, FrameSink sink, ProgressListener listener,
+            CancellationToken token) {
+        return generate(request, sink, listener, token);
+    }
+
+    /** Replacement: the reference character replaces the driving person. See {@link #replace(ReplacementRequest, FrameSink, ProgressListener, CancellationToken)}. */
+    public GenerationResult replace(ReplacementRequest request, FrameSink sink) {
+        return replace(request, sink, ProgressListener.NONE, null);
+    }
+
+    /**
+     * Generates the replacement of {@code request} (the Relighting LoRA merged when the request asks for it); the
+     * frames go to {@code sink} as in {@link #animate(AnimationRequest, FrameSink, ProgressListener, CancellationToken)}.
+     *
+     * @throws IllegalStateException when the request asks for the Relighting LoRA and the model has none
+     */
+    public GenerationResult replace(ReplacementRequest request, FrameSink sink, ProgressListener listener,
+            CancellationToken token) {
+        return generate(request, sink, listener, token);
+    }
+
+    private synchronized GenerationResult generate(GenerationRequest request, FrameSink sink,
+            ProgressListener listener, CancellationToken token) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(sink, "sink");
+        try (FrameSink output = sink) {
+            if (closed) {
+                throw new IllegalStateException("this WanAnimate is closed");
+            }
+            if (token != null) {
+                token.throwIfCancelled();
+            }
+            // generate.py: seed −1 → random.randint(0, sys.maxsize).
+            long seed = request.seed() == GenerationRequest.RANDOM_SEED
+                    ? ThreadLocalRandom.current().nextLong(Long.MAX_VALUE) : request.seed();
+            WanAnimatePipeline.TextConditioning text = encodeText(request);
+            Double lora = request instanceof ReplacementRequest r && r.relightingLora()
+                    ? r.relightingLoraStrength() : null;
+            WanAnimatePipeline pipeline = new WanAnimatePipeline(new WanAnimatePipeline.Networks(ditFor(lora),
+                    ditConfig, motionEncoder, vae, clip, clipConfig), precision);
+            GenerationResult result = pipeline.generate(request, text, noise.apply(seed), seed,
+                    (index, clipIndex, frame) -> output.accept(index, toFrame(frame)), listener, token);
+            try {
+                output.finish();
+            } catch (IOException e) {
+                throw new UncheckedIOException("the frame sink failed to finish after " + result.frameCount()
+                        + " frames: " + e.getMessage(), e);
+            }
+            LOG.info("generated {} frames ({} clips) in {}", result.frameCount(), result.clipCount(),
+                    result.elapsed());
+            return result;
+        } catch (IOException e) {
+            throw new UncheckedIOException("the frame sink failed to close: " + e.getMessage(), e);
+        }
+    }
+
+    /** §2.3: the prompt, and the negative prompt when guidance runs. */
+    private WanAnimatePipeline.TextConditioning encodeText(GenerationRequest request) {
+        if (textEncoder == null) {
+            throw new IllegalStateException("no text encoder: the model has no umT5 checkpoint ("
+                    + ModelFolder.Component.T5.candidates().get(0) + " and the " + ModelFolder.TOKENIZER
+                    + " tokenizer) and none was set with WanAnimate.Builder.textEncoder");
+        }
+        try {
+            HostTensor context = textEncoder.encode(request.prompt());
+            HostTensor negative = request.usesGuidance() ? textEncoder.encode(request.negativePrompt()) : null;
+            return new WanAnimatePipeline.TextConditioning(context, negative);
+        } finally {
+            if (onDemandT5 != null && !keepTextEncoderLoaded) {
+                onDemandT5.release();
+            }
+        }
+    }
+
+    /** The DiT with {@code loraStrength} of the Relighting LoRA merged (null: none), bound again only on change. */
+    private LoadedNetwork ditFor(Double loraStrength) {
+        if (dit != null && Objects.equals(ditLoraStrength, loraStrength)) {
+            return dit;
+        }
+        if (loraStrength != null && relightingLora == null) {
+            throw new IllegalStateException("the request asks for the Relighting LoRA, but the model has none (expected "
+                    + ModelFolder.Component.RELIGHTING_LORA.candidates().get(0) + " in the model folder, or"
+                    + " WanAnimate.Builder.relightingLora)");
+        }
+        if (dit != null) {
+            dit.close();
+            dit = null;
+        }
+        ParameterSource weights = loraStrength == null ? ditWeights
+                : new LoraMergedSource(ditWeights, relightingLora.adapter(), loraStrength);
+        LOG.info("binding the DiT{} on {}", loraStrength == null ? "" : " with the Relighting LoRA at "
+                + loraStrength, backend.name());
+        dit = backend.load(new WanAnimateDiT(ditConfig, false), weights);
+        ditLoraStrength = loraStrength;
+        return dit;
+    }
+
+    private static Frame toFrame(HostTensor frame) {
+        long[] s = frame.shape();
+        return PixelVideo.toFrame(frame.reshape(s[0], 1, s[1], s[2]), 0);
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        owned.push(resource);
+        return resource;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        if (dit != null) {
+            owned.push(dit);
+            dit = null;
+        }
+        failure = closeAll(owned, failure);
+        if (ownsBackend) {
+            try {
+                backend.close();
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException closeAll(Deque<AutoCloseable> resources, RuntimeException failure) {
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                failure = add(failure, e instanceof RuntimeException r ? r : new IllegalStateException(e));
+            }
+        }
+        return failure;
+    }
+
+    private static RuntimeException add(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    /** The Relighting LoRA: opened from a file when first needed, or given in memory. */
+    private static final class LoraSource implements AutoCloseable {
+
+        private final Path file;
+        private final ParameterSource source;
+        private LoraAdapter adapter;
+
+        LoraSource(Path file, ParameterSource source) {
+            this.file = file;
+            this.source = source;
+        }
+
+        LoraAdapter adapter() {
+            if (adapter == null) {
+                adapter = file != null ? LoraAdapter.open(file)
+                        : LoraAdapter.of(source, source.description(), null);
+            }
+            return adapter;
+        }
+
+        @Override
+        public void close() {
+            if (adapter != null) {
+                adapter.close();
+            }
+        }
+    }
+
+    /**
+     * The umT5 encoder of a model folder, bound on first use and released on request, so that its weights (11 GB in
+     * bf16) are held only while prompts are encoded.
+     */
+    private static final class OnDemandUmt5 implements TextEncoder, AutoCloseable {
+
+        private final Backend backend;
+        private final ModelFolder folder;
+        private UMT5Tokenizer tokenizer;
+        private ParameterSource weights;
+        private UMT5TextEncoder encoder;
+
+        OnDemandUmt5(Backend backend, ModelFolder folder) {
+            this.backend = backend;
+            this.folder = folder;
+        }
+
+        @Override
+        public synchronized HostTensor encode(String prompt) {
+            if (encoder == null) {
+                if (tokenizer == null) {
+                    tokenizer = UMT5Tokenizer.fromCheckpointFolder(folder.root());
+                }
+                weights = KeyMappings.toOfficial(folder.t5());
+                try {
+                    encoder = new UMT5TextEncoder(backend, weights, UMT5Config.umt5Xxl(), tokenizer, false);
+                } catch (RuntimeException e) {
+                    weights.close();
+                    weights = null;
+                    throw e;
+                }
+            }
+            return encoder.encode(prompt);
+        }
+
+        synchronized void release() {
+            if (encoder != null) {
+                encoder.close();
+                encoder = null;
+            }
+            if (weights != null) {
+                weights.close();
+                weights = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+    }
+
+    /**
+     * Builds a {@link WanAnimate}. Give a model folder, or the DiT, VAE and CLIP weights in memory (each in-memory
+     * component overrides the folder's); the backend defaults to the best available one, the device to the CPU, the
+     * conditioning precision to bf16 (as the original).
+     */
+    public static final class Builder {
+
+        private Path modelFolder;
+        private DiTConfig ditConfig;
+        private ParameterSource ditWeights;
+        private VaeConfig vaeConfig;
+        private ParameterSource vaeWeights;
+        private ClipVisionConfig clipConfig;
+        private ParameterSource clipWeights;
+        private ParameterSource relightingLora;
+        private TextEncoder textEncoder;
+        private Path textCache;
+        private boolean keepTextEncoderLoaded;
+        private String backendName;
+        private Backend backend;
+        private String device = "cpu";
+        private int intraOpThreads;
+        private ConditioningPrecision precision = ConditioningPrecision.BFLOAT16;
+        private LongFunction<NoiseSource> noise = NoiseSource::seeded;
+
+        private Builder() {
+        }
+
+        /**
+         * The official {@code Wan2.2-Animate-14B} folder (or one with the accepted single-file repacks): DiT with
+         * {@code config.json}, {@code Wan2.1_VAE.pth}, the CLIP and umT5 checkpoints, the umT5 tokenizer and
+         * {@code relighting_lora.ckpt}. Only the DiT, VAE and CLIP are required.
+         */
+        public Builder modelFolder(Path folder) {
+            this.modelFolder = folder;
+            return this;
+        }
+
+        /** The DiT from memory (official key names, see {@link KeyMappings#toOfficial}); not closed by the model. */
+        public Builder dit(DiTConfig config, ParameterSource weights) {
+            this.ditConfig = Objects.requireNonNull(config, "config");
+            this.ditWeights = Objects.requireNonNull(weights, "weights");
+            return this;
+        }
+
+        /** The VAE from memory (official key names); not closed by the model. */
+        public Builder vae(VaeConfig config, ParameterSource weights) {
+            this.vaeConfig = Objects.requireNonNull(config, "config");
+            this.vaeWeights = Objects.requireNonNull(weights, "weights");
+            return this;
+        }
+
+        /** The CLIP tower from memory ({@code visual.*} keys); not closed by the model. */
+        public Builder clip(ClipVisionConfig config, ParameterSource weights) {
+            this.clipConfig = Objects.requireNonNull(config, "config");
+            this.clipWeights = Objects.requireNonNull(weights, "weights");
+            return this;
+        }
+
+        /** The Relighting LoRA from memory (PEFT or kohya layout, see {@link LoraAdapter}); not closed by the model. */
+        public Builder relightingLora(ParameterSource weights) {
+            this.relightingLora = Objects.requireNonNull(weights, "weights");
+            return this;
+        }
+
+        /**
+         * The text encoder to use instead of the folder's umT5 (for example precomputed contexts,
+         * {@link io.github.wananimate.text.PrecomputedTextEncoder}); its contexts are used as given.
+         */
+        public Builder textEncoder(TextEncoder encoder) {
+            this.textEncoder = Objects.requireNonNull(encoder, "encoder");
+            return this;
+        }
+
+        /**
+         * Folder of the on-disk text-embedding cache of the folder's umT5 (default
+         * {@code ~/.cache/wan-animate/text-embeddings}).
+         */
+        public Builder textCache(Path folder) {
+            this.textCache = Objects.requireNonNull(folder, "folder");
+            return this;
+        }
+
+        /** Keep the umT5 encoder bound between generations (faster on a cache miss, 11 GB held). Default false. */
+        public Builder keepTextEncoderLoaded(boolean keep) {
+            this.keepTextEncoderLoaded = keep;
+            return this;
+        }
+
+        /** The backend by name ({@code djl}, {@code onnx}); default: the best available one. */
+        public Builder backend(String name) {
+            this.backendName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** An already opened backend; the model does not close it (device and threads are then ignored). */
+        public Builder backend(Backend opened) {
+            this.backend = Objects.requireNonNull(opened, "opened");
+            return this;
+        }
+
+        /** {@code cpu} (default), {@code cuda} or {@code cuda:N}. */
+        public Builder device(String name) {
+            this.device = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Threads for one operation; 0 (default) lets the runtime decide. */
+        public Builder intraOpThreads(int threads) {
+            this.intraOpThreads = threads;
+            return this;
+        }
+
+        /**
+         * The precision pixel conditioning and embeddings are rounded to before the networks see them:
+         * {@link ConditioningPrecision#BFLOAT16} (default) as the original, {@code FLOAT32} to keep full precision
+         * (as the golden fixtures). The networks themselves always compute in float32.
+         */
+        public Builder precision(ConditioningPrecision value) {
+            this.precision = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /**
+         * The latent noise for a seed (default {@link NoiseSource#seeded}: normal noise, deterministic per seed, not
+         * the original's CUDA generator, which cannot be reproduced outside PyTorch).
+         */
+        public Builder noise(LongFunction<NoiseSource> perSeed) {
+            this.noise = Objects.requireNonNull(perSeed, "perSeed");
+            return this;
+        }
+
+        /**
+         * Opens the backend and the checkpoints and binds the VAE, CLIP and motion encoder.
+         *
+         * @throws io.github.wananimate.weights.WeightException naming every missing, unexpected or mis-shaped key,
+         *     or the missing file
+         * @throws IllegalStateException when no backend is available
+         */
+        public WanAnimate build() {
+            Deque<AutoCloseable> owned = new ArrayDeque<>();
+            Backend opened = backend;
+            boolean ownsBackend = false;
+            try {
+                ModelFolder folder = modelFolder == null ? null : ModelFolder.of(modelFolder);
+                if (folder == null && (ditWeights == null || vaeWeights == null || clipWeights == null)) {
+                    throw new IllegalStateException("no model: give a model folder, or the DiT, VAE and CLIP weights"
+                            + " (missing: " + (ditWeights == null ? "DiT " : "") + (vaeWeights == null ? "VAE " : "")
+                            + (clipWeights == null ? "CLIP" : "").trim() + ")");
+                }
+                if (opened == null) {
+                    opened = (backendName == null ? Backends.best() : Backends.byName(backendName))
+                            .open(new BackendOptions(device, intraOpThreads));
+                    ownsBackend = true;
+                }
+                ParameterSource dit = ditWeights;
+                DiTConfig ditCfg = ditConfig;
+                if (dit == null) {
+                    dit = own(owned, official(folder.dit()));
+                    if (ditCfg == null) {
+                        ditCfg = Files.isRegularFile(folder.root().resolve(ModelFolder.CONFIG))
+                                ? DiTConfig.read(folder.ditConfig()) : DiTConfig.WAN_ANIMATE_14B;
+                    }
+                }
+                if (ditCfg == null) {
+                    ditCfg = DiTConfig.WAN_ANIMATE_14B;
+                }
+                ParameterSource vae = vaeWeights;
+                VaeConfig vaeCfg = vaeConfig;
+                if (vae == null) {
+                    vae = own(owned, official(folder.vae()));
+                    vaeCfg = VaeConfig.official();
+                }
+                ParameterSource clipSource = clipWeights;
+                ClipVisionConfig clipCfg = clipConfig;
+                if (clipSource == null) {
+                    clipSource = own(owned, official(folder.clip()));
+                    clipCfg = ClipVisionConfig.vitHuge14();
+                }
+                LoraSource lora = null;
+                if (relightingLora != null) {
+                    lora = own(owned, new LoraSource(null, relightingLora));
+                } else if (folder != null && folder.file(ModelFolder.Component.RELIGHTING_LORA).isPresent()) {
+                    lora = own(owned, new LoraSource(folder.file(ModelFolder.Component.RELIGHTING_LORA).get(), null));
+                }
+                TextEncoder text = textEncoder;
+                OnDemandUmt5 t5 = null;
+                if (text == null && folder != null && folder.file(ModelFolder.Component.T5).isPresent()
+                        && Files.isDirectory(folder.root().resolve(ModelFolder.TOKENIZER))) {
+                    t5 = own(owned, new OnDemandUmt5(opened, folder));
+                    Path cache = textCache != null ? textCache : Path.of(System.getProperty("user.home"), ".cache",
+                            "wan-animate", "text-embeddings");
+                    text = new TextEncoderCache(cache,
+                            TextEncoderCache.fileIdentity(folder.file(ModelFolder.Component.T5).get()), t5);
+                }
+                return new WanAnimate(this, opened, ownsBackend, owned, dit, ditCfg, vae, vaeCfg, clipSource, clipCfg,
+                        lora, text, t5);
+            } catch (RuntimeException e) {
+                RuntimeException failure = closeAll(owned, e);
+                if (ownsBackend) {
+                    opened.close();
+                }
+                throw failure;
+            }
+        }
+
+        /** {@code raw} under official key names (a view that closes {@code raw}). */
+        private static ParameterSource official(ParameterSource raw) {
+            try {
+                return KeyMappings.toOfficial(raw);
+            } catch (RuntimeException e) {
+                raw.close();
+                throw e;
+            }
+        }
+
+        private static <T extends AutoCloseable> T own(Deque<AutoCloseable> owned, T resource) {
+            owned.push(resource);
+            return resource;
+        }
+    }
+}

@@ -1,0 +1,401 @@
+package io.github.wananimate.pipeline;
+
+import io.github.wananimate.api.CancellationToken;
+import io.github.wananimate.api.Frame;
+import io.github.wananimate.api.FrameSequence;
+import io.github.wananimate.api.FrameSinkException;
+import io.github.wananimate.api.GenerationRequest;
+import io.github.wananimate.api.GenerationResult;
+import io.github.wananimate.api.MotionSignals;
+import io.github.wananimate.api.Progress.Stage;
+import io.github.wananimate.api.ProgressListener;
+import io.github.wananimate.nn.clip.ClipPreprocessing;
+import io.github.wananimate.nn.clip.ClipVisionConfig;
+import io.github.wananimate.nn.clip.ClipVisionEncoder;
+import io.github.wananimate.nn.dit.DiTConfig;
+import io.github.wananimate.nn.dit.WanAnimateDiT;
+import io.github.wananimate.nn.face.MotionEncoder;
+import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.sampling.Sampler;
+import io.github.wananimate.sampling.Samplers;
+import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.HostTensor;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code WanAnimate.generate()} of {@code wan/animate.py} (PIPELINE.md §2) on bound networks: plan the clips, encode
+ * the reference once (VAE latent and CLIP feature), then per clip encode pose and conditioning frames, build
+ * {@code y}, run a fresh sampler with the DiT (classifier-free guidance only when the scale is above 1), decode
+ * without the reference slot, drop the conditioning frames and hand the frames to a sink as they are decoded — one
+ * VAE chunk at a time, so memory does not grow with the video's length. The text contexts come in already encoded
+ * (the caller owns the text encoder and its cache, so that the encoder can be released before denoising, as the
+ * original offloads it).
+ *
+ * <p>Every host step is one of the pieces of this package (see {@code package-info.java} for the order).
+ */
+public final class WanAnimatePipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WanAnimatePipeline.class);
+    /** Face frames per motion-encoder call (the DiT's own batch; bounds the 512×512 activations). */
+    private static final int FACE_BATCH = 8;
+
+    /**
+     * The bound networks of a generation.
+     *
+     * @param dit {@link WanAnimateDiT} bound to its weights (with the Relighting LoRA merged where asked); built with
+     *     {@code intermediates = false} so each step returns the velocity only
+     * @param ditConfig its configuration (the time-embedding width and text length are read from it)
+     * @param motionEncoder the DiT's {@link MotionEncoder} ({@code motion_encoder.*} of the DiT checkpoint), bound
+     *     on its own: the face crops of a clip are encoded once and handed to every step as {@code face_motion}
+     *     (the original re-encodes the same faces at every step; the result is the same)
+     * @param vae the Wan 2.1 VAE
+     * @param clip {@link ClipVisionEncoder} bound to its weights
+     * @param clipConfig its configuration (the input size is read from it)
+     */
+    public record Networks(LoadedNetwork dit, DiTConfig ditConfig, LoadedNetwork motionEncoder, WanVae vae,
+            LoadedNetwork clip, ClipVisionConfig clipConfig) {
+
+        public Networks {
+            Objects.requireNonNull(dit, "dit");
+            Objects.requireNonNull(motionEncoder, "motionEncoder");
+            Objects.requireNonNull(ditConfig, "ditConfig");
+            Objects.requireNonNull(vae, "vae");
+            Objects.requireNonNull(clip, "clip");
+            Objects.requireNonNull(clipConfig, "clipConfig");
+        }
+    }
+
+    /**
+     * The encoded prompts: {@code context} of the prompt, {@code [L_txt, text_dim]} (real tokens only), and that of
+     * the negative prompt, needed only when guidance runs (null otherwise).
+     */
+    public record TextConditioning(HostTensor context, HostTensor negativeContext) {
+
+        public TextConditioning {
+            Objects.requireNonNull(context, "context");
+        }
+    }
+
+    /** Receives each output frame as a float tensor {@code [3, H, W]} in [−1, 1], in increasing index order. */
+    @FunctionalInterface
+    public interface DecodedFrameSink {
+
+        /**
+         * @param index 0-based index in the output video
+         * @param clip the clip that produced it
+         * @param frame {@code [3, H, W]} pixel space, clamped
+         */
+        void accept(int index, int clip, HostTensor frame) throws IOException;
+    }
+
+    private final Networks networks;
+    private final ConditioningPrecision precision;
+    private final LongSupplier clock;
+
+    /**
+     * @param precision the precision pixel conditioning and embeddings are rounded to before a network sees them
+     *     ({@link ConditioningPrecision#BFLOAT16} as the original on GPU, {@code FLOAT32} for the golden fixtures)
+     * @param clock a monotonic nanosecond clock for progress and elapsed time ({@code System::nanoTime})
+     */
+    public WanAnimatePipeline(Networks networks, ConditioningPrecision precision, LongSupplier clock) {
+        this.networks = Objects.requireNonNull(networks, "networks");
+        this.precision = Objects.requireNonNull(precision, "precision");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public WanAnimatePipeline(Networks networks, ConditioningPrecision precision) {
+        this(networks, precision, System::nanoTime);
+    }
+
+    /**
+     * Runs one generation.
+     *
+     * @param request the validated request (animation or replacement)
+     * @param text the encoded prompt, and the negative prompt when {@code request.usesGuidance()}
+     * @param noise clip k's initial latent noise
+     * @param seed the seed the noise was made from, reported in the result
+     * @param sink receives the {@code request.frameCount()} output frames
+     * @param listener told after every step and stage; may cancel (null: none)
+     * @param token checked before every model call (null: none)
+     * @throws io.github.wananimate.api.GenerationCancelledException when cancelled; frames already delivered stay
+     *     delivered
+     * @throws FrameSinkException when the sink throws, naming the frame
+     */
+    public GenerationResult generate(GenerationRequest request, TextConditioning text, NoiseSource noise, long seed,
+            DecodedFrameSink sink, ProgressListener listener, CancellationToken token) {
+        long start = clock.getAsLong();
+        MotionSignals signals = request.signals();
+        int height = signals.height();
+        int width = signals.width();
+        boolean replace = request.isReplacement();
+        boolean guided = Guidance.enabled(request.guideScale());
+        if (replace && !signals.supportsReplacement()) {
+            throw new IllegalArgumentException("replacement needs the mask and background signals: " + signals);
+        }
+        if (guided && text.negativeContext() == null) {
+            throw new IllegalArgumentException("guide scale " + request.guideScale()
+                    + " runs the unconditional pass, which needs the negative prompt's context");
+        }
+        ClipPlan plan = ClipPlan.of(signals.frameCount(), request.clipLength(), request.refertNum());
+        LatentGeometry geometry = new LatentGeometry(height, width, request.clipLength());
+        ProgressTracker tracker = new ProgressTracker(listener, token, plan.clipCount(), request.steps(), clock);
+        LOG.debug("{}: {} clips of {} frames at {}x{}, {} {} steps, shift {}, guide {}", request, plan.clipCount(),
+                plan.clipLength(), width, height, request.solver(), request.steps(), request.shift(),
+                request.guideScale());
+
+        // §2.3: the global conditioning, computed once.
+        tracker.report(Stage.PREPARING, 0, 0);
+        Frame reference = ReferenceLetterbox.paddingResize(signals.reference(), height, width);
+        HostTensor referencePixels = PixelVideo.fromFrame(reference, precision);
+        HostTensor referenceLatent = networks.vae().encode(referencePixels);
+        tracker.checkCancelled();
+        HostTensor clipFeature = clipFeature(referencePixels);
+        HostTensor context = rounded(text.context());
+        HostTensor negativeContext = guided ? rounded(text.negativeContext()) : null;
+
+        HostTensor previous = null;
+        Map<Integer, float[]> knownMotion = new HashMap<>();
+        for (ClipPlan.Clip clip : plan.clips()) {
+            int k = clip.index();
+            tracker.report(Stage.ENCODING_CLIP, k, 0);
+            ClipInputs inputs = encodeClip(request, clip, geometry, referenceLatent, previous, knownMotion);
+            // Only the next clip can reuse codes (its overlap and padding frames); the rest are dropped, so the map
+            // stays one clip long whatever the video's length.
+            if (k + 1 < plan.clipCount()) {
+                Set<Integer> next = new HashSet<>();
+                for (int i : plan.clips().get(k + 1).sourceFrames()) {
+                    next.add(i);
+                }
+                knownMotion.keySet().retainAll(next);
+            }
+
+            HostTensor x = noise.noise(k, geometry.noiseShape()).toF32();
+            if (!Arrays.equals(x.shape(), geometry.noiseShape())) {
+                throw new IllegalStateException("noise source gave clip " + k + " noise shaped "
+                        + Arrays.toString(x.shape()) + ", expected " + Arrays.toString(geometry.noiseShape()));
+            }
+            // §2.10: the unconditional pass sees black faces (all −1); every frame is the same, so one is encoded.
+            HostTensor unconditionalMotion = guided ? repeatRows(encodeFaces(Guidance.unconditionalFace(
+                    new long[] {3, 1, MotionEncoder.SIZE, MotionEncoder.SIZE})), request.clipLength()) : null;
+            Sampler sampler = Samplers.create(request.solver(), request.steps(), request.shift());
+            for (int i = 0; i < request.steps(); i++) {
+                tracker.checkCancelled();
+                HostTensor sinusoid = WanAnimateDiT.timestepSinusoid(sampler.currentTimestep(),
+                        networks.ditConfig().freqDim());
+                HostTensor velocity = velocity(x, sinusoid, context, clipFeature, inputs, inputs.faceMotion());
+                if (guided) {
+                    tracker.checkCancelled();
+                    HostTensor unconditional = velocity(x, sinusoid, negativeContext, clipFeature, inputs,
+                            unconditionalMotion);
+                    velocity = Guidance.combine(unconditional, velocity, request.guideScale());
+                }
+                x = sampler.step(velocity, x);
+                tracker.report(Stage.DENOISING, k, i + 1);
+            }
+            tracker.report(Stage.DECODING, k, request.steps());
+            previous = decodeAndEmit(x, clip, plan, sink, tracker);
+        }
+        tracker.report(Stage.FINISHED, plan.clipCount() - 1, request.steps());
+        Duration elapsed = Duration.ofNanos(clock.getAsLong() - start);
+        return new GenerationResult(signals.frameCount(), width, height, request.outputFps(), plan.clipCount(), seed,
+                elapsed);
+    }
+
+    /** What the DiT sees of one clip besides the latent and the text. */
+    private record ClipInputs(HostTensor y, HostTensor poseLatents, HostTensor faceMotion) {
+    }
+
+    /** §2.6–§2.9: pose latents, face pixels and y of one clip. */
+    private ClipInputs encodeClip(GenerationRequest request, ClipPlan.Clip clip, LatentGeometry geometry,
+            HostTensor referenceLatent, HostTensor previous, Map<Integer, float[]> knownMotion) {
+        MotionSignals signals = request.signals();
+        int[] sources = clip.sourceFrames();
+        int clipLength = geometry.clipLength();
+        int height = geometry.height();
+        int width = geometry.width();
+
+        HostTensor pose = networks.vae().encode(PixelVideo.fromFrames(signals.pose(), sources, precision));
+        HostTensor poseLatents = rounded(pose).reshape(geometry.poseLatentShape());
+        HostTensor faceMotion = faceMotion(signals.face(), sources, knownMotion);
+
+        HostTensor background = null;
+        float[] keepBackground = null;
+        if (request.isReplacement()) {
+            FrameSequence masks = signals.mask().orElseThrow();
+            background = PixelVideo.fromFrames(signals.background().orElseThrow(), sources, precision);
+            keepBackground = ClipConditioning.keepBackgroundMask(PixelVideo.maskFromFrames(masks, sources, precision),
+                    clipLength, height, width, precision);
+        }
+        HostTensor video = ClipConditioning.conditioningVideo(request.isReplacement(), previous, background,
+                clipLength, height, width);
+        HostTensor videoLatent = networks.vae().encode(video);
+        HostTensor mask = ClipConditioning.clipMask(geometry.latentFrames(), geometry.latentHeight(),
+                geometry.latentWidth(), clip.conditioningFrames(), keepBackground);
+        HostTensor y = rounded(ClipConditioning.assembleY(referenceLatent, videoLatent, mask));
+        return new ClipInputs(y, poseLatents, faceMotion);
+    }
+
+    /**
+     * The motion encoder's codes {@code [T, 512]} of the face crops at {@code indices}. A face's code depends on that
+     * face alone, so each driving frame is encoded once per generation ({@code known} holds the codes so far): the
+     * ping-pong padding and the frames shared by neighbouring clips cost nothing. New faces are encoded in batches
+     * of {@link #FACE_BATCH}, as the DiT batches them.
+     */
+    private HostTensor faceMotion(FrameSequence faces, int[] indices, Map<Integer, float[]> known) {
+        int[] missing = Arrays.stream(indices).distinct().filter(i -> !known.containsKey(i)).toArray();
+        for (int start = 0; start < missing.length; start += FACE_BATCH) {
+            int[] batch = Arrays.copyOfRange(missing, start, Math.min(missing.length, start + FACE_BATCH));
+            HostTensor motion = encodeFaces(PixelVideo.fromFrames(faces, batch, precision));
+            float[] codes = motion.toFloatArray();
+            int width = (int) motion.shape()[1];
+            for (int n = 0; n < batch.length; n++) {
+                known.put(batch[n], Arrays.copyOfRange(codes, n * width, (n + 1) * width));
+            }
+        }
+        int width = known.get(indices[0]).length;
+        float[] out = new float[indices.length * width];
+        for (int t = 0; t < indices.length; t++) {
+            System.arraycopy(known.get(indices[t]), 0, out, t * width, width);
+        }
+        return HostTensor.ofFloats(new long[] {indices.length, width}, out);
+    }
+
+    /** Face crops {@code [3, n, 512, 512]} → motion codes {@code [n, 512]} (one motion-encoder call). */
+    private HostTensor encodeFaces(HostTensor faces) {
+        long[] s = faces.shape();
+        if (s.length != 4 || s[0] != 3 || s[2] != MotionEncoder.SIZE || s[3] != MotionEncoder.SIZE) {
+            throw new IllegalArgumentException("face crops shaped " + Arrays.toString(s) + ", expected [3, T, "
+                    + MotionEncoder.SIZE + ", " + MotionEncoder.SIZE + "]");
+        }
+        int count = (int) s[1];
+        int plane = MotionEncoder.SIZE * MotionEncoder.SIZE;
+        FloatBuffer pixels = faces.asFloatBuffer();
+        float[] batch = new float[count * 3 * plane];
+        for (int n = 0; n < count; n++) {
+            for (int c = 0; c < 3; c++) {
+                pixels.get((c * count + n) * plane, batch, (n * 3 + c) * plane, plane);
+            }
+        }
+        return networks.motionEncoder().run(Map.of(MotionEncoder.INPUT_FACES,
+                HostTensor.ofFloats(new long[] {count, 3, MotionEncoder.SIZE, MotionEncoder.SIZE}, batch)))
+                .get(MotionEncoder.OUTPUT_MOTION).toF32();
+    }
+
+    /** {@code [1, D]} repeated into {@code [n, D]}. */
+    private static HostTensor repeatRows(HostTensor row, int n) {
+        float[] one = row.toFloatArray();
+        float[] out = new float[n * one.length];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(one, 0, out, i * one.length, one.length);
+        }
+        return HostTensor.ofFloats(new long[] {n, one.length}, out);
+    }
+
+    /** §2.3: CLIP on the letterboxed reference (bicubic to the tower's size, all blocks but the last). */
+    private HostTensor clipFeature(HostTensor referencePixels) {
+        HostTensor pixels = ClipPreprocessing.preprocess(referencePixels, networks.clipConfig().imageSize());
+        HostTensor features = networks.clip().run(Map.of(ClipVisionEncoder.INPUT, pixels)).get(ClipVisionEncoder.OUTPUT);
+        long[] s = features.shape();
+        if (s.length != 3 || s[0] != 1 || s[1] != DiTConfig.CLIP_TOKENS || s[2] != DiTConfig.CLIP_DIM) {
+            throw new IllegalStateException("the CLIP tower gave features shaped " + Arrays.toString(s)
+                    + ", but the DiT's image embedding needs [1, " + DiTConfig.CLIP_TOKENS + ", " + DiTConfig.CLIP_DIM
+                    + "] (a ViT-H/14 at 224)");
+        }
+        return rounded(features);
+    }
+
+    /** §2.10: one DiT pass. */
+    private HostTensor velocity(HostTensor x, HostTensor sinusoid, HostTensor context, HostTensor clipFeature,
+            ClipInputs inputs, HostTensor faceMotion) {
+        Map<String, HostTensor> in = new LinkedHashMap<>();
+        in.put(WanAnimateDiT.X, x);
+        in.put(WanAnimateDiT.Y, inputs.y());
+        in.put(WanAnimateDiT.TIMESTEP_SINUSOID, sinusoid);
+        in.put(WanAnimateDiT.CONTEXT, context);
+        in.put(WanAnimateDiT.CLIP_FEA, clipFeature);
+        in.put(WanAnimateDiT.POSE_LATENTS, inputs.poseLatents());
+        in.put(WanAnimateDiT.FACE_MOTION, faceMotion);
+        HostTensor out = networks.dit().run(in).get(WanAnimateDiT.OUTPUT);
+        if (out == null) {
+            throw new IllegalStateException("the DiT '" + networks.dit().name() + "' returned no '"
+                    + WanAnimateDiT.OUTPUT + "'");
+        }
+        return out.toF32();
+    }
+
+    /**
+     * §2.12: decode x₀ without the reference slot one VAE chunk at a time, clamp, hand the frames this clip emits to
+     * the sink, and return the last r frames (the next clip's previous frames, at the conditioning precision).
+     */
+    private HostTensor decodeAndEmit(HostTensor latent, ClipPlan.Clip clip, ClipPlan plan, DecodedFrameSink sink,
+            ProgressTracker tracker) {
+        int clipLength = plan.clipLength();
+        int carried = plan.refertNum();
+        int dropped = clip.droppedFrames();
+        int emitEnd = dropped + clip.emittedFrames();
+        float[] tailValues = null;
+        long[] frameShape = null;
+        int plane = 0;
+        int frame = 0;
+        Iterator<HostTensor> chunks = networks.vae().decodeChunks(ClipOutput.withoutReferenceSlot(latent));
+        while (chunks.hasNext()) {
+            tracker.checkCancelled();
+            HostTensor chunk = ClipOutput.clamp(chunks.next());
+            long[] s = chunk.shape();
+            int count = (int) s[1];
+            if (tailValues == null) {
+                frameShape = new long[] {3, s[2], s[3]};
+                plane = (int) (s[2] * s[3]);
+                tailValues = new float[3 * carried * plane];
+            }
+            float[] values = chunk.toFloatArray();
+            for (int t = 0; t < count; t++, frame++) {
+                if (frame >= dropped && frame < emitEnd) {
+                    HostTensor out = ClipOutput.frames(chunk, t, t + 1, ConditioningPrecision.FLOAT32)
+                            .reshape(frameShape);
+                    int index = clip.firstOutputFrame() + frame - dropped;
+                    try {
+                        sink.accept(index, clip.index(), out);
+                    } catch (IOException | RuntimeException e) {
+                        throw new FrameSinkException(index, clip.index(), e);
+                    }
+                }
+                int slot = frame - (clipLength - carried);
+                if (slot >= 0 && slot < carried) {
+                    for (int c = 0; c < 3; c++) {
+                        System.arraycopy(values, (c * count + t) * plane, tailValues, (c * carried + slot) * plane,
+                                plane);
+                    }
+                }
+            }
+        }
+        if (frame != clipLength) {
+            throw new IllegalStateException("the VAE decoded " + frame + " frames for clip " + clip.index()
+                    + ", expected " + clipLength);
+        }
+        precision.roundInPlace(tailValues);
+        return HostTensor.ofFloats(new long[] {3, carried, frameShape[1], frameShape[2]}, tailValues);
+    }
+
+    private HostTensor rounded(HostTensor t) {
+        if (precision == ConditioningPrecision.FLOAT32) {
+            return t.toF32();
+        }
+        float[] v = t.toFloatArray();
+        precision.roundInPlace(v);
+        return HostTensor.ofFloats(t.shape(), v);
+    }
+}

@@ -1,0 +1,239 @@
+package io.github.wananimate.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.github.wananimate.procedural.Procedural;
+import io.github.wananimate.procedural.ProceduralModel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * End-to-end generations through the public API ({@link WanAnimate}) with the tiny procedural model
+ * ({@link ProceduralModel#tiny}), run by each backend module on its own backend. The driving video has 6 frames of
+ * 32×32 cut into 2 clips of 5 frames (r = 1), 2 DPM++ steps each; the reference has another size and is
+ * letterboxed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class WanAnimateEndToEndTests {
+
+    private static final int SIZE = 32;
+    private static final int FRAMES = 6;
+    private static final int CLIP_LENGTH = 5;
+    private static final int STEPS = 2;
+
+    private final ProceduralModel model = ProceduralModel.tiny(7);
+    private WanAnimate wan;
+
+    /** The backend under test. */
+    protected abstract String backendName();
+
+    @BeforeAll
+    void open() {
+        wan = WanAnimate.builder()
+                .dit(model.dit(), model.ditWeights())
+                .vae(model.vae(), model.vaeWeights())
+                .clip(model.clip(), model.clipWeights())
+                .relightingLora(model.relightingLora(4))
+                .textEncoder(model.textEncoder())
+                .backend(backendName())
+                .build();
+    }
+
+    @AfterAll
+    void close() {
+        if (wan != null) {
+            wan.close();
+        }
+    }
+
+    @Test
+    void animationDeliversEveryFrameInOrderDeterministicallyWithProgress() {
+        CollectingSink first = new CollectingSink();
+        List<Progress> progress = new ArrayList<>();
+        GenerationResult result = wan.animate(animation(11), first, p -> progress.add(p), null);
+
+        assertThat(result.frameCount()).isEqualTo(FRAMES);
+        assertThat(result.clipCount()).isEqualTo(2);
+        assertThat(result.seed()).isEqualTo(11);
+        assertThat(result.width()).isEqualTo(SIZE);
+        assertThat(result.height()).isEqualTo(SIZE);
+        assertThat(first.indices).containsExactlyElementsOf(IntStream.range(0, FRAMES).boxed().toList());
+        assertThat(first.frames).extracting(Frame::width, Frame::height).containsOnly(tuple(SIZE, SIZE));
+        assertThat(first.finished).isTrue();
+        assertThat(first.closed).isTrue();
+        // A real picture-like output: not one flat colour, and the frames are not all the same.
+        assertThat(distinctSamples(first.frames.get(0))).isGreaterThan(16);
+        assertThat(first.frames.get(0)).isNotEqualTo(first.frames.get(FRAMES - 1));
+
+        CollectingSink second = new CollectingSink();
+        wan.animate(animation(11), second);
+        assertThat(second.frames).as("same seed, same frames").isEqualTo(first.frames);
+
+        assertThat(progress.get(0).stage()).isEqualTo(Progress.Stage.PREPARING);
+        assertThat(progress.get(progress.size() - 1).stage()).isEqualTo(Progress.Stage.FINISHED);
+        assertThat(progress.get(progress.size() - 1).fraction()).isEqualTo(1.0);
+        List<Progress> steps = progress.stream().filter(p -> p.stage() == Progress.Stage.DENOISING).toList();
+        assertThat(steps).hasSize(2 * STEPS);
+        assertThat(steps).extracting(Progress::completedSteps).containsExactly(1, 2, 3, 4);
+        assertThat(steps).allSatisfy(p -> assertThat(p.remaining()).isPresent());
+        assertThat(progress).filteredOn(p -> p.stage() == Progress.Stage.DECODING).hasSize(2);
+    }
+
+    @Test
+    void replacementRunsWithAndWithoutTheRelightingLora() {
+        CollectingSink plain = new CollectingSink();
+        GenerationResult result = wan.replace(replacement(5, false), plain);
+        CollectingSink relit = new CollectingSink();
+        wan.replace(replacement(5, true), relit);
+
+        assertThat(result.frameCount()).isEqualTo(FRAMES);
+        assertThat(plain.indices).containsExactlyElementsOf(IntStream.range(0, FRAMES).boxed().toList());
+        assertThat(relit.indices).containsExactlyElementsOf(plain.indices);
+        assertThat(relit.frames).as("the LoRA changes the DiT").isNotEqualTo(plain.frames);
+    }
+
+    @Test
+    void listenerCancelsBetweenSteps() {
+        CollectingSink sink = new CollectingSink();
+        List<Progress> progress = new ArrayList<>();
+        assertThatThrownBy(() -> wan.animate(animation(3), sink, p -> {
+            progress.add(p);
+            return !(p.stage() == Progress.Stage.DENOISING && p.step() == 1);
+        }, null)).isInstanceOf(GenerationCancelledException.class).hasMessageContaining("clip 0, step 1");
+
+        assertThat(progress.get(progress.size() - 1).stage()).isEqualTo(Progress.Stage.DENOISING);
+        assertThat(progress.get(progress.size() - 1).step()).isEqualTo(1);
+        assertThat(sink.indices).isEmpty();
+        assertThat(sink.finished).isFalse();
+        assertThat(sink.closed).isTrue();
+    }
+
+    @Test
+    void tokenCancelledFromTheListenerStopsBeforeTheNextModelCall() {
+        CancellationToken token = new CancellationToken();
+        List<Progress> progress = new ArrayList<>();
+        CollectingSink sink = new CollectingSink();
+        assertThatThrownBy(() -> wan.animate(animation(3), sink, p -> {
+            progress.add(p);
+            if (p.stage() == Progress.Stage.DENOISING && p.clip() == 1) {
+                token.cancel("user pressed stop");
+            }
+            return true;
+        }, token)).isInstanceOf(GenerationCancelledException.class).hasMessage("user pressed stop");
+        assertThat(progress).filteredOn(p -> p.stage() == Progress.Stage.DENOISING && p.clip() == 1).hasSize(1);
+        assertThat(sink.indices).as("clip 0 was delivered").containsExactly(0, 1, 2, 3, 4);
+    }
+
+    @Test
+    void failingSinkStopsTheGenerationNamingTheFrame() {
+        CollectingSink sink = new CollectingSink();
+        sink.failAt = 2;
+        assertThatThrownBy(() -> wan.animate(animation(3), sink))
+                .isInstanceOf(FrameSinkException.class)
+                .hasMessageContaining("output frame 2")
+                .hasMessageContaining("disk full")
+                .hasCauseInstanceOf(IOException.class)
+                .satisfies(e -> assertThat(((FrameSinkException) e).frameIndex()).isEqualTo(2));
+        assertThat(sink.indices).containsExactly(0, 1);
+        assertThat(sink.finished).isFalse();
+        assertThat(sink.closed).isTrue();
+    }
+
+    @Test
+    void replacementLoraWithoutLoraWeightsIsAClearError() {
+        try (WanAnimate noLora = WanAnimate.builder().dit(model.dit(), model.ditWeights())
+                .vae(model.vae(), model.vaeWeights()).clip(model.clip(), model.clipWeights())
+                .textEncoder(model.textEncoder()).backend(backendName()).build()) {
+            CollectingSink sink = new CollectingSink();
+            assertThatThrownBy(() -> noLora.replace(replacement(1, true), sink))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("Relighting LoRA");
+            assertThat(sink.closed).isTrue();
+        }
+    }
+
+    private AnimationRequest animation(long seed) {
+        return AnimationRequest.builder(signals(false)).clipLength(CLIP_LENGTH).refertNum(1).steps(STEPS)
+                .seed(seed).build();
+    }
+
+    private ReplacementRequest replacement(long seed, boolean lora) {
+        return ReplacementRequest.builder(signals(true)).clipLength(CLIP_LENGTH).refertNum(1).steps(STEPS)
+                .seed(seed).relightingLora(lora).build();
+    }
+
+    /** Procedural driving signals: pose, faces, a 40×24 reference, and for replacement a box mask and background. */
+    static MotionSignals signals(boolean replacement) {
+        List<Frame> pose = new ArrayList<>();
+        List<Frame> face = new ArrayList<>();
+        List<Frame> mask = new ArrayList<>();
+        List<Frame> background = new ArrayList<>();
+        for (int i = 0; i < FRAMES; i++) {
+            pose.add(procedural("pose." + i, SIZE, SIZE));
+            face.add(procedural("face." + i, MotionSignals.FACE_SIZE, MotionSignals.FACE_SIZE));
+            background.add(procedural("background." + i, SIZE, SIZE));
+            byte[] m = new byte[3 * SIZE * SIZE];
+            for (int y = 4 + i; y < 24 + i; y++) {
+                for (int x = 8; x < 24; x++) {
+                    m[3 * (y * SIZE + x)] = (byte) 255;
+                }
+            }
+            mask.add(Frame.ofRgb(SIZE, SIZE, m));
+        }
+        MotionSignals.Builder b = MotionSignals.builder().pose(pose).face(face)
+                .reference(procedural("reference", 40, 24));
+        if (replacement) {
+            b.mask(mask).background(background);
+        }
+        return b.build();
+    }
+
+    private static Frame procedural(String name, int width, int height) {
+        byte[] rgb = new byte[3 * width * height];
+        long key = Procedural.fnv1a64(name);
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = (byte) (int) ((Procedural.uniform(key, i) + 1) * 127.5);
+        }
+        return Frame.ofRgb(width, height, rgb);
+    }
+
+    private static long distinctSamples(Frame frame) {
+        byte[] rgb = frame.toRgbBytes();
+        return IntStream.range(0, rgb.length).map(i -> rgb[i] & 0xff).distinct().count();
+    }
+
+    /** Collects frames and records the sink's lifecycle; optionally fails on one frame. */
+    static final class CollectingSink implements FrameSink {
+        final List<Integer> indices = new ArrayList<>();
+        final List<Frame> frames = new ArrayList<>();
+        int failAt = -1;
+        boolean finished;
+        boolean closed;
+
+        @Override
+        public void accept(int index, Frame frame) throws IOException {
+            if (index == failAt) {
+                throw new IOException("disk full");
+            }
+            indices.add(index);
+            frames.add(frame);
+        }
+
+        @Override
+        public void finish() {
+            finished = true;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}
