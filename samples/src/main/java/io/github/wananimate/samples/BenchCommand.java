@@ -21,8 +21,14 @@ import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.BackendProvider;
 import io.github.wananimate.spi.Backends;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.DType;
+import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
+import io.github.wananimate.weights.SafetensorsFile;
+import io.github.wananimate.weights.SafetensorsWriter;
+import io.github.wananimate.weights.lora.LoraAdapter;
+import io.github.wananimate.weights.lora.LoraMergedSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -49,6 +55,11 @@ import picocli.CommandLine.Spec;
  * {@code --dit-frames} frames (default 2: reference + 1 video frame, so 1 face frame) of {@code --dit-size}²
  * (default 64², i.e. 2·32·32 = 2048 tokens). Peak memory is the process's peak resident set (VmHWM), reset
  * before each benchmark where the kernel allows it, so it covers Java heap, native backend memory and weights.
+ *
+ * <p>{@code lora} is a host-side benchmark (no backend): reading one LoRA-merged Linear weight through
+ * {@link LoraMergedSource#get}, i.e. {@code W + (alpha/r)·B·A} in float32 for a {@code --lora-shape} weight
+ * (default 5120×5120, rank 128: one attention projection of the 14B DiT), with W, A and B stored as
+ * {@code --lora-dtype} (default bf16, like the official checkpoint) in memory-mapped safetensors files.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Times network forward passes on procedural weights (median of timed runs after warm-up, "
@@ -80,7 +91,7 @@ final class BenchCommand implements Callable<Integer> {
     int faces;
 
     @Option(names = "--network", split = ",", defaultValue = "motion_encoder,dit,vae",
-            description = "benchmarks to run: motion_encoder, dit, vae, pipeline (default ${DEFAULT-VALUE})")
+            description = "benchmarks to run: motion_encoder, dit, vae, pipeline, lora (default ${DEFAULT-VALUE})")
     List<String> networks;
 
     @Option(names = "--pipeline-frames", split = ",", defaultValue = "13,49",
@@ -107,6 +118,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "frame counts (4k+1) decoded; the first is timed, all are measured for peak memory"
                     + " (default ${DEFAULT-VALUE})")
     List<Integer> vaeFrames;
+
+    @Option(names = "--lora-shape", defaultValue = "5120x5120x128",
+            description = "lora benchmark: OUTxINxRANK of the merged weight (default ${DEFAULT-VALUE})")
+    String loraShape;
+
+    @Option(names = "--lora-dtype", defaultValue = "bf16",
+            description = "lora benchmark: stored dtype of W, A and B: bf16, f16 or f32 (default ${DEFAULT-VALUE})")
+    String loraDtype;
 
     @Option(names = "--dit-frames", defaultValue = "2",
             description = "DiT latent frames F incl. the reference frame (default ${DEFAULT-VALUE}; 4(F-1)-3 faces)")
@@ -168,15 +187,29 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--dit-frames must be >= 2 and --dit-size even and >= 2");
         }
         for (String n : networks) {
-            if (!List.of("motion_encoder", "dit", "vae", "pipeline").contains(n)) {
+            if (!List.of("motion_encoder", "dit", "vae", "pipeline", "lora").contains(n)) {
                 throw new IllegalArgumentException("unknown benchmark '" + n
-                        + "'; known: motion_encoder, dit, vae, pipeline");
+                        + "'; known: motion_encoder, dit, vae, pipeline, lora");
             }
         }
         for (int count : vaeFrames) {
             if (count < 1 || (count - 1) % 4 != 0) {
                 throw new IllegalArgumentException("--vae-frames must be 4k+1, got " + count);
             }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%-40s %-12s %10s %10s %10s %12s  %s%n", "benchmark", "backend", "median ms",
+                "min ms", "max ms", "peak RSS MB", "runs");
+        if (networks.contains("lora")) {
+            boolean reset = resetPeakRss();
+            double[] ms = loraMerge();
+            int[] dims = parseLoraShape();
+            report(out, String.format(Locale.ROOT, "lora merge %dx%d r%d %s", dims[0], dims[1], dims[2], loraDtype),
+                    "host/cpu", ms, reset);
+        }
+        List<String> backendNetworks = networks.stream().filter(n -> !n.equals("lora")).toList();
+        if (backendNetworks.isEmpty()) {
+            return 0;
         }
         List<String> names = new ArrayList<>();
         if (backends == null || backends.isEmpty()) {
@@ -188,12 +221,9 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             names.addAll(backends);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%-40s %-12s %10s %10s %10s %12s  %s%n", "benchmark", "backend", "median ms",
-                "min ms", "max ms", "peak RSS MB", "runs");
         for (String name : names) {
             try (Backend backend = CliBackends.open(name, device)) {
-                for (String network : networks) {
+                for (String network : backendNetworks) {
                     if (network.equals("vae")) {
                         vae(out, backend);
                         continue;
@@ -213,15 +243,7 @@ final class BenchCommand implements Callable<Integer> {
                         ms = motionEncoder(backend);
                         label = "motion_encoder forward, " + faces + " faces";
                     }
-                    double[] sorted = ms.clone();
-                    Arrays.sort(sorted);
-                    long peak = peakRssBytes();
-                    out.printf(Locale.ROOT, "%-40s %-12s %10.1f %10.1f %10.1f %12s  %d (+%d warm-up)%n", label,
-                            backend.name() + "/" + backend.device(), median(sorted), sorted[0],
-                            sorted[sorted.length - 1],
-                            peak < 0 ? "n/a" : String.format(Locale.ROOT, "%s%.0f", reset ? "" : ">=", peak / 1e6),
-                            iterations, warmup);
-                    out.flush();
+                    report(out, label, backend.name() + "/" + backend.device(), ms, reset);
                 }
             }
         }
@@ -250,6 +272,103 @@ final class BenchCommand implements Callable<Integer> {
         }
         return new JobPlan(width, height, frames, clipLength, refert, steps, cfg, g,
                 efficiency == null ? g.efficiency() : efficiency, p);
+    }
+
+    private void report(PrintWriter out, String label, String where, double[] ms, boolean peakWasReset) {
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        long peak = peakRssBytes();
+        out.printf(Locale.ROOT, "%-40s %-12s %10.1f %10.1f %10.1f %12s  %d (+%d warm-up)%n", label, where,
+                median(sorted), sorted[0], sorted[sorted.length - 1],
+                peak < 0 ? "n/a" : String.format(Locale.ROOT, "%s%.0f", peakWasReset ? "" : ">=", peak / 1e6),
+                iterations, warmup);
+        out.flush();
+    }
+
+    private int[] parseLoraShape() {
+        String[] parts = loraShape.toLowerCase(Locale.ROOT).split("x");
+        try {
+            if (parts.length == 3) {
+                int[] dims = {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
+                if (dims[0] > 0 && dims[1] > 0 && dims[2] > 0) {
+                    return dims;
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--lora-shape must be OUTxINxRANK with positive numbers, got " + loraShape);
+    }
+
+    /**
+     * Milliseconds of each timed {@link LoraMergedSource#get} of one merged weight; the files are written to a
+     * temporary folder (deleted afterwards) and memory-mapped, as a checkpoint would be.
+     */
+    private double[] loraMerge() {
+        int[] dims = parseLoraShape();
+        DType dtype = switch (loraDtype.toLowerCase(Locale.ROOT)) {
+            case "bf16" -> DType.BF16;
+            case "f16" -> DType.F16;
+            case "f32" -> DType.F32;
+            default -> throw new IllegalArgumentException("--lora-dtype must be bf16, f16 or f32, got " + loraDtype);
+        };
+        String module = "blocks.0.self_attn.q";
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("wan-animate-bench-lora");
+            Path base = dir.resolve("base.safetensors");
+            Path lora = dir.resolve("lora.safetensors");
+            SafetensorsWriter.write(base, Map.of(module + ".weight",
+                    stored(dtype, procedural("bench.w", dims[0], dims[1]), 0.02f)), Map.of());
+            Map<String, HostTensor> pair = new LinkedHashMap<>();
+            pair.put(module + ".lora_A.weight", stored(dtype, procedural("bench.lora_a", dims[2], dims[1]), 0.02f));
+            pair.put(module + ".lora_B.weight", stored(dtype, procedural("bench.lora_b", dims[0], dims[2]), 0.02f));
+            SafetensorsWriter.write(lora, pair, Map.of());
+            try (SafetensorsFile checkpoint = SafetensorsFile.open(base); LoraAdapter adapter = LoraAdapter.open(lora)) {
+                LoraMergedSource merged = new LoraMergedSource(checkpoint, adapter, 1.0);
+                String key = module + ".weight";
+                for (int i = 0; i < warmup; i++) {
+                    merged.get(key);
+                }
+                double[] ms = new double[iterations];
+                for (int i = 0; i < iterations; i++) {
+                    long start = System.nanoTime();
+                    HostTensor w = merged.get(key);
+                    ms[i] = (System.nanoTime() - start) / 1e6;
+                    if (w.elementCount() != (long) dims[0] * dims[1]) {
+                        throw new IllegalStateException("merged weight has shape " + Shapes.toString(w.shape()));
+                    }
+                }
+                return ms;
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the LoRA benchmark files: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    /** {@code values·scale} stored as {@code dtype}. */
+    private static HostTensor stored(DType dtype, HostTensor values, float scale) {
+        float[] v = values.toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= scale;
+        }
+        return HostTensor.of(dtype, values.shape(), DTypeConversions.fromFloatArray(dtype, v));
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a temporary folder left behind is harmless
+        }
     }
 
     /** Milliseconds of each timed motion-encoder forward of {@link #faces} 512×512 faces. */

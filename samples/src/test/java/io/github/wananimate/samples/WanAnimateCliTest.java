@@ -74,6 +74,16 @@ class WanAnimateCliTest {
         assertThat(ExitCodes.of(new IllegalArgumentException("bad"))).isEqualTo(ExitCodes.USAGE);
     }
 
+    @Test
+    void loraBenchNeedsNoBackendAndPrintsItsRow() {
+        int code = run("bench", "--network", "lora", "--lora-shape", "6x10x3", "--lora-dtype", "f16",
+                "--iterations", "1", "--warmup", "0");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("lora merge 6x10 r3 f16").contains("host/cpu");
+        assertThat(run("bench", "--network", "lora", "--lora-shape", "6x10")).isEqualTo(2);
+        assertThat(err.toString()).contains("--lora-shape must be OUTxINxRANK");
+    }
+
     private static void writeSafetensors(Path file, String key, float[] values) throws Exception {
         String header = "{\"" + key + "\":{\"dtype\":\"F32\",\"shape\":[" + values.length + "],\"data_offsets\":[0,"
                 + values.length * 4 + "]}}";

@@ -29,7 +29,7 @@ public final class ReplacementRequest extends GenerationRequest {
         return relightingLora;
     }
 
-    /** LoRA strength multiplier (1 = the original's merge W + B·A). */
+    /** LoRA strength multiplier (1 = the original's merge W + B·A; 0 = weights unchanged; never negative). */
     public double relightingLoraStrength() {
         return relightingLoraStrength;
     }
@@ -74,8 +74,8 @@ public final class ReplacementRequest extends GenerationRequest {
             v.check(signals().mask().isPresent(), "mask", "absent", "replacement needs the character mask frames");
             v.check(signals().background().isPresent(), "background", "absent",
                     "replacement needs the background frames");
-            v.check(Double.isFinite(relightingLoraStrength), "relightingLoraStrength", relightingLoraStrength,
-                    "must be a finite number");
+            v.check(Double.isFinite(relightingLoraStrength) && relightingLoraStrength >= 0, "relightingLoraStrength",
+                    relightingLoraStrength, "must be a finite number >= 0 (0 leaves the DiT unchanged)");
         }
     }
 }

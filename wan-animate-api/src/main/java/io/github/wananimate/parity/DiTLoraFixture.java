@@ -1,10 +1,12 @@
 package io.github.wananimate.parity;
 
+import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import io.github.wananimate.weights.lora.LoraAdapter;
 import io.github.wananimate.weights.lora.LoraMergedSource;
+import io.github.wananimate.weights.lora.LoraTargets;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +17,8 @@ import java.util.Map;
 
 /**
  * Fixture component {@code dit_lora} ({@code golden/lora_tiny}): the {@code dit} component with a LoRA merged into
- * the procedural weights at the fixture's {@code lora.strength}. Every LoRA file of the folder
+ * the procedural weights at the fixture's {@code lora.strength}, checked against the Relighting LoRA's targets
+ * ({@link LoraTargets#wanRelighting}: 12 Linears per block of the fixture's DiT). Every LoRA file of the folder
  * ({@code lora.safetensors}, {@code lora.ckpt}) is run; the first gives {@code output}, and each other one must
  * reproduce it (float32 rounding of a different merge order aside), otherwise the run fails naming the file.
  */
@@ -34,6 +37,8 @@ public final class DiTLoraFixture implements FixtureComponent {
         if (fixture.json().has("lora") && fixture.json().getAsJsonObject("lora").has("strength")) {
             strength = fixture.json().getAsJsonObject("lora").get("strength").getAsDouble();
         }
+        // the fixture's LoRA adapts the original's target modules, so the official file's rule applies
+        LoraTargets targets = LoraTargets.wanRelighting(DiTConfig.fromJson(fixture.config()).numLayers());
         Map<String, HostTensor> first = null;
         String firstFile = null;
         for (String name : LORA_FILES) {
@@ -43,7 +48,7 @@ public final class DiTLoraFixture implements FixtureComponent {
             }
             Map<String, HostTensor> outputs;
             try (ParameterSource weights = fixture.weights(); LoraAdapter lora = LoraAdapter.open(file)) {
-                outputs = DiTFixture.run(fixture, backend, new LoraMergedSource(weights, lora, strength));
+                outputs = DiTFixture.run(fixture, backend, new LoraMergedSource(weights, lora, strength, targets));
             }
             if (first == null) {
                 first = new LinkedHashMap<>(outputs);

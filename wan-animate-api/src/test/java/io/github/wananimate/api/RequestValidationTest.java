@@ -107,6 +107,18 @@ class RequestValidationTest {
     }
 
     @Test
+    void relightingLoraStrengthMustBeAFiniteNonNegativeNumber() {
+        assertThatThrownBy(() -> ReplacementRequest.builder(replacementSignals(10)).relightingLora(true)
+                .relightingLoraStrength(-0.5).build()).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("relightingLoraStrength = -0.5: must be a finite number >= 0");
+        assertThatThrownBy(() -> ReplacementRequest.builder(replacementSignals(10)).relightingLora(true)
+                .relightingLoraStrength(Double.NaN).build())
+                .hasMessageContaining("relightingLoraStrength = NaN: must be a finite number >= 0");
+        assertThat(ReplacementRequest.builder(replacementSignals(10)).relightingLora(true).relightingLoraStrength(0)
+                .build().relightingLoraStrength()).isZero();
+    }
+
+    @Test
     void signalsMustAgreeOnFrameCountsAndSizes() {
         MotionSignals.Builder b = MotionSignals.builder().pose(frames(10, 64, 48)).face(frames(9, 256, 256))
                 .mask(frames(10, 32, 48)).background(frames(11, 64, 48)).fps(0);

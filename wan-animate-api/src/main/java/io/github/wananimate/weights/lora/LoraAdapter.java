@@ -33,7 +33,8 @@ import java.util.TreeMap;
  * ({@code attn1.to_q}, {@code attn2.add_k_proj}, {@code ffn.net.0.proj}, … — table §8.3) are mapped to the
  * official ones. The rank comes from the tensors; alpha from the {@code .alpha} tensor, else the safetensors
  * metadata ({@code lora_alpha}, {@code alpha}, {@code ss_network_alpha}), else a PEFT {@code adapter_config.json}
- * beside the file, else alpha = rank.
+ * beside the file, else alpha = rank. Which modules must be adapted is checked where the LoRA meets a checkpoint:
+ * {@link LoraTargets} (e.g. the exact rule of the official Relighting LoRA) given to {@link LoraMergedSource}.
  */
 public final class LoraAdapter implements AutoCloseable {
 

@@ -6,13 +6,12 @@ import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
 import io.github.wananimate.weights.WeightException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>Construction matches the LoRA's modules against the checkpoint's 2-D {@code .weight} keys: a LoRA none of
  * whose modules exists is refused (with sample keys of both sides), modules and keys that match nothing are
  * logged and available from {@link #unmatched()}, and a module whose A/B shapes do not fit its weight is an
- * error. Closing this view closes neither the checkpoint nor the adapter.
+ * error. A {@link LoraTargets} rule can demand an exact set of modules (the official Relighting LoRA). The merge
+ * itself is {@link LoraMerge} (blocked, multi-threaded, bit-identical to the plain loop). Closing this view closes
+ * neither the checkpoint nor the adapter.
  */
 public final class LoraMergedSource implements ParameterSource {
 
@@ -37,22 +38,37 @@ public final class LoraMergedSource implements ParameterSource {
     private final Map<String, LoraAdapter.Layer> merged;
     private final List<String> unmatched;
 
+    /** Merges a user LoRA ({@link LoraTargets#any()}). */
     public LoraMergedSource(ParameterSource base, LoraAdapter adapter, double strength) {
-        if (!Double.isFinite(strength)) {
-            throw new IllegalArgumentException("LoRA strength must be finite, got " + strength);
+        this(base, adapter, strength, LoraTargets.any());
+    }
+
+    /**
+     * @param strength multiplier of {@code alpha/r}: a finite number {@code >= 0}; 0 leaves every weight as stored
+     * @param targets  the modules the LoRA must adapt, e.g. {@link LoraTargets#wanRelighting} for the official file
+     */
+    public LoraMergedSource(ParameterSource base, LoraAdapter adapter, double strength, LoraTargets targets) {
+        if (!Double.isFinite(strength) || strength < 0) {
+            throw new IllegalArgumentException("LoRA strength must be a finite number >= 0 (0 = weights unchanged), got "
+                    + strength + " for " + adapter.description());
         }
         this.base = base;
         this.adapter = adapter;
         this.strength = strength;
         Map<String, LoraAdapter.Layer> matches = new LinkedHashMap<>();
+        Set<String> present = new LinkedHashSet<>();
+        Set<String> matchedModules = new LinkedHashSet<>();
         List<String> missing = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (LoraAdapter.Layer layer : adapter.layers().values()) {
             String key = targetKey(layer.module());
             if (key == null) {
                 missing.add(layer.module());
+                present.add(LoraAdapter.officialModuleName(layer.module()));
                 continue;
             }
+            String module = key.substring(0, key.length() - ".weight".length());
+            present.add(module);
             long[] w = base.shape(key);
             if (w.length != 2 || w[0] != layer.out() || w[1] != layer.in()) {
                 problems.add("module '" + layer.module() + "': B·A is [" + layer.out() + ", " + layer.in()
@@ -62,11 +78,13 @@ public final class LoraMergedSource implements ParameterSource {
             if (matches.put(key, layer) != null) {
                 problems.add("two LoRA modules map to '" + key + "'");
             }
+            matchedModules.add(module);
         }
         if (!problems.isEmpty()) {
             throw new WeightException("LoRA " + adapter.description() + " does not fit " + base.description() + ": "
                     + problems.size() + " problem(s):\n  - " + String.join("\n  - ", problems));
         }
+        targets.check(adapter.description(), base.description(), present, matchedModules);
         if (matches.isEmpty()) {
             throw new WeightException("LoRA " + adapter.description() + " matches no Linear of " + base.description()
                     + ": its modules are e.g. " + LoraAdapter.sample(adapter.layers().keySet())
@@ -82,7 +100,8 @@ public final class LoraMergedSource implements ParameterSource {
                     adapter.description(), unmatched.size(), base.description(),
                     unmatched.subList(0, Math.min(10, unmatched.size())));
         }
-        LOG.info("LoRA {} merges into {} Linear weights (strength {})", adapter.description(), merged.size(), strength);
+        LOG.info("LoRA {} merges into {} Linear weights (strength {}{})", adapter.description(), merged.size(),
+                strength, targets == LoraTargets.any() ? "" : ", checked as " + targets.name());
     }
 
     /** The checkpoint keys whose tensors are merged, with their layers. */
@@ -107,58 +126,31 @@ public final class LoraMergedSource implements ParameterSource {
 
     @Override
     public DType dtype(String key) {
-        return merged.containsKey(key) ? DType.F32 : base.dtype(key);
+        return scaleOf(key) != 0 ? DType.F32 : base.dtype(key);
     }
 
     @Override
     public HostTensor get(String key) {
-        LoraAdapter.Layer layer = merged.get(key);
-        if (layer == null) {
+        float scale = scaleOf(key);
+        if (scale == 0) {
             return base.get(key);
         }
-        return merge(base.get(key), adapter.down(layer), adapter.up(layer), (float) (strength * layer.scale()), key);
+        LoraAdapter.Layer layer = merged.get(key);
+        return LoraMerge.merge(base.get(key), adapter.down(layer), adapter.up(layer), scale, key);
+    }
+
+    /**
+     * {@code strength·alpha/r} in float32 for a merged weight; 0 for the other keys, and where strength or alpha is 0
+     * (then the stored weight is returned as is).
+     */
+    private float scaleOf(String key) {
+        LoraAdapter.Layer layer = merged.get(key);
+        return layer == null ? 0f : (float) (strength * layer.scale());
     }
 
     @Override
     public String description() {
         return base.description() + " + LoRA " + adapter.description() + " x" + strength;
-    }
-
-    /**
-     * {@code W + scale·(B·A)} in float32: each row of B·A is accumulated over the rank in float32 (as a float32
-     * matmul does), then scaled and added.
-     */
-    static HostTensor merge(HostTensor weight, HostTensor down, HostTensor up, float scale, String key) {
-        long[] shape = weight.shape();
-        int out = Math.toIntExact(shape[0]);
-        int in = Math.toIntExact(shape[1]);
-        int rank = Math.toIntExact(down.shape()[0]);
-        if (!Arrays.equals(down.shape(), new long[] {rank, in}) || !Arrays.equals(up.shape(), new long[] {out, rank})) {
-            throw new WeightException("LoRA for '" + key + "': A " + Shapes.toString(down.shape()) + " / B "
-                    + Shapes.toString(up.shape()) + " do not fit the weight " + Shapes.toString(shape));
-        }
-        float[] w = weight.toFloatArray();
-        float[] a = down.toFloatArray();
-        float[] b = up.toFloatArray();
-        IntStream rows = IntStream.range(0, out);
-        if ((long) out * in * rank > 1L << 22) {
-            rows = rows.parallel();
-        }
-        rows.forEach(o -> {
-            float[] delta = new float[in];
-            for (int r = 0; r < rank; r++) {
-                float coefficient = b[o * rank + r];
-                int aRow = r * in;
-                for (int j = 0; j < in; j++) {
-                    delta[j] += coefficient * a[aRow + j];
-                }
-            }
-            int wRow = o * in;
-            for (int j = 0; j < in; j++) {
-                w[wRow + j] += scale * delta[j];
-            }
-        });
-        return HostTensor.ofFloats(shape, w);
     }
 
     private String targetKey(String module) {

@@ -32,9 +32,11 @@ class LoraTinyFilesTest {
                 assertThat(a.toFloatArray()).containsExactly(
                         ProceduralWeights.values(layer.downKey(), a.shape(), fixture.seed()));
             }
-            LoraMergedSource merged = new LoraMergedSource(weights, st, 1.0);
-            assertThat(merged.mergedWeights()).hasSize(120);
-            assertThat(merged.unmatched()).isEmpty();
+            for (LoraAdapter adapter : new LoraAdapter[] {st, ckpt}) {
+                LoraMergedSource merged = new LoraMergedSource(weights, adapter, 1.0, LoraTargets.wanRelighting(10));
+                assertThat(merged.mergedWeights()).hasSize(120);
+                assertThat(merged.unmatched()).isEmpty();
+            }
         }
     }
 }
