@@ -39,7 +39,7 @@ public final class MotionEncoder implements Network {
     private static final int FC_LAYERS = 5;
     private static final double LEAKY_SLOPE = 0.2;
     private static final double SQRT2 = Math.sqrt(2.0);
-    /** LIA adds this to the direction weight before the QR (a no-op except on exact zeros). */
+    /** LIA adds this to the direction weight before the QR (a no-op except on exact zeros; NETWORKS.md §3.1). */
     private static final double DIRECTION_EPSILON = 1e-8;
 
     private final String prefix;
@@ -145,7 +145,7 @@ public final class MotionEncoder implements Network {
             h = ops.scoped(() -> resBlock(ops, x, "convs." + block + "."));
         }
         Tensor features = ops.reshape(equalConv(ops, h, app("convs.8.weight"), 1, 0), n, STYLE_DIM);
-        // fc0..fc4: a purely linear chain, no activation in between (faithful to LIA).
+        // fc0..fc4: a purely linear chain, no activation in between (faithful to LIA, NETWORKS.md §3.1).
         for (int i = 0; i < FC_LAYERS; i++) {
             features = equalLinear(ops, features, prefix + "enc.fc." + i);
         }
