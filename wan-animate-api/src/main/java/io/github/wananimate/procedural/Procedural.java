@@ -1,5 +1,7 @@
 package io.github.wananimate.procedural;
 
+import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -39,5 +41,25 @@ public final class Procedural {
     public static double uniform(long nameHashXorSeed, long index) {
         long bits = splitmix64(nameHashXorSeed + index) >>> 11;
         return bits * 0x1p-53 * 2 - 1;
+    }
+
+    /** The float32 tensor {@code u(name, i, seed)} over {@code shape} in row-major order (PROCEDURAL.md). */
+    public static HostTensor tensor(String name, long seed, long... shape) {
+        return tensor(name, seed, 1.0, 0.0, shape);
+    }
+
+    /** The float32 tensor {@code scale · u(name, i, seed) + offset} over {@code shape} (a procedural input). */
+    public static HostTensor tensor(String name, long seed, double scale, double offset, long... shape) {
+        long count = Shapes.elementCount(shape);
+        if (count > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("procedural tensor '" + name + "' of shape " + Shapes.toString(shape)
+                    + " is too large for one host tensor");
+        }
+        float[] values = new float[(int) count];
+        long hash = fnv1a64(name) ^ seed;
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (scale * uniform(hash, i) + offset);
+        }
+        return HostTensor.ofFloats(shape, values);
     }
 }

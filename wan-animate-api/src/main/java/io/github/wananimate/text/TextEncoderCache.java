@@ -8,10 +8,8 @@ import io.github.wananimate.weights.WeightException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -95,18 +93,9 @@ public final class TextEncoderCache implements TextEncoder {
     private void write(Path entry, String prompt, HostTensor embedding) {
         try {
             Files.createDirectories(directory);
-            Path tmp = Files.createTempFile(directory, ".entry-", ".tmp");
-            try {
-                SafetensorsWriter.write(tmp, Map.of(TENSOR, embedding),
-                        Map.of(META_PROMPT, prompt, META_MODEL, modelIdentity));
-                try {
-                    Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, entry, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            // Atomic: a concurrent reader sees the whole entry or none.
+            SafetensorsWriter.write(entry, Map.of(TENSOR, embedding),
+                    Map.of(META_PROMPT, prompt, META_MODEL, modelIdentity));
         } catch (IOException | RuntimeException e) {
             // A cache that cannot be written must not fail the generation.
             LOG.warn("cannot write text embedding cache entry {}: {}", entry, e.toString());

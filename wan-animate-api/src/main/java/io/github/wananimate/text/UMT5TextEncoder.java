@@ -5,14 +5,13 @@ import io.github.wananimate.nn.t5.UMT5Config;
 import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.LoadedNetwork;
-import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
+import io.github.wananimate.weights.ParameterSources;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Prompt → umT5 context {@code [v, dim]}: tokenise, gather the needed embedding rows on the host, run
@@ -40,7 +39,7 @@ public final class UMT5TextEncoder implements TextEncoder, AutoCloseable {
         this.dim = config.dim();
         // The backend never sees the embedding table: only its rows for the prompt are read, on the host.
         this.network = backend.load(new UMT5Encoder(config),
-                new Without(checkpoint, UMT5Encoder.TOKEN_EMBEDDING_KEY));
+                ParameterSources.without(checkpoint, Set.of(UMT5Encoder.TOKEN_EMBEDDING_KEY), "read on the host, not bound"));
     }
 
     @Override
@@ -60,50 +59,5 @@ public final class UMT5TextEncoder implements TextEncoder, AutoCloseable {
     @Override
     public void close() {
         network.close();
-    }
-
-    /** {@code source} without one key. */
-    private static final class Without implements ParameterSource {
-        private final ParameterSource source;
-        private final String hidden;
-        private final Set<String> keys;
-
-        Without(ParameterSource source, String hidden) {
-            this.source = source;
-            this.hidden = hidden;
-            this.keys = source.keys().stream().filter(k -> !k.equals(hidden)).collect(Collectors.toUnmodifiableSet());
-        }
-
-        @Override
-        public Set<String> keys() {
-            return keys;
-        }
-
-        @Override
-        public long[] shape(String key) {
-            return source.shape(check(key));
-        }
-
-        @Override
-        public DType dtype(String key) {
-            return source.dtype(check(key));
-        }
-
-        @Override
-        public HostTensor get(String key) {
-            return source.get(check(key));
-        }
-
-        private String check(String key) {
-            if (key.equals(hidden)) {
-                throw new IllegalArgumentException("'" + hidden + "' is read on the host, not bound");
-            }
-            return key;
-        }
-
-        @Override
-        public String description() {
-            return source.description();
-        }
     }
 }

@@ -15,11 +15,9 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,28 +50,19 @@ public final class SafetensorsFile implements ParameterSource {
     }
 
     public static SafetensorsFile open(Path path) {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new WeightException("cannot open safetensors file " + path + ": " + e, e);
-        }
-        try {
-            long size = channel.size();
+        return ChannelIo.openAndParse(path, "safetensors file", (channel, size) -> {
             if (size < 8) {
                 throw new WeightException(path + ": truncated safetensors file (" + size
                         + " bytes, too short for the 8-byte header length)");
             }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(channel, lenBuf, 0);
-            long headerLen = lenBuf.flip().getLong();
+            long headerLen = ChannelIo.read(channel, 0, 8).getLong();
             if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
                 throw new WeightException(path + ": safetensors header length " + Long.toUnsignedString(headerLen)
                         + " is beyond the file size " + size + " (truncated file, or not a safetensors file)");
             }
-            ByteBuffer header = ByteBuffer.allocate((int) headerLen);
-            readFully(channel, header, 8);
-            JsonObject json = parseHeader(path, header.array());
+            byte[] header = new byte[(int) headerLen];
+            ChannelIo.read(channel, 8, header.length).get(header);
+            JsonObject json = parseHeader(path, header);
             long dataStart = 8 + headerLen;
             long dataSize = size - dataStart;
             Map<String, Entry> entries = new LinkedHashMap<>();
@@ -91,17 +80,7 @@ public final class SafetensorsFile implements ParameterSource {
                             Map::putAll));
             return new SafetensorsFile(path, channel, dataStart, Collections.unmodifiableMap(entries),
                     Collections.unmodifiableMap(metadata));
-        } catch (IOException | RuntimeException e) {
-            try {
-                channel.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            if (e instanceof WeightException we) {
-                throw we;
-            }
-            throw new WeightException(path + ": cannot read safetensors file: " + e, e);
-        }
+        });
     }
 
     private static JsonObject parseHeader(Path path, byte[] header) {
@@ -211,17 +190,6 @@ public final class SafetensorsFile implements ParameterSource {
         return out;
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        long pos = position;
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw new IOException("unexpected end of file");
-            }
-            pos += n;
-        }
-    }
-
     public Path path() {
         return path;
     }
@@ -249,19 +217,9 @@ public final class SafetensorsFile implements ParameterSource {
     @Override
     public HostTensor get(String key) {
         Entry e = entry(key);
-        long length = e.end() - e.begin();
-        if (length > Integer.MAX_VALUE) {
-            throw new WeightException(path + ": tensor '" + key + "' is " + length
-                    + " bytes, larger than one mapping can hold");
-        }
-        try {
-            ByteBuffer mapped = length == 0 ? ByteBuffer.allocate(0)
-                    : channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), length);
-            return HostTensor.of(e.dtype(), e.shape(), mapped.order(ByteOrder.LITTLE_ENDIAN));
-        } catch (IOException ex) {
-            throw new WeightException(path + ": cannot map tensor '" + key + "': "
-                    + (channel.isOpen() ? ex.toString() : "the file is closed"), ex);
-        }
+        ByteBuffer mapped = ChannelIo.map(path, channel, dataStart + e.begin(), e.end() - e.begin(),
+                "tensor '" + key + "'");
+        return HostTensor.of(e.dtype(), e.shape(), mapped);
     }
 
     private Entry entry(String key) {
@@ -279,10 +237,6 @@ public final class SafetensorsFile implements ParameterSource {
 
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            throw new WeightException("cannot close " + path, e);
-        }
+        ChannelIo.close(path, channel);
     }
 }

@@ -3,18 +3,16 @@ package io.github.wananimate.weights;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.wananimate.tensor.HostTensor;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
  * Writes a {@code .safetensors} file: the tensors in the iteration order of the map, the header padded with
- * spaces to a multiple of 8 bytes (as the reference implementation does).
+ * spaces to a multiple of 8 bytes (as the reference implementation does). The file appears complete or not at
+ * all: it is written to a temporary sibling and moved into place.
  */
 public final class SafetensorsWriter {
 
@@ -56,20 +54,11 @@ public final class SafetensorsWriter {
             head.put((byte) ' ');
         }
         head.flip();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            writeFully(ch, head);
+        ChannelIo.writeAtomically(path, "safetensors file", ch -> {
+            ChannelIo.writeFully(ch, head);
             for (HostTensor t : tensors.values()) {
-                writeFully(ch, t.data());
+                ChannelIo.writeFully(ch, t.data());
             }
-        } catch (IOException e) {
-            throw new WeightException("cannot write safetensors file " + path + ": " + e, e);
-        }
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
-        while (buf.hasRemaining()) {
-            ch.write(buf);
-        }
+        });
     }
 }

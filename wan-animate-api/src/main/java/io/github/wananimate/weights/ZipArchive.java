@@ -2,11 +2,9 @@ package io.github.wananimate.weights;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,31 +49,13 @@ final class ZipArchive implements AutoCloseable {
     }
 
     static ZipArchive open(Path path) {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new WeightException("cannot open " + path + ": " + e, e);
-        }
-        try {
-            long size = channel.size();
-            return new ZipArchive(path, channel, size, readCentralDirectory(path, channel, size));
-        } catch (IOException | RuntimeException e) {
-            try {
-                channel.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            if (e instanceof WeightException we) {
-                throw we;
-            }
-            throw new WeightException(path + ": cannot read zip archive: " + e, e);
-        }
+        return ChannelIo.openAndParse(path, "zip archive",
+                (channel, size) -> new ZipArchive(path, channel, size, readCentralDirectory(path, channel, size)));
     }
 
     private static Map<String, Entry> readCentralDirectory(Path path, FileChannel ch, long size) throws IOException {
         int tailLength = (int) Math.min(size, 22 + 65535);
-        ByteBuffer tail = read(ch, size - tailLength, tailLength);
+        ByteBuffer tail = ChannelIo.read(ch, size - tailLength, tailLength);
         int eocd = -1;
         for (int i = tailLength - 22; i >= 0; i--) {
             if (tail.getInt(i) == END_OF_CENTRAL_DIRECTORY && i + 22 + (tail.getShort(i + 20) & 0xffff) == tailLength) {
@@ -95,7 +75,7 @@ final class ZipArchive implements AutoCloseable {
             if (eocdPosition < 20) {
                 throw new WeightException(path + ": zip64 archive without its zip64 locator");
             }
-            ByteBuffer locator = read(ch, eocdPosition - 20, 20);
+            ByteBuffer locator = ChannelIo.read(ch, eocdPosition - 20, 20);
             if (locator.getInt(0) != ZIP64_LOCATOR) {
                 throw new WeightException(path + ": zip64 archive without its zip64 locator");
             }
@@ -103,7 +83,7 @@ final class ZipArchive implements AutoCloseable {
             if (zip64End < 0 || zip64End + 56 > eocdPosition) {
                 throw new WeightException(path + ": zip64 end record offset " + zip64End + " is outside the file");
             }
-            ByteBuffer end = read(ch, zip64End, 56);
+            ByteBuffer end = ChannelIo.read(ch, zip64End, 56);
             if (end.getInt(0) != ZIP64_END) {
                 throw new WeightException(path + ": corrupt zip64 end-of-central-directory record");
             }
@@ -115,7 +95,7 @@ final class ZipArchive implements AutoCloseable {
             throw new WeightException(path + ": zip central directory [" + cdOffset + ", +" + cdSize
                     + "] lies outside the file (truncated archive?)");
         }
-        ByteBuffer cd = read(ch, cdOffset, (int) cdSize);
+        ByteBuffer cd = ChannelIo.read(ch, cdOffset, (int) cdSize);
         Map<String, Entry> entries = new LinkedHashMap<>();
         int p = 0;
         for (long n = 0; n < count; n++) {
@@ -171,19 +151,6 @@ final class ZipArchive implements AutoCloseable {
         return Collections.unmodifiableMap(entries);
     }
 
-    private static ByteBuffer read(FileChannel ch, long position, int length) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        long pos = position;
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw new IOException("unexpected end of file at " + pos);
-            }
-            pos += n;
-        }
-        return buf.flip();
-    }
-
     Path path() {
         return path;
     }
@@ -199,7 +166,7 @@ final class ZipArchive implements AutoCloseable {
     /** Where the bytes of {@code e} begin (after its local header, whose extra field may differ in length). */
     long dataOffset(Entry e) {
         try {
-            ByteBuffer local = read(channel, e.localHeaderOffset(), 30);
+            ByteBuffer local = ChannelIo.read(channel, e.localHeaderOffset(), 30);
             if (local.getInt(0) != LOCAL_HEADER) {
                 throw new WeightException(path + ": zip record '" + e.name() + "' has no local header at offset "
                         + e.localHeaderOffset());
@@ -227,7 +194,7 @@ final class ZipArchive implements AutoCloseable {
         long start = dataOffset(e);
         byte[] out;
         try {
-            ByteBuffer raw = read(channel, start, (int) e.compressedSize());
+            ByteBuffer raw = ChannelIo.read(channel, start, (int) e.compressedSize());
             if (e.method() == METHOD_STORED) {
                 out = raw.array();
             } else if (e.method() == METHOD_DEFLATED) {
@@ -283,28 +250,12 @@ final class ZipArchive implements AutoCloseable {
             throw new WeightException(path + ": bytes [" + offset + ", " + (offset + length) + ") are outside zip record '"
                     + e.name() + "' of " + e.size() + " bytes");
         }
-        if (length > Integer.MAX_VALUE) {
-            throw new WeightException(path + ": " + length + " bytes of zip record '" + e.name()
-                    + "' are more than one mapping can hold");
-        }
-        if (length == 0) {
-            return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
-        }
-        try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, dataOffset(e) + offset, length)
-                    .order(ByteOrder.LITTLE_ENDIAN);
-        } catch (IOException ex) {
-            throw new WeightException(path + ": cannot map zip record '" + e.name() + "': "
-                    + (channel.isOpen() ? ex.toString() : "the file is closed"), ex);
-        }
+        return ChannelIo.map(path, channel, dataOffset(e) + offset, length,
+                "bytes [" + offset + ", " + (offset + length) + ") of zip record '" + e.name() + "'");
     }
 
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            throw new WeightException("cannot close " + path, e);
-        }
+        ChannelIo.close(path, channel);
     }
 }

@@ -1,5 +1,6 @@
 package io.github.wananimate.nn;
 
+import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.SafetensorsFile;
 import java.net.URISyntaxException;
@@ -32,12 +33,7 @@ public final class GoldenFiles {
 
     /** A procedural input: {@code scale · u(name, i, seed) + offset} (PROCEDURAL.md). */
     public static HostTensor proceduralInput(String name, long[] shape, double scale, double offset, long seed) {
-        float[] v = new float[Math.toIntExact(io.github.wananimate.tensor.Shapes.elementCount(shape))];
-        long h = io.github.wananimate.procedural.Procedural.fnv1a64(name) ^ seed;
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (scale * io.github.wananimate.procedural.Procedural.uniform(h, i) + offset);
-        }
-        return HostTensor.ofFloats(shape, v);
+        return Procedural.tensor(name, seed, scale, offset, shape);
     }
 
     /** {@code max |actual − expected| / max |expected|}. */

@@ -94,6 +94,20 @@ class ProceduralWeightsTest {
     }
 
     @Test
+    void proceduralTensorIsScaledUniformInRowMajorOrder() {
+        HostTensor t = Procedural.tensor("input.x", 7, 2.5, -1.0, 2, 3);
+        assertThat(t.shape()).containsExactly(2, 3);
+        float[] v = t.toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            assertThat(v[i]).isEqualTo((float) (2.5 * Procedural.uniform("input.x", i, 7) - 1.0));
+        }
+        assertThat(Procedural.tensor("input.x", 7, 2, 3).toFloatArray()[4])
+                .isEqualTo((float) Procedural.uniform("input.x", 4, 7));
+        assertThatThrownBy(() -> Procedural.tensor("huge", 0, 1L << 20, 1L << 20))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'huge'");
+    }
+
+    @Test
     void unknownKeyIsReported() {
         ProceduralWeights procedural = new ProceduralWeights(0, Map.of("a.weight", new long[] {2}));
         assertThatThrownBy(() -> procedural.get("b.weight")).isInstanceOf(WeightException.class)

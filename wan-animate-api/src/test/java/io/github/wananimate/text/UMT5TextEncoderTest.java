@@ -3,7 +3,7 @@ package io.github.wananimate.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.wananimate.nn.GoldenFiles;
-import io.github.wananimate.nn.HostBackend;
+import io.github.wananimate.nn.RefBackend;
 import io.github.wananimate.nn.t5.UMT5Config;
 import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.procedural.ProceduralWeights;
@@ -30,7 +30,7 @@ class UMT5TextEncoderTest {
         UMT5Tokenizer tokenizer = new UMT5Tokenizer(UnigramTokenizer.load(json), 16);
         ProceduralWeights weights = ProceduralWeights.forSpecs(0, new UMT5Encoder(TINY).parameters());
 
-        HostBackend backend = new HostBackend();
+        RefBackend backend = new RefBackend();
         HostTensor real;
         HostTensor padded;
         try (UMT5TextEncoder encoder = new UMT5TextEncoder(backend, weights, TINY, tokenizer, false)) {

@@ -3,8 +3,8 @@ package io.github.wananimate.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.wananimate.nn.GoldenFiles;
-import io.github.wananimate.nn.HostBackend;
 import io.github.wananimate.nn.ParameterSpec;
+import io.github.wananimate.nn.RefBackend;
 import io.github.wananimate.nn.clip.ClipPreprocessing;
 import io.github.wananimate.nn.clip.ClipVisionConfig;
 import io.github.wananimate.nn.clip.ClipVisionEncoder;
@@ -75,7 +75,7 @@ class ClipT5PthLoadingTest {
         HostTensor pixels = ClipPreprocessing.preprocess(
                 GoldenFiles.proceduralInput("input.image", new long[] {3, 1, 80, 80}, 1.0, 0.0, 0), 224);
         try (ParameterSource ckpt = Checkpoints.open(pth);
-                LoadedNetwork loaded = new HostBackend().load(network, ckpt)) {
+                LoadedNetwork loaded = new RefBackend().load(network, ckpt)) {
             float[] features = loaded.run(Map.of(ClipVisionEncoder.INPUT, pixels)).get(ClipVisionEncoder.OUTPUT)
                     .toFloatArray();
             double err = GoldenFiles.errorOverPeak(features,
@@ -105,7 +105,7 @@ class ClipT5PthLoadingTest {
                     assertThat(rows[r * 64 + c]).isEqualTo(table[ids[r] * 64 + c]);
                 }
             }
-            try (LoadedNetwork loaded = new HostBackend().load(new UMT5Encoder(config), ckpt)) {
+            try (LoadedNetwork loaded = new RefBackend().load(new UMT5Encoder(config), ckpt)) {
                 assertThat(loaded.name()).isEqualTo("umt5_encoder");
             }
         }

@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,5 +142,32 @@ class SafetensorsFileTest {
         f.close();
         assertThatThrownBy(() -> f.get("w")).isInstanceOf(WeightException.class).hasMessageContaining(p.toString())
                 .hasMessageContaining("'w'").hasMessageContaining("closed");
+    }
+
+    @Test
+    void writerReplacesAFileWhole() throws Exception {
+        Path p = dir.resolve("written.safetensors");
+        Files.writeString(p, "an older, longer file that must not leave a tail behind the new one");
+        HostTensor w = HostTensor.ofFloats(new long[] {2}, new float[] {1.5f, -2f});
+        SafetensorsWriter.write(p, Map.of("w", w), Map.of("k", "v"));
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            assertThat(f.get("w").toFloatArray()).containsExactly(1.5f, -2f);
+            assertThat(f.metadata()).containsEntry("k", "v");
+        }
+        try (var listing = Files.list(dir)) {
+            assertThat(listing.map(x -> x.getFileName().toString())).containsExactly("written.safetensors");
+        }
+    }
+
+    @Test
+    void aFailedWriteLeavesNothingBehind() throws Exception {
+        Path occupied = Files.createDirectories(dir.resolve("occupied.safetensors"));
+        Files.writeString(occupied.resolve("keep"), "x");
+        HostTensor w = HostTensor.ofFloats(new long[] {1}, new float[] {1f});
+        assertThatThrownBy(() -> SafetensorsWriter.write(occupied, Map.of("w", w), Map.of()))
+                .isInstanceOf(WeightException.class).hasMessageContaining(occupied.toString());
+        try (var listing = Files.list(dir)) {
+            assertThat(listing.map(x -> x.getFileName().toString())).containsExactly("occupied.safetensors");
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.github.wananimate.nn.Ops;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +103,7 @@ public final class ClipVisionEncoder implements Network {
         int size = config.imageSize();
         if (s.length != 4 || s[1] != 3 || s[2] != size || s[3] != size) {
             throw new IllegalArgumentException(name() + ": '" + INPUT + "' must be [B, 3, " + size + ", " + size
-                    + "], got " + java.util.Arrays.toString(s));
+                    + "], got " + Arrays.toString(s));
         }
         long batch = s[0];
         int d = config.dim();

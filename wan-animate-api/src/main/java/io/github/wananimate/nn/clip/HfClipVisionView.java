@@ -4,13 +4,12 @@ import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.KeyMappings;
 import io.github.wananimate.weights.ParameterSource;
+import io.github.wananimate.weights.ParameterSources;
+import io.github.wananimate.weights.TransformedParameterSource;
 import io.github.wananimate.weights.WeightException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -29,7 +28,7 @@ import java.util.regex.Pattern;
  *   <li>{@code visual_projection.weight} {@code [e,d]} → {@code visual.head} {@code [d,e]} (transposed);</li>
  *   <li>{@code vision_model.embeddings.position_ids} (a buffer some exports keep) is dropped.</li>
  * </ul>
- * Data is only assembled when a key is read, in the stored dtype.
+ * Data is only assembled when a key is read, in the stored dtype (by {@link TransformedParameterSource}).
  */
 public final class HfClipVisionView implements ParameterSource {
 
@@ -42,17 +41,7 @@ public final class HfClipVisionView implements ParameterSource {
     private static final String PROJECTION = "visual_projection.weight";
 
     private final ParameterSource base;
-    /** Official key → how to build it. */
-    private final Map<String, Derived> derived = new LinkedHashMap<>();
-    private final Set<String> keys;
-
-    private interface Derived {
-        long[] shape();
-
-        DType dtype();
-
-        HostTensor build();
-    }
+    private final ParameterSource view;
 
     /**
      * {@code source} under official CLIP names: {@link KeyMappings#toOfficial} does the renames (for an HF vision
@@ -67,7 +56,7 @@ public final class HfClipVisionView implements ParameterSource {
 
     public HfClipVisionView(ParameterSource base) {
         this.base = base;
-        Set<String> passThrough = new LinkedHashSet<>();
+        TransformedParameterSource.Builder derived = TransformedParameterSource.builder(base);
         Map<String, String[]> qkvParts = new LinkedHashMap<>();
         for (String key : base.keys()) {
             Matcher m = QKV.matcher(key);
@@ -77,14 +66,12 @@ public final class HfClipVisionView implements ParameterSource {
                 parts["qkv".indexOf(m.group(2))] = key;
             } else if (key.equals(CLASS_EMBEDDING)) {
                 long d = base.shape(key)[0];
-                derived.put(ClipVisionEncoder.PREFIX + "cls_embedding", reshaped(key, 1, 1, d));
+                derived.reshape(ClipVisionEncoder.PREFIX + "cls_embedding", key, 1, 1, d);
             } else if (key.equals(POSITION_EMBEDDING)) {
                 long[] s = base.shape(key);
-                derived.put(ClipVisionEncoder.PREFIX + "pos_embedding", reshaped(key, 1, s[0], s[1]));
+                derived.reshape(ClipVisionEncoder.PREFIX + "pos_embedding", key, 1, s[0], s[1]);
             } else if (key.equals(PROJECTION)) {
-                derived.put(ClipVisionEncoder.PREFIX + "head", transposed(key));
-            } else if (!key.equals(POSITION_IDS)) {
-                passThrough.add(key);
+                derived.transpose(ClipVisionEncoder.PREFIX + "head", key);
             }
         }
         for (Map.Entry<String, String[]> e : qkvParts.entrySet()) {
@@ -95,65 +82,17 @@ public final class HfClipVisionView implements ParameterSource {
                             + "v_proj, but the " + "qkv".charAt(i) + "_proj tensor is missing");
                 }
             }
-            derived.put(e.getKey(), concatenated(e.getKey(), parts));
+            requireSameLayout(e.getKey(), parts);
+            derived.concatRows(e.getKey(), List.of(parts));
         }
-        Set<String> all = new LinkedHashSet<>(passThrough);
-        all.addAll(derived.keySet());
-        keys = Collections.unmodifiableSet(all);
+        ParameterSource transformed = derived.build();
+        view = transformed.contains(POSITION_IDS)
+                ? ParameterSources.without(transformed, Set.of(POSITION_IDS), "an HF buffer, not a CLIP weight")
+                : transformed;
     }
 
-    private Derived reshaped(String key, long... shape) {
-        return new Derived() {
-            public long[] shape() {
-                return shape.clone();
-            }
-
-            public DType dtype() {
-                return base.dtype(key);
-            }
-
-            public HostTensor build() {
-                return base.get(key).reshape(shape);
-            }
-        };
-    }
-
-    private Derived transposed(String key) {
-        long[] s = base.shape(key);
-        if (s.length != 2) {
-            throw new WeightException(base.description() + ": '" + key + "' must be 2-D, has shape "
-                    + Arrays.toString(s));
-        }
-        return new Derived() {
-            public long[] shape() {
-                return new long[] {s[1], s[0]};
-            }
-
-            public DType dtype() {
-                return base.dtype(key);
-            }
-
-            public HostTensor build() {
-                HostTensor t = base.get(key);
-                int size = t.dtype().byteSize();
-                int rows = Math.toIntExact(s[0]);
-                int cols = Math.toIntExact(s[1]);
-                ByteBuffer in = t.data();
-                ByteBuffer out = ByteBuffer.allocateDirect(rows * cols * size).order(ByteOrder.LITTLE_ENDIAN);
-                for (int c = 0; c < cols; c++) {
-                    for (int r = 0; r < rows; r++) {
-                        int from = (r * cols + c) * size;
-                        for (int b = 0; b < size; b++) {
-                            out.put(in.get(from + b));
-                        }
-                    }
-                }
-                return HostTensor.of(t.dtype(), shape(), out.flip());
-            }
-        };
-    }
-
-    private Derived concatenated(String official, String[] parts) {
+    /** q, k and v projections have one shape and dtype (NETWORKS.md §8.6), so the rows stack as [q | k | v]. */
+    private void requireSameLayout(String official, String[] parts) {
         long[] first = base.shape(parts[0]);
         DType dtype = base.dtype(parts[0]);
         for (String p : parts) {
@@ -164,60 +103,26 @@ public final class HfClipVisionView implements ParameterSource {
                         + Arrays.toString(s));
             }
         }
-        long[] shape = first.clone();
-        shape[0] *= 3;
-        return new Derived() {
-            public long[] shape() {
-                return shape.clone();
-            }
-
-            public DType dtype() {
-                return dtype;
-            }
-
-            public HostTensor build() {
-                long bytes = 0;
-                HostTensor[] tensors = new HostTensor[3];
-                for (int i = 0; i < 3; i++) {
-                    tensors[i] = base.get(parts[i]);
-                    bytes += tensors[i].byteSize();
-                }
-                ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
-                for (HostTensor t : tensors) {
-                    out.put(t.data());
-                }
-                return HostTensor.of(dtype, shape, out.flip());
-            }
-        };
     }
 
     @Override
     public Set<String> keys() {
-        return keys;
+        return view.keys();
     }
 
     @Override
     public long[] shape(String key) {
-        Derived d = derived.get(key);
-        return d != null ? d.shape() : base.shape(key);
+        return view.shape(key);
     }
 
     @Override
     public DType dtype(String key) {
-        Derived d = derived.get(key);
-        return d != null ? d.dtype() : base.dtype(key);
+        return view.dtype(key);
     }
 
     @Override
     public HostTensor get(String key) {
-        Derived d = derived.get(key);
-        if (d != null) {
-            return d.build();
-        }
-        if (!keys.contains(key)) {
-            throw new WeightException(description() + " has no key '" + key + "'");
-        }
-        return base.get(key);
+        return view.get(key);
     }
 
     @Override

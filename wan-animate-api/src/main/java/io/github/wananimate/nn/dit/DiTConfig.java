@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -189,7 +190,7 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
             ok = e.getAsJsonArray().get(i).getAsInt() == expected[i];
         }
         if (!ok) {
-            problems.add(field + " is " + e + ", the architecture fixes it at " + java.util.Arrays.toString(expected));
+            problems.add(field + " is " + e + ", the architecture fixes it at " + Arrays.toString(expected));
         }
     }
 }

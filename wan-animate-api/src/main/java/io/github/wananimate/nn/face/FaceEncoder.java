@@ -3,6 +3,7 @@ package io.github.wananimate.nn.face;
 import io.github.wananimate.nn.Ops;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Tensor;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -53,7 +54,7 @@ public final class FaceEncoder {
     public Tensor encode(Ops ops, Tensor motion) {
         if (motion.rank() != 3 || motion.dim(0) != 1 || motion.dim(2) != MOTION_DIM) {
             throw new IllegalArgumentException("face encoder input must be [1, T, " + MOTION_DIM + "], got "
-                    + java.util.Arrays.toString(motion.shape()));
+                    + Arrays.toString(motion.shape()));
         }
         // [1, 512, T] → conv1_local → [1, 4096, T] → 4 independent sequences [4, T, 1024]
         Tensor z = causalConv(ops, ops.permute(motion, 0, 2, 1), "conv1_local.conv", 1);

@@ -4,19 +4,15 @@ import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.Ops;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Tensor;
-import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
-import io.github.wananimate.weights.WeightException;
+import io.github.wananimate.weights.ParameterSources;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The LIA-derived motion encoder of Wan-Animate (NETWORKS.md §3.1): 512×512 face crops in [−1, 1] → 20 motion
@@ -43,7 +39,7 @@ public final class MotionEncoder implements Network {
     private static final int FC_LAYERS = 5;
     private static final double LEAKY_SLOPE = 0.2;
     private static final double SQRT2 = Math.sqrt(2.0);
-    /** LIA adds this to the direction weight before the QR (a no-op except on exact zeros). */
+    /** LIA adds this to the direction weight before the QR (a no-op except on exact zeros; NETWORKS.md §3.1). */
     private static final double DIRECTION_EPSILON = 1e-8;
 
     private final String prefix;
@@ -110,7 +106,7 @@ public final class MotionEncoder implements Network {
         for (int i = 0; i < q.length; i++) {
             qFloat[i] = (float) q[i];
         }
-        return new WithDerived(checkpoint,
+        return ParameterSources.withDerived(checkpoint,
                 Map.of(directionQKey(), HostTensor.ofFloats(new long[] {STYLE_DIM, MOTION_DIM}, qFloat)));
     }
 
@@ -149,7 +145,7 @@ public final class MotionEncoder implements Network {
             h = ops.scoped(() -> resBlock(ops, x, "convs." + block + "."));
         }
         Tensor features = ops.reshape(equalConv(ops, h, app("convs.8.weight"), 1, 0), n, STYLE_DIM);
-        // fc0..fc4: a purely linear chain, no activation in between (faithful to LIA).
+        // fc0..fc4: a purely linear chain, no activation in between (faithful to LIA, NETWORKS.md §3.1).
         for (int i = 0; i < FC_LAYERS; i++) {
             features = equalLinear(ops, features, prefix + "enc.fc." + i);
         }
@@ -226,55 +222,5 @@ public final class MotionEncoder implements Network {
 
     private String app(String key) {
         return prefix + "enc.net_app." + key;
-    }
-
-    /** A checkpoint view with extra host-computed tensors (the derived Q); closing it leaves the checkpoint open. */
-    private static final class WithDerived implements ParameterSource {
-
-        private final ParameterSource base;
-        private final Map<String, HostTensor> derived;
-        private final Set<String> keys;
-
-        WithDerived(ParameterSource base, Map<String, HostTensor> derived) {
-            this.base = base;
-            this.derived = derived;
-            Set<String> all = new LinkedHashSet<>(base.keys());
-            all.addAll(derived.keySet());
-            this.keys = Collections.unmodifiableSet(all);
-        }
-
-        @Override
-        public Set<String> keys() {
-            return keys;
-        }
-
-        @Override
-        public long[] shape(String key) {
-            HostTensor t = derived.get(key);
-            return t != null ? t.shape() : base.shape(key);
-        }
-
-        @Override
-        public DType dtype(String key) {
-            HostTensor t = derived.get(key);
-            return t != null ? t.dtype() : base.dtype(key);
-        }
-
-        @Override
-        public HostTensor get(String key) {
-            HostTensor t = derived.get(key);
-            if (t != null) {
-                return t;
-            }
-            if (!base.contains(key)) {
-                throw new WeightException("no key '" + key + "' in " + description());
-            }
-            return base.get(key);
-        }
-
-        @Override
-        public String description() {
-            return base.description() + " (+ derived " + derived.keySet() + ")";
-        }
     }
 }

@@ -3,8 +3,8 @@ package io.github.wananimate.nn.t5;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.wananimate.nn.GoldenFiles;
-import io.github.wananimate.nn.HostOps;
 import io.github.wananimate.nn.ParameterBinding;
+import io.github.wananimate.nn.RefOps;
 import io.github.wananimate.nn.Tensor;
 import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.tensor.HostTensor;
@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** golden/t5_tiny on the plain-Java executor, padded with a key mask and on the real tokens only. */
+/** golden/t5_tiny on the reference executor, padded with a key mask and on the real tokens only. */
 class UMT5EncoderTest {
 
     static final UMT5Config TINY = new UMT5Config(256, 64, 64, 128, 2, 2, 32, 128);
@@ -31,17 +31,17 @@ class UMT5EncoderTest {
         float[] mask = new float[IDS.length];
         Arrays.fill(mask, 0, REAL, 1f);
         HostTensor embeddings = TokenEmbeddings.gather(weights, UMT5Encoder.TOKEN_EMBEDDING_KEY, IDS);
-        Map<String, Tensor> out = network.forward(new HostOps(weights), Map.of(
-                UMT5Encoder.INPUT_EMBEDDINGS, HostOps.of(embeddings),
-                UMT5Encoder.INPUT_KEY_MASK, HostOps.of(HostTensor.ofFloats(new long[] {IDS.length}, mask))));
+        Map<String, Tensor> out = network.forward(new RefOps(weights), Map.of(
+                UMT5Encoder.INPUT_EMBEDDINGS, RefOps.of(embeddings),
+                UMT5Encoder.INPUT_KEY_MASK, RefOps.of(HostTensor.ofFloats(new long[] {IDS.length}, mask))));
 
-        HostOps.T context = (HostOps.T) out.get(UMT5Encoder.OUTPUT);
-        float[] trimmed = Arrays.copyOf(context.data(), REAL * 64);
+        HostTensor context = RefOps.toHost(out.get(UMT5Encoder.OUTPUT));
+        float[] trimmed = Arrays.copyOf(context.toFloatArray(), REAL * 64);
         double contextErr = GoldenFiles.errorOverPeak(trimmed, GoldenFiles.output("t5_tiny", "context").toFloatArray());
-        HostOps.T bias = (HostOps.T) out.get(UMT5Encoder.OUTPUT_LAYER0_POSITION_BIAS);
+        HostTensor bias = RefOps.toHost(out.get(UMT5Encoder.OUTPUT_LAYER0_POSITION_BIAS));
         HostTensor goldenBias = GoldenFiles.output("t5_tiny", "layer0_position_bias");
         assertThat(bias.shape()).containsExactly(goldenBias.shape());
-        double biasErr = GoldenFiles.errorOverPeak(bias.data(), goldenBias.toFloatArray());
+        double biasErr = GoldenFiles.errorOverPeak(bias.toFloatArray(), goldenBias.toFloatArray());
         System.out.printf("t5_tiny padded: context %.3g, layer0_position_bias %.3g%n", contextErr, biasErr);
         assertThat(contextErr).isLessThan(1e-4);
         assertThat(biasErr).isZero();
@@ -53,11 +53,11 @@ class UMT5EncoderTest {
         ParameterSource weights = weights(network);
         HostTensor embeddings = TokenEmbeddings.gather(weights, UMT5Encoder.TOKEN_EMBEDDING_KEY,
                 Arrays.copyOf(IDS, REAL));
-        Map<String, Tensor> out = network.forward(new HostOps(weights),
-                Map.of(UMT5Encoder.INPUT_EMBEDDINGS, HostOps.of(embeddings)));
-        HostOps.T context = (HostOps.T) out.get(UMT5Encoder.OUTPUT);
+        Map<String, Tensor> out = network.forward(new RefOps(weights),
+                Map.of(UMT5Encoder.INPUT_EMBEDDINGS, RefOps.of(embeddings)));
+        HostTensor context = RefOps.toHost(out.get(UMT5Encoder.OUTPUT));
         assertThat(context.shape()).containsExactly(REAL, 64);
-        double err = GoldenFiles.errorOverPeak(context.data(), GoldenFiles.output("t5_tiny", "context").toFloatArray());
+        double err = GoldenFiles.errorOverPeak(context.toFloatArray(), GoldenFiles.output("t5_tiny", "context").toFloatArray());
         System.out.printf("t5_tiny real tokens only: context %.3g%n", err);
         assertThat(err).isLessThan(1e-4);
     }

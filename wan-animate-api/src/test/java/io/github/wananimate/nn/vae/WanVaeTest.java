@@ -82,7 +82,7 @@ class WanVaeTest {
 
     @Test
     void chunkedEncodeEqualsTheWholeSequence() {
-        HostTensor video = procedural("input.video", 3, FRAMES, SIZE, SIZE);
+        HostTensor video = Procedural.tensor("input.video", 0, 3, FRAMES, SIZE, SIZE);
         HostTensor chunked = vae.encode(video);
         HostTensor whole = vae.encodeFullSequence(video);
         assertThat(chunked.shape()).containsExactly(16, 3, SIZE / 8, SIZE / 8);
@@ -91,7 +91,7 @@ class WanVaeTest {
 
     @Test
     void streamedDecodeEqualsTheWholeSequenceChunkByChunk() {
-        HostTensor latent = procedural("input.latent", 16, 3, SIZE / 8, SIZE / 8);
+        HostTensor latent = Procedural.tensor("input.latent", 0, 16, 3, SIZE / 8, SIZE / 8);
         List<HostTensor> chunks = new ArrayList<>();
         vae.decode(latent, chunks::add);
         assertThat(chunks).extracting(c -> c.shape()[1]).containsExactly(1L, 4L, 4L);
@@ -107,8 +107,9 @@ class WanVaeTest {
 
     @Test
     void encoderOutputsDoNotDependOnLaterFrames() {
-        HostTensor video = procedural("input.video", 3, FRAMES, SIZE, SIZE);
-        HostTensor changed = replaceFrames(video, procedural("other.video", 3, FRAMES, SIZE, SIZE), 5, FRAMES);
+        HostTensor video = Procedural.tensor("input.video", 0, 3, FRAMES, SIZE, SIZE);
+        HostTensor changed = replaceFrames(video, Procedural.tensor("other.video", 0, 3, FRAMES, SIZE, SIZE), 5,
+                FRAMES);
         HostTensor a = vae.encodeFullSequence(video);
         HostTensor b = vae.encodeFullSequence(changed);
         // Latent frame j sees pixel frames up to 4j: frames 5..8 only reach latent frame 2.
@@ -119,8 +120,9 @@ class WanVaeTest {
 
     @Test
     void decoderOutputsDoNotDependOnLaterLatentFrames() {
-        HostTensor latent = procedural("input.latent", 16, 3, SIZE / 8, SIZE / 8);
-        HostTensor changed = replaceFrames(latent, procedural("other.latent", 16, 3, SIZE / 8, SIZE / 8), 2, 3);
+        HostTensor latent = Procedural.tensor("input.latent", 0, 16, 3, SIZE / 8, SIZE / 8);
+        HostTensor changed = replaceFrames(latent, Procedural.tensor("other.latent", 0, 16, 3, SIZE / 8, SIZE / 8),
+                2, 3);
         HostTensor a = vae.decodeFullSequence(latent);
         HostTensor b = vae.decodeFullSequence(changed);
         assertThat(WanVae.sliceFrames(b, 0, 5).toFloatArray()).containsExactly(WanVae.sliceFrames(a, 0, 5).toFloatArray());
@@ -130,7 +132,7 @@ class WanVaeTest {
 
     @Test
     void singleFrameRoundTripShapes() {
-        HostTensor latent = vae.encode(procedural("input.image", 3, 1, SIZE, SIZE));
+        HostTensor latent = vae.encode(Procedural.tensor("input.image", 0, 3, 1, SIZE, SIZE));
         assertThat(latent.shape()).containsExactly(16, 1, SIZE / 8, SIZE / 8);
         assertThat(vae.decode(latent).shape()).containsExactly(3, 1, SIZE, SIZE);
     }
@@ -161,15 +163,6 @@ class WanVaeTest {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
-
-    static HostTensor procedural(String name, long... shape) {
-        float[] values = new float[Math.toIntExact(Shapes.elementCount(shape))];
-        long hash = Procedural.fnv1a64(name);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) Procedural.uniform(hash, i);
-        }
-        return HostTensor.ofFloats(shape, values);
-    }
 
     /** {@code base} with frames {@code [from, to)} of every channel taken from {@code other}. */
     private static HostTensor replaceFrames(HostTensor base, HostTensor other, long from, long to) {

@@ -62,13 +62,18 @@ public final class BinaryMask {
 
     /** Bounding box of the set pixels as x_min, y_min, x_max, y_max (inclusive); null when empty. */
     public int[] bounds() {
+        return bounds(bits, width, height);
+    }
+
+    /** {@link #bounds()} of a row-major mask where any non-zero byte is set. */
+    static int[] bounds(byte[] mask, int width, int height) {
         int x0 = Integer.MAX_VALUE;
         int y0 = Integer.MAX_VALUE;
         int x1 = -1;
         int y1 = -1;
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
-                if (bits[y * width + x] != 0) {
+                if (mask[y * width + x] != 0) {
                     x0 = Math.min(x0, x);
                     x1 = Math.max(x1, x);
                     y0 = Math.min(y0, y);

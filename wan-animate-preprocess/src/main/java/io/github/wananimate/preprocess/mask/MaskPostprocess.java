@@ -58,23 +58,14 @@ public record MaskPostprocess(int iterations, int kernel, int wLen, int hLen) {
      * mask or a zero cell size; here an empty mask is returned as it is and a zero cell size counts as 1.
      */
     static byte[] augment(byte[] mask, int width, int height, int wLen, int hLen) {
-        int x0 = Integer.MAX_VALUE;
-        int y0 = Integer.MAX_VALUE;
-        int x1 = -1;
-        int y1 = -1;
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                if (mask[y * width + x] != 0) {
-                    x0 = Math.min(x0, x);
-                    x1 = Math.max(x1, x);
-                    y0 = Math.min(y0, y);
-                    y1 = Math.max(y1, y);
-                }
-            }
-        }
-        if (x1 < 0) {
+        int[] box = BinaryMask.bounds(mask, width, height);
+        if (box == null) {
             return mask;
         }
+        int x0 = box[0];
+        int y0 = box[1];
+        int x1 = box[2];
+        int y1 = box[3];
         int ws = Math.max(1, (x1 - x0) / wLen);
         int hs = Math.max(1, (y1 - y0) / hLen);
         byte[] out = mask.clone();
