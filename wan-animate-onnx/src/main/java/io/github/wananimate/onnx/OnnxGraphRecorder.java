@@ -149,10 +149,44 @@ public final class OnnxGraphRecorder implements Ops {
         if (usesFusedAttention) {
             opsets.add(new Opset(MS_DOMAIN, 1));
         }
-        byte[] model = OnnxModelWriter.write(graphName, opsets, nodes, initializers, graphInputs, graphOutputs);
+        List<Node> live = liveNodes();
+        Set<String> consumed = new HashSet<>();
+        live.forEach(node -> consumed.addAll(node.inputs()));
+        List<Initializer> usedInitializers = initializers.stream().filter(i -> consumed.contains(i.name())).toList();
+        Map<String, String> usedParameters = new LinkedHashMap<>(parameterKeys);
+        usedParameters.keySet().retainAll(consumed);
+        Map<String, HostTensor> usedConstants = new LinkedHashMap<>(boundConstants);
+        usedConstants.keySet().retainAll(consumed);
+        byte[] model = OnnxModelWriter.write(graphName, opsets, live, usedInitializers, graphInputs, graphOutputs);
         return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
-                unmodifiable(outputShapes), unmodifiable(parameterKeys), unmodifiable(boundConstants),
-                shareableInitializers(), nodes.size(), usesFusedAttention);
+                unmodifiable(outputShapes), unmodifiable(usedParameters), unmodifiable(usedConstants),
+                shareableInitializers(live), live.size(), usesFusedAttention);
+    }
+
+    /**
+     * The nodes the outputs depend on, in recording order. A network may read a parameter it does not use for
+     * these shapes (the VAE's time_conv on a single frame) or compute values it drops; ONNX Runtime removes such
+     * initializers while loading the model, and binding data to a name it removed fails the session
+     * ("Failed to find existing initializer"), so they are left out of the model and bound to nothing.
+     */
+    private List<Node> liveNodes() {
+        Set<String> needed = new HashSet<>();
+        graphOutputs.forEach(o -> needed.add(o.name()));
+        boolean[] keep = new boolean[nodes.size()];
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node node = nodes.get(i);
+            if (node.outputs().stream().anyMatch(needed::contains)) {
+                keep[i] = true;
+                needed.addAll(node.inputs());
+            }
+        }
+        List<Node> live = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (keep[i]) {
+                live.add(nodes.get(i));
+            }
+        }
+        return live;
     }
 
     /**
@@ -169,10 +203,10 @@ public final class OnnxGraphRecorder implements Ops {
      * transformer, are what the allow-list keeps shared; what it copies (biases, norm scales, modulation tables,
      * Conv kernels, position tables) is small next to them.
      */
-    private Set<String> shareableInitializers() {
+    private Set<String> shareableInitializers(List<Node> live) {
         Set<String> shareable = new HashSet<>();
         Set<String> readByOptimisers = new HashSet<>();
-        for (Node node : nodes) {
+        for (Node node : live) {
             List<String> in = node.inputs();
             for (int i = 0; i < in.size(); i++) {
                 String name = in.get(i);

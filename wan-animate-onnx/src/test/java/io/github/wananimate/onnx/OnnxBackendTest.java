@@ -318,6 +318,34 @@ class OnnxBackendTest {
     }
 
     @Test
+    void parametersReadButNotUsedForTheseShapesAreLeftOut() {
+        // Like the VAE's time_conv on a single frame: the network reads parameters whose nodes do not reach an
+        // output. ONNX Runtime drops unconsumed initializers while loading, so binding them must not be attempted.
+        HostTensor used = uniform(-1, 1, 4);
+        HostTensor unused = uniform(-1, 1, 4);
+        HostTensor deadKernel = uniform(-1, 1, 2, 1, 3);
+        MapParameterSource weights = new MapParameterSource(Map.of("used", used, "unused", unused,
+                "dead.kernel", deadKernel));
+        Network net = new LambdaNetwork("partly_used", List.of(ParameterSpec.required("used", 4),
+                ParameterSpec.required("unused", 4), ParameterSpec.required("dead.kernel", 2, 1, 3)), (ops, in) -> {
+                    ops.parameter("unused");
+                    ops.conv(ops.reshape(in.get("x"), 1, 1, 4), ops.mul(ops.parameter("dead.kernel"), 2.0), null,
+                            new int[] {1}, new int[] {1}, new int[] {1}, 1);
+                    return Map.of("y", ops.add(in.get("x"), ops.parameter("used")));
+                });
+        HostTensor x = uniform(-1, 1, 4);
+
+        try (OnnxBackend backend = new OnnxBackend(BackendOptions.cpu());
+             OnnxLoadedNetwork loaded = (OnnxLoadedNetwork) backend.load(net, weights)) {
+            RecordedGraph graph = loaded.record(Map.of("x", x));
+            assertThat(graph.parameters().values()).containsExactly("used");
+            assertThat(graph.nodeCount()).isEqualTo(2);   // Add, output Identity
+            assertClose("y", loaded.run(Map.of("x", x)).get("y"), RefTensor.of(x).add(RefTensor.of(used)), 1e-6);
+            assertThat(backend.copyAllRebuilds()).isZero();
+        }
+    }
+
+    @Test
     void missingInputIsNamedWithTheGivenOnes() {
         Network net = new LambdaNetwork("masked", List.of(),
                 (ops, in) -> Map.of("y", ops.mul(in.get("x"), in.get("mask"))));
