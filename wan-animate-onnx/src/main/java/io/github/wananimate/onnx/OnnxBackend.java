@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs networks in ONNX Runtime: each network's forward pass is recorded as an ONNX graph per set of input
@@ -35,6 +36,7 @@ public final class OnnxBackend implements Backend {
     private final int intraOpThreads;
     private final OnnxGraphRecorder.Options recorderOptions;
     private final Set<OnnxLoadedNetwork> loaded = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger copyAllRebuilds = new AtomicInteger();
     private volatile boolean closed;
 
     public OnnxBackend(BackendOptions options) {
@@ -145,6 +147,19 @@ public final class OnnxBackend implements Backend {
         OnnxLoadedNetwork result = new OnnxLoadedNetwork(this, network, prepared);
         loaded.add(result);
         return result;
+    }
+
+    void countCopyAllRebuild() {
+        copyAllRebuilds.incrementAndGet();
+    }
+
+    /**
+     * How many sessions of this backend's networks had to be built a second time with every weight copied, because
+     * an ONNX Runtime optimiser wanted the data of a weight shared from memory (zero when the recorder's
+     * allow-list of shareable weights holds).
+     */
+    int copyAllRebuilds() {
+        return copyAllRebuilds.get();
     }
 
     void forget(OnnxLoadedNetwork network) {

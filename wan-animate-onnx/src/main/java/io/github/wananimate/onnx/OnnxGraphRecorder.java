@@ -63,8 +63,8 @@ public final class OnnxGraphRecorder implements Ops {
     private final Map<String, HostTensor> boundConstants = new LinkedHashMap<>();
     private final Map<String, Sym> smallConstants = new HashMap<>();
     private final Set<String> usedNames = new HashSet<>();
-    /** Initializers that ONNX Runtime's optimisers read while building the session (see RecordedGraph). */
-    private final Set<String> optimizerOperands = new HashSet<>();
+    /** Graph values computed from initializers only (ONNX Runtime may fold them while building the session). */
+    private final Set<String> constantValues = new HashSet<>();
     private int counter;
     private boolean usesFusedAttention;
     private boolean finished;
@@ -89,6 +89,9 @@ public final class OnnxGraphRecorder implements Ops {
             this.name = name;
             this.shape = shape;
             this.constant = constant;
+            if (constant) {
+                constantValues.add(name);
+            }
         }
 
         @Override
@@ -129,9 +132,6 @@ public final class OnnxGraphRecorder implements Ops {
         }
         String graphName = uniqueName(name);
         nodes.add(new Node("output_" + graphName, "Identity", "", List.of(v.name), List.of(graphName), List.of()));
-        if (v.constant) {
-            optimizerOperands.add(v.name);
-        }
         outputNames.put(name, graphName);
         outputShapes.put(name, v.shape.clone());
         graphOutputs.add(new ValueInfo(graphName, v.shape));
@@ -149,16 +149,78 @@ public final class OnnxGraphRecorder implements Ops {
         if (usesFusedAttention) {
             opsets.add(new Opset(MS_DOMAIN, 1));
         }
-        byte[] model = OnnxModelWriter.write(graphName, opsets, nodes, initializers, graphInputs, graphOutputs);
-        Set<String> optimizerRead = new HashSet<>();
-        for (String name : optimizerOperands) {
-            if (parameterKeys.containsKey(name) || boundConstants.containsKey(name)) {
-                optimizerRead.add(name);
+        List<Node> live = liveNodes();
+        Set<String> consumed = new HashSet<>();
+        live.forEach(node -> consumed.addAll(node.inputs()));
+        List<Initializer> usedInitializers = initializers.stream().filter(i -> consumed.contains(i.name())).toList();
+        Map<String, String> usedParameters = new LinkedHashMap<>(parameterKeys);
+        usedParameters.keySet().retainAll(consumed);
+        Map<String, HostTensor> usedConstants = new LinkedHashMap<>(boundConstants);
+        usedConstants.keySet().retainAll(consumed);
+        byte[] model = OnnxModelWriter.write(graphName, opsets, live, usedInitializers, graphInputs, graphOutputs);
+        return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
+                unmodifiable(outputShapes), unmodifiable(usedParameters), unmodifiable(usedConstants),
+                shareableInitializers(live), live.size(), usesFusedAttention);
+    }
+
+    /**
+     * The nodes the outputs depend on, in recording order. A network may read a parameter it does not use for
+     * these shapes (the VAE's time_conv on a single frame) or compute values it drops; ONNX Runtime removes such
+     * initializers while loading the model, and binding data to a name it removed fails the session
+     * ("Failed to find existing initializer"), so they are left out of the model and bound to nothing.
+     */
+    private List<Node> liveNodes() {
+        Set<String> needed = new HashSet<>();
+        graphOutputs.forEach(o -> needed.add(o.name()));
+        boolean[] keep = new boolean[nodes.size()];
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node node = nodes.get(i);
+            if (node.outputs().stream().anyMatch(needed::contains)) {
+                keep[i] = true;
+                needed.addAll(node.inputs());
             }
         }
-        return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
-                unmodifiable(outputShapes), unmodifiable(parameterKeys), unmodifiable(boundConstants),
-                Set.copyOf(optimizerRead), nodes.size(), usesFusedAttention);
+        List<Node> live = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (keep[i]) {
+                live.add(nodes.get(i));
+            }
+        }
+        return live;
+    }
+
+    /**
+     * The bound initializers whose data no ONNX Runtime graph optimiser reads: those consumed only as the weight
+     * operand (B) of {@code MatMul} / {@code Gemm} nodes whose other operand (A) is computed from the graph inputs.
+     *
+     * <p>This is an allow-list on purpose. The optimisers that read initializer data are many and change between
+     * releases: constant folding (a node fed by initializers only), the NCHWc layout rewrite of Conv weights,
+     * {@code ConvAddFusion} / {@code ConvMulFusion} (the constant operand of an Add / Mul after a Conv, e.g. the
+     * {@code [1, C, 1, 1]} bias of the motion encoder's FusedLeakyReLU, is folded into the Conv bias), the
+     * transpose optimiser (it permutes constant operands), {@code ConstantSharing} (single-element tensors)…
+     * A weight that any of them reads must be bound with {@code addExternalInitializers}, or the session fails on
+     * the placeholder file (see {@link OnnxLoadedNetwork}). Linear weights, which hold nearly all the bytes of a
+     * transformer, are what the allow-list keeps shared; what it copies (biases, norm scales, modulation tables,
+     * Conv kernels, position tables) is small next to them.
+     */
+    private Set<String> shareableInitializers(List<Node> live) {
+        Set<String> shareable = new HashSet<>();
+        Set<String> readByOptimisers = new HashSet<>();
+        for (Node node : live) {
+            List<String> in = node.inputs();
+            for (int i = 0; i < in.size(); i++) {
+                String name = in.get(i);
+                if (!parameterKeys.containsKey(name) && !boundConstants.containsKey(name)) {
+                    continue;
+                }
+                boolean weightOperand = node.domain().isEmpty()
+                        && (node.opType().equals("MatMul") || node.opType().equals("Gemm"))
+                        && i == 1 && !constantValues.contains(in.get(0));
+                (weightOperand ? shareable : readByOptimisers).add(name);
+            }
+        }
+        shareable.removeAll(readByOptimisers);
+        return Set.copyOf(shareable);
     }
 
     // ---------------------------------------------------------------- sources
@@ -459,8 +521,6 @@ public final class OnnxGraphRecorder implements Ops {
             outShape[2 + i] = extent / stride[i] + 1;
         }
         List<Sym> inputs = b == null ? List.of(padded, w) : List.of(padded, w, b);
-        // The CPU layout optimiser (NCHWc) rewrites constant Conv weights and biases.
-        inputs.subList(1, inputs.size()).forEach(operand -> optimizerOperands.add(operand.name));
         long[] strides = Arrays.stream(stride).asLongStream().toArray();
         return node("Conv", outShape, inputs, intsAttr("kernel_shape", kernel), intsAttr("strides", strides),
                 intsAttr("pads", pads), intsAttr("dilations", filled(spatial, 1)), intAttr("group", groups));
@@ -775,10 +835,6 @@ public final class OnnxGraphRecorder implements Ops {
         List<String> inNames = inputs.stream().map(s -> s.name).toList();
         nodes.add(new Node(op + "_" + nodes.size(), op, domain, inNames, List.of(out), List.of(attributes)));
         boolean constant = inputs.stream().allMatch(s -> s.constant);
-        if (constant) {
-            // Constant folding evaluates this node from its inputs' data.
-            inputs.forEach(s -> optimizerOperands.add(s.name));
-        }
         return new Sym(out, outShape.clone(), constant);
     }
 

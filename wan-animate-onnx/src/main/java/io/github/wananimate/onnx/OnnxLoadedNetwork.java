@@ -40,17 +40,19 @@ import org.slf4j.LoggerFactory;
  * F16 are converted once and kept). Measured with ORT 1.23.2 on CPU:
  * <ul>
  * <li>{@code SessionOptions.addInitializer} (shared initializers) uses the caller's buffer as is, but graph
- *     optimisers never see the data: constant folding (a node fed by initializers only) and the CPU layout
- *     optimiser (NCHWc rewrites Conv weights) try to open the placeholder file instead;</li>
+ *     optimisers never see the data: any optimiser that reads it (constant folding, the NCHWc rewrite of Conv
+ *     weights, ConvAddFusion folding an Add's {@code [1, C, 1, 1]} operand into the Conv bias, …) tries to open
+ *     the placeholder file instead and the session fails ("cannot get file size");</li>
  * <li>{@code SessionOptions.addExternalInitializers} copies the data while the session is built and the
  *     optimisers can read it;</li>
  * <li>{@code addExternalInitializers} rejects a plain initializer without data ("Trying to replace non-external
  *     initializer with external data"), hence the external placeholder; the name must not be a graph input.</li>
  * </ul>
- * So on the CPU, the weights the recorder marks as read by optimisers ({@link RecordedGraph#optimizerOperands})
- * go through {@code addExternalInitializers} (they are folded or reordered into new tensors anyway) and every
- * other weight through {@code addInitializer} (no copy). Should another optimiser still ask for the placeholder
- * file, the session is rebuilt once with every weight copied. CUDA binds
+ * So on the CPU only the weights the recorder proves no optimiser reads ({@link RecordedGraph#shareableInitializers}:
+ * the weight operands of MatMul / Gemm fed by the graph inputs, which hold nearly all of a transformer's bytes)
+ * go through {@code addInitializer} (no copy); every other weight goes through {@code addExternalInitializers}.
+ * Should an optimiser still ask for the placeholder file, the session is rebuilt once with every weight copied and
+ * a warning names the network ({@link OnnxBackend#copyAllRebuilds()} counts these). CUDA binds
  * everything with {@code addExternalInitializers}: the session copies the weights into device memory, which it
  * must do anyway. The {@link OnnxTensor}s live as long as this network; every session using them closes first.
  */
@@ -200,6 +202,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 LOG.warn("{}: an ONNX Runtime optimiser wanted the data of a weight shared from memory; building "
                         + "the session for {} again with every weight copied ({})", name(), describe(inputs),
                         e.getMessage());
+                backend.countCopyAllRebuild();
                 compiled = createSession(graph, true);
             }
         } catch (OrtException e) {
@@ -208,10 +211,11 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         }
         long built = System.nanoTime();
         if (LOG.isDebugEnabled()) {
-            LOG.debug("{} on {}: graph for {} has {} nodes, {} parameters ({} copied for optimisers), {} bound "
+            LOG.debug("{} on {}: graph for {} has {} nodes, {} parameters ({} bound initializers copied), {} bound "
                     + "constants, model {} bytes, fused attention {}; recorded in {} ms, session built in {} ms",
                     name(), backend.device(), describe(inputs), graph.nodeCount(), graph.parameters().size(),
-                    graph.optimizerOperands().size(), graph.boundConstants().size(), graph.model().length,
+                    graph.parameters().size() + graph.boundConstants().size()
+                            - graph.shareableInitializers().size(), graph.boundConstants().size(), graph.model().length,
                     graph.usesFusedAttention(), (recorded - start) / 1_000_000, (built - recorded) / 1_000_000);
         }
         return compiled;
@@ -232,7 +236,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             }
             Map<String, OnnxTensorLike> copied = new HashMap<>();
             for (Map.Entry<String, OnnxTensorLike> e : fromMemory.entrySet()) {
-                if (copyAll || backend.onCuda() || graph.optimizerOperands().contains(e.getKey())) {
+                if (copyAll || backend.onCuda() || !graph.shareableInitializers().contains(e.getKey())) {
                     copied.put(e.getKey(), e.getValue());
                 } else {
                     options.addInitializer(e.getKey(), e.getValue());

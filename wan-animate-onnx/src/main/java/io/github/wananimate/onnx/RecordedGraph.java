@@ -13,13 +13,14 @@ import java.util.Set;
  * @param outputShapes network output name → static shape inferred while recording
  * @param parameters graph initializer name → checkpoint key, for the tensors bound from memory
  * @param boundConstants graph initializer name → float32 tensor, for constants too large to inline
- * @param optimizerOperands names among the bound initializers whose data ONNX Runtime's optimisers read while
- *     building the session: inputs of nodes computed from initializers only (constant folding) and Conv
- *     weights and biases (the CPU layout optimiser)
+ * @param shareableInitializers names among the bound initializers whose data no ONNX Runtime optimiser reads
+ *     while building the session, so that a CPU session may use them straight from memory: the weight operands
+ *     of MatMul / Gemm nodes fed by the graph inputs (see {@link OnnxGraphRecorder}); every other bound
+ *     initializer is copied into the session, where the optimisers can read it
  * @param nodeCount number of nodes in the graph
  * @param usesFusedAttention whether any {@code com.microsoft.MultiHeadAttention} node was emitted
  */
 public record RecordedGraph(byte[] model, Map<String, String> inputNames, Map<String, String> outputNames,
         Map<String, long[]> outputShapes, Map<String, String> parameters, Map<String, HostTensor> boundConstants,
-        Set<String> optimizerOperands, int nodeCount, boolean usesFusedAttention) {
+        Set<String> shareableInitializers, int nodeCount, boolean usesFusedAttention) {
 }

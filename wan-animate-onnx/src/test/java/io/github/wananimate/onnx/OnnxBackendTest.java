@@ -221,14 +221,16 @@ class OnnxBackendTest {
                 }
                 assertThat((double) ys[row]).as("y[%d]", row).isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-3));
             }
-            // The CPU session reads the caller's buffer itself (no copy, no prepacked copy): a change to it
-            // shows in the next run, through Add as well as through Gemm.
+            // The CPU session reads the Gemm weight from the caller's buffer itself (no copy, no prepacked copy):
+            // a change to it shows in the next run. The Add operand is not a MatMul/Gemm weight, so it was copied
+            // into the session where optimisers may read it, and keeps the value it had when the session was built.
             float old = storage.getFloat(0);
             storage.putFloat(0, 123.5f);
             Map<String, HostTensor> second = loaded.run(inputs);
-            assertThat(second.get("shifted").toFloatArray()[0]).isEqualTo(123.5f);
             assertThat((double) second.get("y").toFloatArray()[0])
                     .isCloseTo(ys[0] + (123.5 - old) * xs[0], org.assertj.core.data.Offset.offset(1e-2));
+            assertThat(second.get("shifted").toFloatArray()[0]).isEqualTo(old);
+            assertThat(backend.copyAllRebuilds()).isZero();
         }
     }
 
@@ -260,6 +262,87 @@ class OnnxBackendTest {
                 1e-6);
         assertClose("table_sum", result.get("table_sum"), RefTensor.of(table).sum(0, false), 1e-6);
         assertClose("table", result.get("table"), RefTensor.of(table), 0);
+    }
+
+    @Test
+    void equalisedConvAndLinearLayersBuildWithoutCopyingEveryWeight() {
+        // The motion encoder's patterns (NETWORKS.md §3.1): Conv of a weight scaled by a constant (equalised lr),
+        // followed by an Add of a [1, C, 1, 1] bias that ONNX Runtime's ConvAddFusion folds into the Conv bias
+        // (it reads the bias' data), then linear layers on a scaled weight and on a plain one.
+        HostTensor convWeight = uniform(-1, 1, 4, 3, 3, 3);
+        HostTensor convBias = uniform(-1, 1, 1, 4, 1, 1);
+        HostTensor fcWeight = uniform(-1, 1, 6, 16);
+        HostTensor fcBias = uniform(-1, 1, 6);
+        ByteBuffer directionStorage = ByteBuffer.allocateDirect(10 * 6 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        float[] directionValues = uniform(-1, 1, 10, 6).toFloatArray();
+        for (int i = 0; i < directionValues.length; i++) {
+            directionStorage.putFloat(i * 4, directionValues[i]);
+        }
+        HostTensor direction = HostTensor.of(DType.F32, new long[] {10, 6}, directionStorage);
+        Map<String, HostTensor> weights = Map.of("conv.weight", convWeight, "conv.bias", convBias,
+                "fc.weight", fcWeight, "fc.bias", fcBias, "direction", direction);
+        List<ParameterSpec> specs = weights.entrySet().stream()
+                .map(e -> ParameterSpec.required(e.getKey(), e.getValue().shape())).toList();
+        double convScale = 1 / Math.sqrt(27);
+        double fcScale = 0.25;
+        double sqrt2 = Math.sqrt(2);
+        Network net = new LambdaNetwork("equalised", specs, (ops, in) -> {
+            Tensor conv = ops.conv(in.get("x"), ops.mul(ops.parameter("conv.weight"), convScale), null,
+                    new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1);                  // [2, 4, 2, 2]
+            Tensor act = ops.mul(ops.leakyRelu(ops.add(conv, ops.parameter("conv.bias")), 0.2), sqrt2);
+            Tensor alpha = ops.linear(ops.reshape(act, 2, 16), ops.mul(ops.parameter("fc.weight"), fcScale),
+                    ops.parameter("fc.bias"));                                                  // [2, 6]
+            return Map.of("y", ops.linear(alpha, ops.parameter("direction"), null));          // [2, 10]
+        });
+        HostTensor x = uniform(-1, 1, 2, 3, 2, 2);
+
+        try (OnnxBackend backend = new OnnxBackend(BackendOptions.cpu());
+             OnnxLoadedNetwork loaded = (OnnxLoadedNetwork) backend.load(net, new MapParameterSource(weights))) {
+            HostTensor first = loaded.run(Map.of("x", x)).get("y");
+            assertThat(backend.copyAllRebuilds()).as("sessions rebuilt with every weight copied").isZero();
+            assertThat(loaded.record(Map.of("x", x)).shareableInitializers()).containsExactly("direction");
+
+            RefTensor act = RefTensor.of(x).conv(RefTensor.of(convWeight).map(v -> v * convScale), null,
+                    new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1).add(RefTensor.of(convBias))
+                    .map(v -> (v < 0 ? 0.2 * v : v) * sqrt2);
+            RefTensor alpha = act.reshape(2, 16).linear(RefTensor.of(fcWeight).map(v -> v * fcScale),
+                    RefTensor.of(fcBias));
+            assertClose("y", first, alpha.linear(RefTensor.of(direction), null), 2e-5);
+
+            // The plain Gemm weight is still shared with the caller's buffer, not copied.
+            directionStorage.putFloat(0, directionStorage.getFloat(0) + 1f);
+            HostTensor second = loaded.run(Map.of("x", x)).get("y");
+            assertThat((double) second.toFloatArray()[0] - first.toFloatArray()[0])
+                    .isCloseTo(alpha.get(0, 0), org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    @Test
+    void parametersReadButNotUsedForTheseShapesAreLeftOut() {
+        // Like the VAE's time_conv on a single frame: the network reads parameters whose nodes do not reach an
+        // output. ONNX Runtime drops unconsumed initializers while loading, so binding them must not be attempted.
+        HostTensor used = uniform(-1, 1, 4);
+        HostTensor unused = uniform(-1, 1, 4);
+        HostTensor deadKernel = uniform(-1, 1, 2, 1, 3);
+        MapParameterSource weights = new MapParameterSource(Map.of("used", used, "unused", unused,
+                "dead.kernel", deadKernel));
+        Network net = new LambdaNetwork("partly_used", List.of(ParameterSpec.required("used", 4),
+                ParameterSpec.required("unused", 4), ParameterSpec.required("dead.kernel", 2, 1, 3)), (ops, in) -> {
+                    ops.parameter("unused");
+                    ops.conv(ops.reshape(in.get("x"), 1, 1, 4), ops.mul(ops.parameter("dead.kernel"), 2.0), null,
+                            new int[] {1}, new int[] {1}, new int[] {1}, 1);
+                    return Map.of("y", ops.add(in.get("x"), ops.parameter("used")));
+                });
+        HostTensor x = uniform(-1, 1, 4);
+
+        try (OnnxBackend backend = new OnnxBackend(BackendOptions.cpu());
+             OnnxLoadedNetwork loaded = (OnnxLoadedNetwork) backend.load(net, weights)) {
+            RecordedGraph graph = loaded.record(Map.of("x", x));
+            assertThat(graph.parameters().values()).containsExactly("used");
+            assertThat(graph.nodeCount()).isEqualTo(2);   // Add, output Identity
+            assertClose("y", loaded.run(Map.of("x", x)).get("y"), RefTensor.of(x).add(RefTensor.of(used)), 1e-6);
+            assertThat(backend.copyAllRebuilds()).isZero();
+        }
     }
 
     @Test

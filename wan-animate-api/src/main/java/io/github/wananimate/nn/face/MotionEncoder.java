@@ -137,14 +137,14 @@ public final class MotionEncoder implements Network {
                     + Arrays.toString(shape));
         }
         long n = shape[0];
-        Tensor h = ops.scoped(() -> fusedLeakyRelu(ops,
-                equalConv(ops, faces, app("convs.0.0.weight"), 1, 0), app("convs.0.1.bias")));
+        Tensor h = ops.scoped(() -> convLayer(ops, faces, app("convs.0.0.weight"), app("convs.0.1.bias"), 1, 0,
+                SQRT2));
         for (int k = 1; k <= RES_BLOCK_CHANNELS.length; k++) {
             Tensor x = h;
             int block = k;
             h = ops.scoped(() -> resBlock(ops, x, "convs." + block + "."));
         }
-        Tensor features = ops.reshape(equalConv(ops, h, app("convs.8.weight"), 1, 0), n, STYLE_DIM);
+        Tensor features = ops.reshape(equalConv(ops, h, app("convs.8.weight"), 1, 0, 1.0), n, STYLE_DIM);
         // fc0..fc4: a purely linear chain, no activation in between (faithful to LIA, NETWORKS.md §3.1).
         for (int i = 0; i < FC_LAYERS; i++) {
             features = equalLinear(ops, features, prefix + "enc.fc." + i);
@@ -162,22 +162,38 @@ public final class MotionEncoder implements Network {
 
     /**
      * ResBlock: {@code (Act(Conv3x3↓(Act(Conv3x3(x)))) + Conv1x1↓(Blur(x))) / √2}, downsampling convs preceded by a
-     * blur: Blur(2,2) before the 3x3, Blur(1,1) before the 1x1.
+     * blur: Blur(2,2) before the 3x3, Blur(1,1) before the 1x1. The outer {@code 1/√2} cancels the second Act's gain
+     * {@code √2} and goes into the skip conv's weight scale (see {@link #convLayer}).
      */
     private Tensor resBlock(Ops ops, Tensor x, String block) {
-        Tensor out = fusedLeakyRelu(ops, equalConv(ops, x, app(block + "conv1.0.weight"), 1, 1),
-                app(block + "conv1.1.bias"));
-        out = fusedLeakyRelu(ops, equalConv(ops, blur(ops, out, 2, 2), app(block + "conv2.1.weight"), 2, 0),
-                app(block + "conv2.2.bias"));
-        Tensor skip = equalConv(ops, blur(ops, x, 1, 1), app(block + "skip.1.weight"), 2, 0);
-        return ops.mul(ops.add(out, skip), 1.0 / SQRT2);
+        Tensor out = convLayer(ops, x, app(block + "conv1.0.weight"), app(block + "conv1.1.bias"), 1, 1, SQRT2);
+        out = convLayer(ops, blur(ops, out, 2, 2), app(block + "conv2.1.weight"), app(block + "conv2.2.bias"), 2, 0,
+                1.0);
+        Tensor skip = equalConv(ops, blur(ops, x, 1, 1), app(block + "skip.1.weight"), 2, 0, 1.0 / SQRT2);
+        return ops.add(out, skip);
     }
 
-    /** EqualConv2d without bias: weight scaled by {@code 1/√(in·k²)}, zero padding {@code pad} on every side. */
-    private Tensor equalConv(Ops ops, Tensor x, String weightKey, int stride, int pad) {
+    /**
+     * EqualConv2d + FusedLeakyReLU times {@code gain}: {@code gain · LeakyReLU_0.2(conv(x, W/√(in·k²)) + b)}. The
+     * reference's gain is √2 (NETWORKS.md §3.1); a caller that rescales the result passes the product instead.
+     * Since LeakyReLU is positively homogeneous, the gain is applied to the (constant) weight and bias rather than
+     * to the activation: the same values up to float rounding, without an element-wise pass over the feature map
+     * (ONNX Runtime then fuses bias, activation and the residual Add into its blocked-layout Conv).
+     */
+    private Tensor convLayer(Ops ops, Tensor x, String weightKey, String biasKey, int stride, int pad, double gain) {
+        Tensor bias = ops.parameter(biasKey);
+        Tensor scaledBias = gain == 1.0 ? bias : ops.mul(bias, gain);
+        return ops.leakyRelu(ops.add(equalConv(ops, x, weightKey, stride, pad, gain), scaledBias), LEAKY_SLOPE);
+    }
+
+    /**
+     * EqualConv2d without bias, times {@code gain}: weight scaled by {@code gain/√(in·k²)}, zero padding {@code pad}
+     * on every side.
+     */
+    private Tensor equalConv(Ops ops, Tensor x, String weightKey, int stride, int pad, double gain) {
         Tensor weight = ops.parameter(weightKey);
         long[] w = weight.shape();
-        double scale = 1.0 / Math.sqrt((double) w[1] * w[2] * w[3]);
+        double scale = gain / Math.sqrt((double) w[1] * w[2] * w[3]);
         return ops.conv(x, ops.mul(weight, scale), null, new int[] {stride, stride}, new int[] {pad, pad},
                 new int[] {pad, pad}, 1);
     }
@@ -187,11 +203,6 @@ public final class MotionEncoder implements Network {
         Tensor weight = ops.parameter(layer + ".weight");
         double scale = 1.0 / Math.sqrt(weight.dim(1));
         return ops.linear(x, ops.mul(weight, scale), ops.parameter(layer + ".bias"));
-    }
-
-    /** FusedLeakyReLU: {@code LeakyReLU_0.2(x + b) · √2}, b stored as {@code [1, C, 1, 1]}. */
-    private Tensor fusedLeakyRelu(Ops ops, Tensor x, String biasKey) {
-        return ops.mul(ops.leakyRelu(ops.add(x, ops.parameter(biasKey)), LEAKY_SLOPE), SQRT2);
     }
 
     /**
