@@ -32,7 +32,7 @@ public final class DiTFixture implements FixtureComponent {
     /** Runs the DiT of {@code fixture} with {@code weights} (procedural, or a LoRA-merged view of them). */
     static Map<String, HostTensor> run(Fixture fixture, Backend backend, ParameterSource weights) {
         DiTConfig config = DiTConfig.fromJson(fixture.config());
-        WanAnimateDiT dit = new WanAnimateDiT(config);
+        WanAnimateDiT dit = new WanAnimateDiT(config, true);
         if (!fixture.json().has("timestep")) {
             throw new FixtureException("fixture " + fixture.directory() + " names no \"timestep\"");
         }

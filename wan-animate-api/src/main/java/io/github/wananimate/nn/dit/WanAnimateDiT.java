@@ -27,7 +27,7 @@ import java.util.Map;
  * face pixels, {@code face_motion} {@code [T, 512]}: the motion encoder's codes of those faces, computed beforehand
  * (the faces do not change between the steps of a clip, so a generation encodes them once per clip; same result).
  *
- * <p>Outputs, in order: {@code output} {@code [16, F, h, w]}, then the intermediates {@code motion}
+ * <p>Outputs, in order: {@code output} {@code [16, F, h, w]}, then, when built with intermediates, {@code motion}
  * {@code [T, 512]}, {@code face_encoder_out} {@code [1, F−1, 5, D]}, {@code e0} {@code [1, 6, D]},
  * {@code block0_out} and {@code block0_after_face_adapter} {@code [1, L, D]}.
  *
@@ -75,18 +75,19 @@ public final class WanAnimateDiT implements Network {
     private final List<ParameterSpec> parameters;
     private final boolean intermediates;
 
-    /** The DiT with every output: {@code output} and the intermediates (for parity checks). */
+    /** The denoiser with the single output {@code output}. */
     public WanAnimateDiT(DiTConfig config) {
-        this(config, true);
+        this(config, false);
     }
 
     /**
-     * @param intermediates whether the intermediates follow {@code output}; a generation passes false, so that
-     *     the per-step host transfer is the velocity alone (at 14B, {@code block0_out} alone is 1.5 GB per step)
+     * @param intermediates also output {@code motion}, {@code face_encoder_out}, {@code e0}, {@code block0_out} and
+     *                      {@code block0_after_face_adapter} (for parity checks: at 14B size the block outputs are
+     *                      1.5 GB each, so the sampler leaves this off)
      */
     public WanAnimateDiT(DiTConfig config, boolean intermediates) {
-        this.intermediates = intermediates;
         this.config = config;
+        this.intermediates = intermediates;
         this.motionEncoder = new MotionEncoder("motion_encoder.");
         this.faceEncoder = new FaceEncoder("face_encoder.", config.dim());
         List<FaceAdapterBlock> blocks = new ArrayList<>();
@@ -199,9 +200,11 @@ public final class WanAnimateDiT implements Network {
 
         // §1.3 step 4, §3: face motion codes → face tokens, a zero frame prepended for the reference frame
         Tensor motion = precomputedMotion != null ? precomputedMotion : encodeFaces(ops, faces, faceFrames);
-        outputs.put(MOTION, motion);
         Tensor faceTokens = ops.scoped(() -> faceEncoder.encode(ops, ops.reshape(motion, 1, faceFrames, FaceEncoder.MOTION_DIM)));
-        outputs.put(FACE_ENCODER_OUT, faceTokens);
+        if (intermediates) {
+            outputs.put(MOTION, motion);
+            outputs.put(FACE_ENCODER_OUT, faceTokens);
+        }
         Tensor motionVec = ops.reshape(ops.pad(faceTokens, new long[] {0, 1, 0, 0}, new long[] {0, 0, 0, 0}, 0.0),
                 frames, FACE_TOKENS, dim);
 
@@ -211,7 +214,9 @@ public final class WanAnimateDiT implements Network {
                 ops.parameter("time_embedding.2.weight"), ops.parameter("time_embedding.2.bias"));
         Tensor e0 = ops.reshape(ops.linear(ops.silu(e), ops.parameter("time_projection.1.weight"),
                 ops.parameter("time_projection.1.bias")), 6, dim);
-        outputs.put(E0, ops.reshape(e0, 1, 6, dim));
+        if (intermediates) {
+            outputs.put(E0, ops.reshape(e0, 1, 6, dim));
+        }
 
         // §1.3 steps 7–8: text context padded with zero rows to text_len (never masked), image context
         Tensor text = ops.scoped(() -> embedText(ops, context));
@@ -221,33 +226,33 @@ public final class WanAnimateDiT implements Network {
         Tensor cos = ops.constant(rope[0]);
         Tensor sin = ops.constant(rope[1]);
 
-        // §1.3 step 10: blocks, face-adapter block k after block 5k
+        // §1.3 step 10: blocks, face-adapter block k after block 5k (its output added, no gate); one chain step per
+        // block so that an eager backend holds about two activations at a time
         Tensor hidden = patches;
-        for (int i = 0; i < config.numLayers(); i++) {
-            String prefix = "blocks." + i + ".";
-            Tensor in = hidden;
-            hidden = ops.scoped(() -> block(ops, prefix, in, e0, text, image, cos, sin));
-            if (i == 0) {
-                outputs.put(BLOCK0_OUT, ops.reshape(hidden, 1, tokens, dim));
-            }
-            if (i % DiTConfig.FACE_BLOCK_EVERY == 0) {
-                FaceAdapterBlock face = faceBlocks.get(i / DiTConfig.FACE_BLOCK_EVERY);
-                Tensor before = hidden;
-                hidden = ops.scoped(() -> ops.add(before, face.forward(ops, before, motionVec)));
-                if (i == 0) {
-                    outputs.put(BLOCK0_AFTER_FACE_ADAPTER, ops.reshape(hidden, 1, tokens, dim));
-                }
-            }
+        int first = 0;
+        if (intermediates) {
+            Tensor block0 = ops.scoped(() -> block(ops, 0, patches, e0, text, image, cos, sin));
+            outputs.put(BLOCK0_OUT, ops.reshape(block0, 1, tokens, dim));
+            hidden = ops.scoped(() -> ops.add(block0, faceBlocks.get(0).forward(ops, block0, motionVec)));
+            outputs.put(BLOCK0_AFTER_FACE_ADAPTER, ops.reshape(hidden, 1, tokens, dim));
+            first = 1;
         }
+        int start = first;
+        hidden = ops.chain(hidden, config.numLayers() - start, (k, in) -> {
+            int i = start + k;
+            Tensor out = block(ops, i, in, e0, text, image, cos, sin);
+            if (i % DiTConfig.FACE_BLOCK_EVERY == 0) {
+                out = ops.add(out, faceBlocks.get(i / DiTConfig.FACE_BLOCK_EVERY).forward(ops, out, motionVec));
+            }
+            return out;
+        });
 
         // §1.3 steps 11–12: head and unpatchify
         Tensor last = hidden;
         Tensor video = ops.scoped(() -> unpatchify(ops, head(ops, last, e), frames, rows, cols));
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         ordered.put(OUTPUT, video);
-        if (intermediates) {
-            ordered.putAll(outputs);
-        }
+        ordered.putAll(outputs);
         return ordered;
     }
 
@@ -295,7 +300,8 @@ public final class WanAnimateDiT implements Network {
     }
 
     /** One WanAnimateAttentionBlock (§1.4) on the residual stream {@code [L, D]}. */
-    private Tensor block(Ops ops, String p, Tensor x, Tensor e0, Tensor text, Tensor image, Tensor cos, Tensor sin) {
+    private Tensor block(Ops ops, int index, Tensor x, Tensor e0, Tensor text, Tensor image, Tensor cos, Tensor sin) {
+        String p = "blocks." + index + ".";
         double eps = config.eps();
         // rows: 0 shift / 1 scale / 2 gate (self-attention), 3 shift / 4 scale / 5 gate (FFN)
         Tensor m = ops.add(ops.reshape(ops.parameter(p + "modulation"), 6, config.dim()), e0);
