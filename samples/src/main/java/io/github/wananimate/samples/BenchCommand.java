@@ -270,9 +270,9 @@ final class BenchCommand implements Callable<Integer> {
                     long before = residentKiB("VmRSS");
                     vae.decode(longer, chunk -> System.gc());
                     long peak = residentKiB("VmHWM");
-                    out.printf(Locale.ROOT, "  peak RSS decoding %d frames at %dx%d: %s MiB above the %s MiB before"
-                            + " (output %.1f MiB, streamed and discarded)%n", count, size, size,
-                            peak < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", (peak - before) / 1024.0),
+                    out.printf(Locale.ROOT, "  peak RSS decoding %d frames at %dx%d: %s MiB (%s MiB when it started;"
+                            + " output %.1f MiB, streamed and discarded)%n", count, size, size,
+                            peak < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", peak / 1024.0),
                             before < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", before / 1024.0),
                             3.0 * count * size * size * 4 / (1 << 20));
                     out.flush();

@@ -55,11 +55,11 @@ final class VaeBlocks {
     Tensor causalConv3(String key, Tensor x) {
         Tensor weight = ops.parameter(key + ".weight");
         Tensor bias = ops.parameter(key + ".bias");
-        Tensor history = cache.atStart() ? null : cache.previous(key);
+        // Zero frames are concatenated rather than padded, so start and continuation chunks run the same graph
+        // shape (and no Pad node feeds the conv: ONNX Runtime 1.23's basic optimisers mis-rewire a Pad→Conv
+        // whose input is also a graph output, which the cache makes common).
+        Tensor history = cache.atStart() ? zeroFrames(x, CAUSAL_FRAMES) : cache.previous(key);
         cache.update(key, lastFrames(history, x, CAUSAL_FRAMES));
-        if (history == null) {
-            return ops.conv(x, weight, bias, UNIT, new int[] {CAUSAL_FRAMES, 1, 1}, SPATIAL_PAD, 1);
-        }
         return ops.conv(ops.concat(2, history, x), weight, bias, UNIT, SPATIAL_PAD, SPATIAL_PAD, 1);
     }
 
@@ -76,24 +76,19 @@ final class VaeBlocks {
         return ops.conv(x, weight, ops.parameter(key + ".bias"), new int[] {1, stride, stride}, padBegin, padEnd, 1);
     }
 
-    /**
-     * The last {@code n} frames of the sequence {@code history ++ x}, where a missing history counts as zero
-     * frames (what the original's shorter cache plus zero padding amounts to).
-     */
+    /** The last {@code n} frames of the sequence {@code history ++ x} (history holds at least n frames). */
     private Tensor lastFrames(Tensor history, Tensor x, int n) {
         long t = x.dim(2);
         if (t >= n) {
             return ops.slice(x, 2, t - n, t);
         }
-        if (history == null) {
-            return ops.pad(x, new long[] {0, 0, n - t, 0, 0}, new long[5], 0.0);
-        }
         long h = history.dim(2);
         return ops.concat(2, ops.slice(history, 2, h - (n - t), h), x);
     }
 
-    private Tensor zeros(long... shape) {
-        return ops.broadcastTo(ops.constant(HostTensor.zeros(1, 1, 1, 1, 1)), shape);
+    /** {@code n} zero frames shaped like the frames of {@code x}. */
+    private Tensor zeroFrames(Tensor x, int n) {
+        return ops.broadcastTo(ops.constant(HostTensor.zeros(1, 1, 1, 1, 1)), 1, x.dim(1), n, x.dim(3), x.dim(4));
     }
 
     // ------------------------------------------------------------------------------------------ blocks
@@ -194,12 +189,13 @@ final class VaeBlocks {
         if (cache.atStart()) {
             Tensor first = ops.slice(x, 2, 0, 1);
             if (t == 1) {
-                cache.update(timeConv, zeros(1, x.dim(1), CAUSAL_FRAMES, x.dim(3), x.dim(4)));
+                cache.update(timeConv, zeroFrames(x, CAUSAL_FRAMES));
                 doubled = first;
             } else {
                 Tensor rest = ops.slice(x, 2, 1, t);
-                cache.update(timeConv, lastFrames(null, rest, CAUSAL_FRAMES));
-                Tensor convolved = ops.conv(rest, weight, bias, UNIT, new int[] {CAUSAL_FRAMES, 0, 0}, NONE, 1);
+                Tensor history = zeroFrames(x, CAUSAL_FRAMES);
+                cache.update(timeConv, lastFrames(history, rest, CAUSAL_FRAMES));
+                Tensor convolved = ops.conv(ops.concat(2, history, rest), weight, bias, UNIT, NONE, NONE, 1);
                 doubled = ops.concat(2, first, splitFrames(convolved));
             }
         } else {
