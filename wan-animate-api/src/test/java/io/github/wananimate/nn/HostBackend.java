@@ -7,7 +7,10 @@ import io.github.wananimate.weights.ParameterSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A {@link Backend} over {@link HostOps}, for tests of host-side orchestration in this module. */
+/**
+ * A {@link Backend} over {@link HostOps}, for tests of host-side orchestration in this module. Like the executors,
+ * it hands networks a {@link RequiredInputs} view.
+ */
 public final class HostBackend implements Backend {
 
     private int runs;
@@ -42,7 +45,7 @@ public final class HostBackend implements Backend {
                 Map<String, Tensor> in = new LinkedHashMap<>();
                 inputs.forEach((k, v) -> in.put(k, HostOps.of(v)));
                 Map<String, HostTensor> out = new LinkedHashMap<>();
-                network.forward(new HostOps(prepared), in).forEach((k, v) -> out.put(k, ((HostOps.T) v).toHost()));
+                network.forward(new HostOps(prepared), RequiredInputs.of(network.name(), in)).forEach((k, v) -> out.put(k, ((HostOps.T) v).toHost()));
                 return out;
             }
 

@@ -100,7 +100,7 @@ public final class UMT5Encoder implements Network {
                     + "], got " + Arrays.toString(s));
         }
         int length = Math.toIntExact(s[0]);
-        Tensor keyMask = inputs.get(INPUT_KEY_MASK);
+        Tensor keyMask = inputs.getOrDefault(INPUT_KEY_MASK, null); // optional (RequiredInputs.get would throw)
         Tensor maskBias = null;
         if (keyMask != null) {
             if (keyMask.rank() != 1 || keyMask.dim(0) != length) {
