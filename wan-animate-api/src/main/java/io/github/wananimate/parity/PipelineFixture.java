@@ -62,6 +62,7 @@ public final class PipelineFixture implements FixtureComponent {
         VaeConfig vaeConfig = vaeConfig(object(fixture, config, "vae"));
         ClipVisionConfig clipConfig = clipConfig(object(fixture, config, "clip"), fixture.weightShapes("weights.clip"));
         MotionSignals animation = signals(fixture, false);
+        checkDeclared(fixture, animation);
         MotionSignals replacement = fixture.json().getAsJsonObject("cases").entrySet().stream()
                 .anyMatch(e -> flag(e.getValue().getAsJsonObject(), "replace")) ? signals(fixture, true) : null;
         WanAnimatePipeline.TextConditioning text = new WanAnimatePipeline.TextConditioning(
@@ -118,6 +119,22 @@ public final class PipelineFixture implements FixtureComponent {
                     + " clips, this plan has " + result.clipCount());
         }
         return HostTensor.ofFloats(new long[] {3, frames, height, width}, video);
+    }
+
+    /** The top-level {@code frames} and {@code size} [H, W], where given, must be those of the driving inputs. */
+    private static void checkDeclared(Fixture fixture, MotionSignals signals) {
+        JsonObject json = fixture.json();
+        if (json.has("frames") && json.get("frames").getAsInt() != signals.frameCount()) {
+            throw new FixtureException("fixture " + fixture.directory() + " declares " + json.get("frames")
+                    + " frames but input.pose_frames has " + signals.frameCount());
+        }
+        if (json.has("size")) {
+            var size = json.getAsJsonArray("size");
+            if (size.get(0).getAsInt() != signals.height() || size.get(1).getAsInt() != signals.width()) {
+                throw new FixtureException("fixture " + fixture.directory() + " declares size " + size
+                        + " but the pose frames are " + signals.height() + "x" + signals.width() + " (H x W)");
+            }
+        }
     }
 
     private static GenerationRequest request(JsonObject c, MotionSignals signals) {

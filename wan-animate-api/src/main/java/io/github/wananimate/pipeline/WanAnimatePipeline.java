@@ -165,6 +165,9 @@ public final class WanAnimatePipeline {
         HostTensor clipFeature = clipFeature(referencePixels);
         HostTensor context = rounded(text.context());
         HostTensor negativeContext = guided ? rounded(text.negativeContext()) : null;
+        // §2.10: the unconditional pass sees black faces (all −1); every frame is the same, so one is encoded.
+        HostTensor unconditionalMotion = guided ? repeatRows(encodeFaces(Guidance.unconditionalFace(
+                new long[] {3, 1, MotionEncoder.SIZE, MotionEncoder.SIZE})), request.clipLength()) : null;
 
         HostTensor previous = null;
         Map<Integer, float[]> knownMotion = new HashMap<>();
@@ -187,9 +190,6 @@ public final class WanAnimatePipeline {
                 throw new IllegalStateException("noise source gave clip " + k + " noise shaped "
                         + Arrays.toString(x.shape()) + ", expected " + Arrays.toString(geometry.noiseShape()));
             }
-            // §2.10: the unconditional pass sees black faces (all −1); every frame is the same, so one is encoded.
-            HostTensor unconditionalMotion = guided ? repeatRows(encodeFaces(Guidance.unconditionalFace(
-                    new long[] {3, 1, MotionEncoder.SIZE, MotionEncoder.SIZE})), request.clipLength()) : null;
             Sampler sampler = Samplers.create(request.solver(), request.steps(), request.shift());
             for (int i = 0; i < request.steps(); i++) {
                 tracker.checkCancelled();

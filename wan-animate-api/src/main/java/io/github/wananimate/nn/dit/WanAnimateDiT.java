@@ -252,9 +252,7 @@ public final class WanAnimateDiT implements Network {
         Tensor video = ops.scoped(() -> unpatchify(ops, head(ops, last, e), frames, rows, cols));
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         ordered.put(OUTPUT, video);
-        if (intermediates) {
-            ordered.putAll(outputs);
-        }
+        ordered.putAll(outputs);
         return ordered;
     }
 
