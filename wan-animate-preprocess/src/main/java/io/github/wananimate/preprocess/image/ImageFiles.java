@@ -2,8 +2,11 @@ package io.github.wananimate.preprocess.image;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -30,12 +33,59 @@ public final class ImageFiles {
         }
     }
 
-    /** Writes the image; the extension picks the format (".png" for lossless). */
+    /**
+     * Writes the image; the extension picks the format (".png" for lossless). The image is encoded in memory,
+     * written to a temporary file in the target's folder and moved into place atomically, so a failed write
+     * leaves no partial file (and an existing file untouched).
+     */
     public static void write(RgbImage image, Path file) {
-        try (Mat bgr = OpenCv.toMat(image.swapRedBlue())) {
-            if (!opencv_imgcodecs.imwrite(file.toString(), bgr)) {
-                throw new UncheckedIOException(new IOException("cannot write image " + file));
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        if (dot < 0) {
+            throw new UncheckedIOException(new IOException("cannot write image " + file
+                    + ": no extension to choose the format"));
+        }
+        byte[] encoded;
+        try (Mat bgr = OpenCv.toMat(image.swapRedBlue()); BytePointer buffer = new BytePointer()) {
+            boolean ok;
+            try {
+                ok = opencv_imgcodecs.imencode(name.substring(dot), bgr, buffer);
+            } catch (RuntimeException e) {
+                throw new UncheckedIOException(new IOException("cannot write image " + file + ": " + e.getMessage(),
+                        e));
             }
+            if (!ok) {
+                throw new UncheckedIOException(new IOException("cannot write image " + file + ": encoding failed"));
+            }
+            encoded = new byte[(int) buffer.limit()];
+            buffer.get(encoded);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Path temp = null;
+        try {
+            temp = Files.createTempFile(dir, "." + name + ".", ".partial");
+            Files.write(temp, encoded);
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            temp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(new IOException("cannot write image " + file + ": " + e, e));
+        } finally {
+            if (temp != null) {
+                deleteQuietly(temp);
+            }
+        }
+    }
+
+    /** Best effort: the failure that got here is what the caller needs to see. */
+    private static void deleteQuietly(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // a leftover hidden ".partial" file is harmless; the target itself was never touched
         }
     }
 }
