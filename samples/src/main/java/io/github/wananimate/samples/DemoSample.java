@@ -6,6 +6,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.MotionSignals;
+import io.github.wananimate.preprocess.pose.AaLayout;
+import io.github.wananimate.preprocess.pose.PoseMeta;
+import io.github.wananimate.preprocess.pose.WholeBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -64,6 +67,37 @@ record DemoSample(MotionSignals signals, List<Frame> driving, List<int[]> person
         MotionSignals signals = MotionSignals.builder().pose(pose).face(face)
                 .reference(Images.toFrame(Images.resource("/demo/reference.jpg"))).fps(fps).build();
         return new DemoSample(signals, List.copyOf(driving), List.copyOf(boxes));
+    }
+
+    /**
+     * The hand-placed body keypoints of demo frame {@code index} as the preprocessing's pose meta: the demo's
+     * OpenPose body-18 order is the AA body's first 18 points (PIPELINE.md §3.7); toes, hands and face are absent
+     * (score 0). Coordinates are normalised by the source video size (1920×1080).
+     */
+    static PoseMeta poseMeta(int index) {
+        JsonObject doc = poseDocument();
+        int sourceWidth = doc.get("source_width").getAsInt();
+        int sourceHeight = doc.get("source_height").getAsInt();
+        JsonArray frames = doc.getAsJsonArray("frames");
+        if (index < 0 || index >= frames.size()) {
+            throw new IllegalArgumentException("the demo sample has frames 0.." + (frames.size() - 1) + ", not "
+                    + index);
+        }
+        JsonArray points = frames.get(index).getAsJsonObject().getAsJsonArray("body");
+        float[] body = new float[AaLayout.BODY_POINTS * 3];
+        for (int k = 0; k < points.size(); k++) {
+            JsonArray p = points.get(k).getAsJsonArray();
+            body[k * 3] = (float) (p.get(0).getAsDouble() / sourceWidth);
+            body[k * 3 + 1] = (float) (p.get(1).getAsDouble() / sourceHeight);
+            body[k * 3 + 2] = (float) p.get(2).getAsDouble();
+        }
+        return new PoseMeta(sourceWidth, sourceHeight, body, new float[WholeBody.HAND_POINTS * 3],
+                new float[WholeBody.HAND_POINTS * 3], new float[AaLayout.FACE_ROWS * 3]);
+    }
+
+    /** The number of frames in the demo sample. */
+    static int frameCount() {
+        return poseDocument().getAsJsonArray("frames").size();
     }
 
     /**

@@ -53,7 +53,7 @@ public final class ExitCodes {
             if (t instanceof BackendUnavailableException) {
                 return BACKEND_UNAVAILABLE;
             }
-            if (t instanceof InvalidRequestException) {
+            if (t instanceof InvalidRequestException || t instanceof InputRejectedException) {
                 return VALIDATION_FAILED;
             }
             if (t instanceof WeightException || t instanceof FixtureException || t instanceof IOException

@@ -48,6 +48,39 @@ final class TerminalProgressBar implements ProgressListener {
         return !token.isCancelled();
     }
 
+    /**
+     * Per-frame work (preprocessing): the same bar, counted in frames, with the ETA extrapolated from the frames
+     * done so far. Redrawn in place on a terminal, one line per tenth otherwise.
+     */
+    void onFrames(String label, int done, int total, Duration elapsed) {
+        String line = renderFrames(label, done, total, elapsed);
+        int tenth = total == 0 ? 10 : (int) Math.floor(10.0 * done / total);
+        if (interactive) {
+            out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
+            lastLength = line.length();
+            if (done >= total) {
+                out.println();
+            }
+        } else if (tenth != lastTenth) {
+            out.println(line);
+        }
+        out.flush();
+        lastTenth = tenth;
+    }
+
+    /** E.g. {@code [###########...................]  37%  frame 40/106  pose+face  0:12 elapsed, ETA 0:20}. */
+    static String renderFrames(String label, int done, int total, Duration elapsed) {
+        double fraction = total == 0 ? 1 : Math.min(1, (double) done / total);
+        int filled = (int) Math.round(fraction * WIDTH);
+        StringBuilder s = new StringBuilder("[").append("#".repeat(filled)).append(".".repeat(WIDTH - filled))
+                .append("] ").append(String.format(Locale.ROOT, "%3d%%", Math.round(fraction * 100)));
+        s.append(String.format(Locale.ROOT, "  frame %d/%d  %s  %s elapsed", done, total, label, clock(elapsed)));
+        if (done < total) {
+            s.append(", ETA ").append(done == 0 ? "--:--" : clock(elapsed.multipliedBy(total - done).dividedBy(done)));
+        }
+        return s.toString();
+    }
+
     /** E.g. {@code [#########.....................]  30%  clip 1/2  step 6/20  denoising  0:12 elapsed, ETA 0:28}. */
     static String render(Progress p) {
         double fraction = p.fraction();

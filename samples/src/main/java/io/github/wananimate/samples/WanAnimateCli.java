@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
                 "Start with `wan-animate animate` (no arguments): it runs the whole chain on built-in demo weights "
                         + "and a bundled sample, writes demo.mp4, and needs no download.",
                 ""},
-        subcommands = {AnimateCommand.class, ReplaceCommand.class, PreprocessCommand.class, InspectCommand.class,
-                ParityCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {AnimateCommand.class, ReplaceCommand.class, PreprocessCommand.class, PosePreviewCommand.class,
+                InspectCommand.class, ParityCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run `wan-animate <command> --help` for a command's options."})
 public final class WanAnimateCli {
 

@@ -74,6 +74,15 @@ public final class Preprocessor {
         }
     }
 
+    /** Told after each frame is written; {@code total} is the number of frames the run will write. */
+    @FunctionalInterface
+    public interface FrameProgress {
+
+        FrameProgress NONE = (done, total) -> { };
+
+        void frameDone(int done, int total);
+    }
+
     /** What a run produced. */
     public record Result(Path folder, int frames, double fps, int width, int height, PreflightReport report) {
     }
@@ -81,6 +90,7 @@ public final class Preprocessor {
     private final Function<RgbImage, PoseFrame> referencePoses;
     private final Supplier<PoseSource> videoPoses;
     private final Options options;
+    private final FrameProgress progress;
 
     /**
      * @param referencePoses the poses of one independent image (the reference), e.g.
@@ -89,9 +99,20 @@ public final class Preprocessor {
      */
     public Preprocessor(Function<RgbImage, PoseFrame> referencePoses, Supplier<PoseSource> videoPoses,
             Options options) {
+        this(referencePoses, videoPoses, options, FrameProgress.NONE);
+    }
+
+    private Preprocessor(Function<RgbImage, PoseFrame> referencePoses, Supplier<PoseSource> videoPoses,
+            Options options, FrameProgress progress) {
         this.referencePoses = Objects.requireNonNull(referencePoses, "referencePoses");
         this.videoPoses = Objects.requireNonNull(videoPoses, "videoPoses");
         this.options = Objects.requireNonNull(options, "options");
+        this.progress = Objects.requireNonNull(progress, "progress");
+    }
+
+    /** The same preprocessor, reporting each written frame to {@code listener}. */
+    public Preprocessor withProgress(FrameProgress listener) {
+        return new Preprocessor(referencePoses, videoPoses, options, listener);
     }
 
     /** Animation: the character of {@code reference} performs the motion of {@code video}. */
@@ -132,6 +153,7 @@ public final class Preprocessor {
                 out.write(pose, face);
                 report.add(pf, meta, faceBox, null);
                 t++;
+                progress.frameDone(t, reader.frameCount());
             }
             out.finish();
             keypoints.finish();
@@ -175,6 +197,7 @@ public final class Preprocessor {
                     out.write(pose, face, MaskPostprocess.background(frame, mask), mask);
                     report.add(pf, meta, faceBox, mask);
                     t++;
+                    progress.frameDone(t, reader.frameCount());
                 }
                 out.finish();
                 keypoints.finish();

@@ -26,7 +26,7 @@ class ImageFilesTest {
     }
 
     @Test
-    void aFailedWriteLeavesNoFileAndAnExistingFileUntouched() throws Exception {
+    void aFailedWriteLeavesNoPartialFile() throws Exception {
         RgbImage image = RgbImage.black(8, 6);
         Path unknownFormat = dir.resolve("pose.notaformat");
         assertThatThrownBy(() -> ImageFiles.write(image, unknownFormat)).isInstanceOf(UncheckedIOException.class)
