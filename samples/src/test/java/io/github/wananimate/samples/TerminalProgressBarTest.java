@@ -37,4 +37,20 @@ class TerminalProgressBarTest {
         assertThat(bar.onProgress(new Progress(Progress.Stage.DECODING, 0, 1, 20, 20, Duration.ZERO,
                 Optional.empty()))).isFalse();
     }
+
+    @Test
+    void countsFramesWithAnEtaExtrapolatedFromTheFramesDone() {
+        // 40 of 100 frames in 20 s → 30 s to go; 40% → 12 of 30 cells
+        assertThat(TerminalProgressBar.renderFrames("pose+face", 40, 100, Duration.ofSeconds(20)))
+                .isEqualTo("[############..................]  40%  frame 40/100  pose+face  0:20 elapsed, ETA 0:30");
+        assertThat(TerminalProgressBar.renderFrames("pose+face", 0, 100, Duration.ZERO)).endsWith("ETA --:--");
+        assertThat(TerminalProgressBar.renderFrames("pose+face", 100, 100, Duration.ofSeconds(50)))
+                .endsWith("0:50 elapsed").contains("100%");
+        StringWriter out = new StringWriter();
+        TerminalProgressBar bar = new TerminalProgressBar(new PrintWriter(out), false, new CancellationToken());
+        for (int done = 1; done <= 35; done++) {
+            bar.onFrames("pose+face", done, 35, Duration.ofSeconds(done));
+        }
+        assertThat(out.toString().lines()).hasSize(11).last().asString().contains("frame 35/35");
+    }
 }
