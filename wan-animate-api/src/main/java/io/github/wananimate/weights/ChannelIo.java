@@ -1,13 +1,11 @@
 package io.github.wananimate.weights;
 
+import io.github.wananimate.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /** The file-channel chores the checkpoint readers and writer share; every failure becomes a {@link WeightException}. */
@@ -100,25 +98,15 @@ final class ChannelIo {
         Path absolute = path.toAbsolutePath();
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+            tmp = AtomicFiles.createSibling(absolute, ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writer.write(ch);
             }
-            try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(tmp, absolute);
         } catch (IOException e) {
             throw new WeightException("cannot write " + what + " " + path + ": " + e, e);
         } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the move normally consumed it
-                }
-            }
+            AtomicFiles.deleteQuietly(tmp);
         }
     }
 

@@ -1,11 +1,10 @@
 package io.github.wananimate.preprocess.image;
 
+import io.github.wananimate.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -60,32 +59,17 @@ public final class ImageFiles {
             encoded = new byte[(int) buffer.limit()];
             buffer.get(encoded);
         }
-        Path dir = file.toAbsolutePath().getParent();
         Path temp = null;
         try {
-            temp = Files.createTempFile(dir, "." + name + ".", ".partial");
+            temp = AtomicFiles.createSibling(file, ".partial");
             Files.write(temp, encoded);
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(temp, file);
             temp = null;
         } catch (IOException e) {
             throw new UncheckedIOException(new IOException("cannot write image " + file + ": " + e, e));
         } finally {
-            if (temp != null) {
-                deleteQuietly(temp);
-            }
+            AtomicFiles.deleteQuietly(temp);
         }
     }
 
-    /** Best effort: the failure that got here is what the caller needs to see. */
-    private static void deleteQuietly(Path temp) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // a leftover hidden ".partial" file is harmless; the target itself was never touched
-        }
-    }
 }

@@ -1,14 +1,13 @@
 package io.github.wananimate.preprocess.pose;
 
+import io.github.wananimate.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32;
 
@@ -39,9 +38,7 @@ public final class PoseSequenceWriter implements AutoCloseable {
 
     private PoseSequenceWriter(Path target, double fps) throws IOException {
         this.target = target;
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        this.temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+        this.temp = AtomicFiles.createSibling(target, ".part");
         this.channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         header.put(MAGIC).putInt(VERSION).putInt(0).putDouble(fps).putInt(WholeBody.POINTS).flip();
@@ -94,11 +91,7 @@ public final class PoseSequenceWriter implements AutoCloseable {
         channel.write(count, 12);
         channel.force(false);
         channel.close();
-        try {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.moveIntoPlace(temp, target);
         finished = true;
     }
 

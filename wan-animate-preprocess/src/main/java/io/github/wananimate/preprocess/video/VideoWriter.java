@@ -1,12 +1,11 @@
 package io.github.wananimate.preprocess.video;
 
+import io.github.wananimate.io.AtomicFiles;
 import io.github.wananimate.preprocess.image.RgbImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.global.avcodec;
@@ -80,10 +79,8 @@ public final class VideoWriter implements AutoCloseable {
         this.width = width;
         this.height = height;
         this.fps = fps;
-        Path dir = target.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(dir);
-            this.temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part.mp4");
+            this.temp = AtomicFiles.createSibling(target, ".part.mp4");
         } catch (IOException e) {
             throw new VideoException(target, "cannot create a temporary file next to it", e);
         }
@@ -244,11 +241,7 @@ public final class VideoWriter implements AutoCloseable {
         }
         releaseAudio();
         try {
-            try {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(temp, target);
         } catch (IOException e) {
             failed = true;
             throw new VideoException(target, "cannot move the finished video into place", e);
