@@ -5,30 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code animate}, {@code replace} and {@code preprocess} on the demo weights and the bundled sample (ONNX Runtime). */
-class GenerateCommandTest {
+class GenerateCommandTest extends CliTestSupport {
 
     @TempDir
     Path dir;
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cli = WanAnimateCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
-    }
 
     @Test
     void demoAnimationWritesTheVideoAndAPreviewSheet() throws Exception {

@@ -12,8 +12,6 @@ import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.WanVae;
 import io.github.wananimate.weights.TestCheckpoints;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,27 +19,16 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code inspect} on folders the test writes: the official layout (sparse 14B DiT shards + index + config.json,
  * small real .pth files for the VAE, umT5, CLIP and the LoRA, the tokenizer folder) and a folder of full-layout
  * single-file repacks (sparse), which is complete.
  */
-class InspectCommandTest {
+class InspectCommandTest extends CliTestSupport {
 
     @TempDir
     Path dir;
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cli = WanAnimateCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
-    }
 
     @Test
     void officialLayoutListsEveryComponentAndWhatIsWrongWithIt() throws Exception {

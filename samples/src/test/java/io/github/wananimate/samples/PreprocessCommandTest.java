@@ -11,30 +11,24 @@ import io.github.wananimate.preprocess.pose.StandInModels;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code preprocess} on the example driving video with stand-in detector and pose models (the official ones cannot
  * be downloaded here; see the preprocess module's {@code StandInModels}), and {@code pose-preview}.
  */
-class PreprocessCommandTest {
+class PreprocessCommandTest extends CliTestSupport {
 
     @TempDir
     static Path dir;
     static Path models;
     static Path video;
     static Path image;
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
 
     @BeforeAll
     static void standInModelsAndMedia() throws IOException {
@@ -53,13 +47,6 @@ class PreprocessCommandTest {
             Files.copy(in, target);
         }
         return target;
-    }
-
-    private int run(String... args) {
-        CommandLine cli = WanAnimateCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
     }
 
     @Test

@@ -1,14 +1,10 @@
 package io.github.wananimate.weights;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.wananimate.nn.ParameterSpec;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.Shapes;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,37 +44,9 @@ public final class TestCheckpoints {
         return TorchSaveWriter.archive("archive", p.bytes(), storages).write(file);
     }
 
-    /** One sparse safetensors file of {@code dtype} (BF16, F32) tensors. */
-    public static Path writeSparseSafetensors(Path file, Map<String, long[]> tensors, String dtype) throws IOException {
-        int size = dtype.equals("F32") ? 4 : 2;
-        JsonObject header = new JsonObject();
-        long offset = 0;
-        for (Map.Entry<String, long[]> e : tensors.entrySet()) {
-            JsonObject entry = new JsonObject();
-            entry.addProperty("dtype", dtype);
-            JsonArray shape = new JsonArray();
-            for (long d : e.getValue()) {
-                shape.add(d);
-            }
-            entry.add("shape", shape);
-            JsonArray offsets = new JsonArray();
-            offsets.add(offset);
-            offset += Shapes.elementCount(e.getValue()) * size;
-            offsets.add(offset);
-            entry.add("data_offsets", offsets);
-            header.add(e.getKey(), entry);
-        }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) / 8 * 8;
-        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-        head.putLong(padded).put(json);
-        while (head.hasRemaining()) {
-            head.put((byte) ' ');
-        }
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.write(head.array());
-            raf.setLength(8L + padded + offset);
-        }
+    /** One sparse, header-only safetensors file of {@code dtype} (BF16, F32) tensors. */
+    public static Path writeSparseSafetensors(Path file, Map<String, long[]> tensors, String dtype) {
+        SafetensorsWriter.writeHeaderOnly(file, tensors, DType.fromSafetensors(dtype));
         return file;
     }
 

@@ -2,11 +2,18 @@ package io.github.wananimate.weights;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.github.wananimate.io.AtomicFiles;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +27,52 @@ public final class SafetensorsWriter {
     }
 
     public static void write(Path path, Map<String, HostTensor> tensors, Map<String, String> metadata) {
+        List<Entry> entries = new ArrayList<>();
+        tensors.forEach((key, t) -> entries.add(new Entry(key, t.dtype(), t.shape(), t.byteSize())));
+        ByteBuffer head = header(path, entries, metadata);
+        ChannelIo.writeAtomically(path, "safetensors file", ch -> {
+            ChannelIo.writeFully(ch, head);
+            for (HostTensor t : tensors.values()) {
+                ChannelIo.writeFully(ch, t.data());
+            }
+        });
+    }
+
+    /**
+     * Writes a header-only, sparse {@code .safetensors} file, meant for layout checks (binding, inspection,
+     * shard indexes) of full-size checkpoints without their weights: the header lists every key with
+     * {@code dtype} and its shape, and the data region exists only as file length (extended with
+     * {@link RandomAccessFile#setLength}, no byte of it written), so on file systems with sparse files even the
+     * 34.5 GB 14B DiT costs a few kilobytes of disk. Reading a tensor of such a file yields zeros. Like
+     * {@link #write}, the file appears complete or not at all.
+     */
+    public static void writeHeaderOnly(Path path, Map<String, long[]> shapes, DType dtype) {
+        List<Entry> entries = new ArrayList<>();
+        shapes.forEach((key, shape) -> entries.add(
+                new Entry(key, dtype, shape, Math.multiplyExact(Shapes.elementCount(shape), (long) dtype.byteSize()))));
+        ByteBuffer head = header(path, entries, Map.of());
+        long dataBytes = entries.stream().mapToLong(Entry::byteSize).sum();
+        Path absolute = path.toAbsolutePath();
+        Path tmp = null;
+        try {
+            tmp = AtomicFiles.createSibling(absolute, ".tmp");
+            try (RandomAccessFile raf = new RandomAccessFile(tmp.toFile(), "rw")) {
+                raf.write(head.array(), 0, head.limit());
+                raf.setLength(head.limit() + dataBytes);
+            }
+            AtomicFiles.moveIntoPlace(tmp, absolute);
+        } catch (IOException e) {
+            throw new WeightException("cannot write safetensors file " + path + ": " + e, e);
+        } finally {
+            AtomicFiles.deleteQuietly(tmp);
+        }
+    }
+
+    private record Entry(String key, DType dtype, long[] shape, long byteSize) {
+    }
+
+    /** The 8-byte length and the space-padded JSON header, flipped for writing. */
+    private static ByteBuffer header(Path path, List<Entry> entries, Map<String, String> metadata) {
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject meta = new JsonObject();
@@ -27,24 +80,23 @@ public final class SafetensorsWriter {
             header.add("__metadata__", meta);
         }
         long offset = 0;
-        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-            if (e.getKey().equals("__metadata__")) {
+        for (Entry e : entries) {
+            if (e.key().equals("__metadata__")) {
                 throw new WeightException(path + ": '__metadata__' cannot be a tensor name");
             }
-            HostTensor t = e.getValue();
             JsonObject entry = new JsonObject();
-            entry.addProperty("dtype", t.dtype().safetensorsName());
+            entry.addProperty("dtype", e.dtype().safetensorsName());
             JsonArray shape = new JsonArray();
-            for (long d : t.shape()) {
+            for (long d : e.shape()) {
                 shape.add(d);
             }
             entry.add("shape", shape);
             JsonArray offsets = new JsonArray();
             offsets.add(offset);
-            offset += t.byteSize();
+            offset += e.byteSize();
             offsets.add(offset);
             entry.add("data_offsets", offsets);
-            header.add(e.getKey(), entry);
+            header.add(e.key(), entry);
         }
         byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
@@ -53,12 +105,6 @@ public final class SafetensorsWriter {
         while (head.hasRemaining()) {
             head.put((byte) ' ');
         }
-        head.flip();
-        ChannelIo.writeAtomically(path, "safetensors file", ch -> {
-            ChannelIo.writeFully(ch, head);
-            for (HostTensor t : tensors.values()) {
-                ChannelIo.writeFully(ch, t.data());
-            }
-        });
+        return head.flip();
     }
 }

@@ -3,20 +3,16 @@ package io.github.wananimate.nn.dit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.wananimate.nn.ParameterBinding;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
+import io.github.wananimate.weights.SafetensorsWriter;
 import io.github.wananimate.weights.ShardedSafetensors;
 import io.github.wananimate.weights.WeightException;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,7 +103,7 @@ class WanAnimate14BLayoutTest {
         for (int s = 0; s < shards.size(); s++) {
             String name = String.format(Locale.ROOT, "diffusion_pytorch_model-%05d-of-%05d.safetensors", s + 1,
                     shards.size());
-            writeSparseShard(dir.resolve(name), shards.get(s));
+            SafetensorsWriter.writeHeaderOnly(dir.resolve(name), shards.get(s), DType.BF16);
             for (String key : shards.get(s).keySet()) {
                 weightMap.addProperty(key, name);
             }
@@ -120,36 +116,5 @@ class WanAnimate14BLayoutTest {
         Path index = dir.resolve("diffusion_pytorch_model.safetensors.index.json");
         Files.writeString(index, indexJson.toString());
         return index;
-    }
-
-    private static void writeSparseShard(Path file, Map<String, long[]> tensors) throws IOException {
-        JsonObject header = new JsonObject();
-        long offset = 0;
-        for (Map.Entry<String, long[]> e : tensors.entrySet()) {
-            JsonObject entry = new JsonObject();
-            entry.addProperty("dtype", "BF16");
-            JsonArray shape = new JsonArray();
-            for (long d : e.getValue()) {
-                shape.add(d);
-            }
-            entry.add("shape", shape);
-            JsonArray offsets = new JsonArray();
-            offsets.add(offset);
-            offset += Shapes.elementCount(e.getValue()) * 2;
-            offsets.add(offset);
-            entry.add("data_offsets", offsets);
-            header.add(e.getKey(), entry);
-        }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) / 8 * 8;
-        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-        head.putLong(padded).put(json);
-        while (head.hasRemaining()) {
-            head.put((byte) ' ');
-        }
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.write(head.array());
-            raf.setLength(8L + padded + offset);
-        }
     }
 }
