@@ -1,44 +1,13 @@
 package io.github.wananimate.samples;
 
-import io.github.wananimate.api.AnimationRequest;
-import io.github.wananimate.api.Frame;
-import io.github.wananimate.api.FrameSequence;
-import io.github.wananimate.api.GenerationResult;
-import io.github.wananimate.api.MotionSignals;
-import io.github.wananimate.api.WanAnimate;
-import io.github.wananimate.nn.Network;
-import io.github.wananimate.nn.ParameterSpec;
-import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
-import io.github.wananimate.nn.face.MotionEncoder;
-import io.github.wananimate.nn.vae.VaeConfig;
-import io.github.wananimate.nn.vae.WanVae;
-import io.github.wananimate.procedural.Procedural;
-import io.github.wananimate.procedural.ProceduralModel;
-import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.spi.Backend;
-import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.BackendProvider;
 import io.github.wananimate.spi.Backends;
-import io.github.wananimate.spi.LoadedNetwork;
-import io.github.wananimate.tensor.DType;
-import io.github.wananimate.tensor.DTypeConversions;
-import io.github.wananimate.tensor.HostTensor;
-import io.github.wananimate.tensor.Shapes;
-import io.github.wananimate.weights.SafetensorsFile;
-import io.github.wananimate.weights.SafetensorsWriter;
-import io.github.wananimate.weights.lora.LoraAdapter;
 import io.github.wananimate.weights.lora.LoraMergedSource;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,7 +19,7 @@ import picocli.CommandLine.Spec;
  * median of timed runs), per backend. Measured: one {@code LoadedNetwork.run} including host↔device copies.
  *
  * <p>Benchmarks: {@code motion_encoder} ({@code --faces} 512×512 faces) and {@code dit}, the whole
- * {@link WanAnimateDiT} forward (face path included) in the bench configuration {@link #BENCH_DIT}: width 256,
+ * {@link WanAnimateDiT} forward (face path included) in the bench configuration {@link DiTBench#CONFIG}: width 256,
  * 4 heads of 64, 10 blocks (2 face-adapter blocks), FFN 1024, text 256-wide padded to 64 rows, on a latent of
  * {@code --dit-frames} frames (default 2: reference + 1 video frame, so 1 face frame) of {@code --dit-size}²
  * (default 64², i.e. 2·32·32 = 2048 tokens). Peak memory is the process's peak resident set (VmHWM), reset
@@ -171,9 +140,6 @@ final class BenchCommand implements Callable<Integer> {
             + "(weights), fp32 (default ${DEFAULT-VALUE})")
     String precision;
 
-    /** The documented bench configuration of the DiT: larger than the tiny fixture, seconds per forward on a laptop. */
-    static final DiTConfig BENCH_DIT = new DiTConfig(256, 1024, 256, 256, 64, 4, 10, 1e-6);
-
     @Override
     public Integer call() {
         if (plan) {
@@ -197,57 +163,44 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--vae-frames must be 4k+1, got " + count);
             }
         }
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%-40s %-12s %10s %10s %10s %12s  %s%n", "benchmark", "backend", "median ms",
-                "min ms", "max ms", "peak RSS MB", "runs");
+        BenchReport report = new BenchReport(spec.commandLine().getOut(), iterations, warmup);
+        report.printHeader();
         if (networks.contains("lora")) {
-            boolean reset = resetPeakRss();
-            double[] ms = loraMerge();
-            int[] dims = parseLoraShape();
-            report(out, String.format(Locale.ROOT, "lora merge %dx%d r%d %s", dims[0], dims[1], dims[2], loraDtype),
-                    "host/cpu", ms, reset);
+            new LoraBench(report, loraShape, loraDtype).run();
         }
         List<String> backendNetworks = networks.stream().filter(n -> !n.equals("lora")).toList();
         if (backendNetworks.isEmpty()) {
             return 0;
         }
-        List<String> names = new ArrayList<>();
-        if (backends == null || backends.isEmpty()) {
-            Backends.providers().stream().filter(BackendProvider::isAvailable).map(BackendProvider::name)
-                    .forEach(names::add);
-            if (names.isEmpty()) {
-                throw new BackendUnavailableException("no backend available on the classpath", null);
-            }
-        } else {
-            names.addAll(backends);
-        }
-        for (String name : names) {
+        for (String name : backendNames()) {
             try (Backend backend = CliBackends.open(name, device)) {
                 for (String network : backendNetworks) {
-                    if (network.equals("vae")) {
-                        vae(out, backend);
-                        continue;
+                    switch (network) {
+                        case "motion_encoder" -> new MotionEncoderBench(report, faces).run(backend);
+                        case "dit" -> new DiTBench(report, ditFrames, ditSize).run(backend);
+                        case "vae" -> new VaeBench(report, vaeDim, vaeSizes, vaeFrames).run(backend);
+                        case "pipeline" -> new PipelineBench(report, pipelineFrames, pipelineSize, pipelineSteps)
+                                .run(backend);
+                        default -> throw new IllegalStateException("unhandled benchmark " + network);
                     }
-                    if (network.equals("pipeline")) {
-                        pipeline(out, backend);
-                        continue;
-                    }
-                    boolean reset = resetPeakRss();
-                    double[] ms;
-                    String label;
-                    if (network.equals("dit")) {
-                        ms = dit(backend);
-                        label = "dit forward, " + ditFrames + "x" + ditSize + "x" + ditSize + " latent, "
-                                + ditFrames * (ditSize / 2) * (ditSize / 2) + " tokens";
-                    } else {
-                        ms = motionEncoder(backend);
-                        label = "motion_encoder forward, " + faces + " faces";
-                    }
-                    report(out, label, backend.name() + "/" + backend.device(), ms, reset);
                 }
             }
         }
         return 0;
+    }
+
+    /** {@code --backend}, or every available backend on the classpath. */
+    private List<String> backendNames() {
+        if (backends != null && !backends.isEmpty()) {
+            return backends;
+        }
+        List<String> names = new ArrayList<>();
+        Backends.providers().stream().filter(BackendProvider::isAvailable).map(BackendProvider::name)
+                .forEach(names::add);
+        if (names.isEmpty()) {
+            throw new BackendUnavailableException("no backend available on the classpath", null);
+        }
+        return names;
     }
 
     JobPlan jobPlan() {
@@ -272,332 +225,5 @@ final class BenchCommand implements Callable<Integer> {
         }
         return new JobPlan(width, height, frames, clipLength, refert, steps, cfg, g,
                 efficiency == null ? g.efficiency() : efficiency, p);
-    }
-
-    private void report(PrintWriter out, String label, String where, double[] ms, boolean peakWasReset) {
-        double[] sorted = ms.clone();
-        Arrays.sort(sorted);
-        long peak = peakRssBytes();
-        out.printf(Locale.ROOT, "%-40s %-12s %10.1f %10.1f %10.1f %12s  %d (+%d warm-up)%n", label, where,
-                median(sorted), sorted[0], sorted[sorted.length - 1],
-                peak < 0 ? "n/a" : String.format(Locale.ROOT, "%s%.0f", peakWasReset ? "" : ">=", peak / 1e6),
-                iterations, warmup);
-        out.flush();
-    }
-
-    private int[] parseLoraShape() {
-        String[] parts = loraShape.toLowerCase(Locale.ROOT).split("x");
-        try {
-            if (parts.length == 3) {
-                int[] dims = {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
-                if (dims[0] > 0 && dims[1] > 0 && dims[2] > 0) {
-                    return dims;
-                }
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("--lora-shape must be OUTxINxRANK with positive numbers, got " + loraShape);
-    }
-
-    /**
-     * Milliseconds of each timed {@link LoraMergedSource#get} of one merged weight; the files are written to a
-     * temporary folder (deleted afterwards) and memory-mapped, as a checkpoint would be.
-     */
-    private double[] loraMerge() {
-        int[] dims = parseLoraShape();
-        DType dtype = switch (loraDtype.toLowerCase(Locale.ROOT)) {
-            case "bf16" -> DType.BF16;
-            case "f16" -> DType.F16;
-            case "f32" -> DType.F32;
-            default -> throw new IllegalArgumentException("--lora-dtype must be bf16, f16 or f32, got " + loraDtype);
-        };
-        String module = "blocks.0.self_attn.q";
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("wan-animate-bench-lora");
-            Path base = dir.resolve("base.safetensors");
-            Path lora = dir.resolve("lora.safetensors");
-            SafetensorsWriter.write(base, Map.of(module + ".weight",
-                    stored(dtype, procedural("bench.w", dims[0], dims[1]), 0.02f)), Map.of());
-            Map<String, HostTensor> pair = new LinkedHashMap<>();
-            pair.put(module + ".lora_A.weight", stored(dtype, procedural("bench.lora_a", dims[2], dims[1]), 0.02f));
-            pair.put(module + ".lora_B.weight", stored(dtype, procedural("bench.lora_b", dims[0], dims[2]), 0.02f));
-            SafetensorsWriter.write(lora, pair, Map.of());
-            try (SafetensorsFile checkpoint = SafetensorsFile.open(base); LoraAdapter adapter = LoraAdapter.open(lora)) {
-                LoraMergedSource merged = new LoraMergedSource(checkpoint, adapter, 1.0);
-                String key = module + ".weight";
-                for (int i = 0; i < warmup; i++) {
-                    merged.get(key);
-                }
-                double[] ms = new double[iterations];
-                for (int i = 0; i < iterations; i++) {
-                    long start = System.nanoTime();
-                    HostTensor w = merged.get(key);
-                    ms[i] = (System.nanoTime() - start) / 1e6;
-                    if (w.elementCount() != (long) dims[0] * dims[1]) {
-                        throw new IllegalStateException("merged weight has shape " + Shapes.toString(w.shape()));
-                    }
-                }
-                return ms;
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write the LoRA benchmark files: " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(dir);
-        }
-    }
-
-    /** {@code values·scale} stored as {@code dtype}. */
-    private static HostTensor stored(DType dtype, HostTensor values, float scale) {
-        float[] v = values.toFloatArray();
-        for (int i = 0; i < v.length; i++) {
-            v[i] *= scale;
-        }
-        return HostTensor.of(dtype, values.shape(), DTypeConversions.fromFloatArray(dtype, v));
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.deleteIfExists(f);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // a temporary folder left behind is harmless
-        }
-    }
-
-    /** Milliseconds of each timed motion-encoder forward of {@link #faces} 512×512 faces. */
-    private double[] motionEncoder(Backend backend) {
-        HostTensor pixels = procedural("bench.faces", faces, 3, MotionEncoder.SIZE, MotionEncoder.SIZE);
-        return time(backend, new MotionEncoder("motion_encoder."), Map.of(MotionEncoder.INPUT_FACES, pixels));
-    }
-
-    /** Milliseconds of each timed forward of {@link WanAnimateDiT} in {@link #BENCH_DIT}, procedural weights. */
-    private double[] dit(Backend backend) {
-        WanAnimateDiT dit = new WanAnimateDiT(BENCH_DIT);
-        int faceFrames = 4 * (ditFrames - 1) - 3;
-        Map<String, HostTensor> inputs = new LinkedHashMap<>();
-        inputs.put(WanAnimateDiT.X, procedural("bench.x", 16, ditFrames, ditSize, ditSize));
-        inputs.put(WanAnimateDiT.Y, procedural("bench.y", 20, ditFrames, ditSize, ditSize));
-        inputs.put(WanAnimateDiT.TIMESTEP_SINUSOID, WanAnimateDiT.timestepSinusoid(937, BENCH_DIT.freqDim()));
-        inputs.put(WanAnimateDiT.CONTEXT, procedural("bench.context", BENCH_DIT.textLen() / 2, BENCH_DIT.textDim()));
-        inputs.put(WanAnimateDiT.CLIP_FEA, procedural("bench.clip_fea", 1, DiTConfig.CLIP_TOKENS, DiTConfig.CLIP_DIM));
-        inputs.put(WanAnimateDiT.POSE_LATENTS, procedural("bench.pose", 1, 16, ditFrames - 1, ditSize, ditSize));
-        inputs.put(WanAnimateDiT.FACE_PIXEL_VALUES, procedural("bench.faces", 1, 3, faceFrames, MotionEncoder.SIZE,
-                MotionEncoder.SIZE));
-        return time(backend, dit, inputs);
-    }
-
-    private double[] time(Backend backend, Network network, Map<String, HostTensor> inputs) {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (ParameterSpec p : network.parameters()) {
-            if (!p.optional()) {
-                shapes.put(p.key(), p.shape());
-            }
-        }
-        try (LoadedNetwork loaded = backend.load(network, new ProceduralWeights(0, shapes))) {
-            for (int i = 0; i < warmup; i++) {
-                loaded.run(inputs);
-            }
-            double[] ms = new double[iterations];
-            for (int i = 0; i < iterations; i++) {
-                long start = System.nanoTime();
-                loaded.run(inputs);
-                ms[i] = (System.nanoTime() - start) / 1e6;
-            }
-            return ms;
-        }
-    }
-
-    private void row(PrintWriter out, String label, Backend backend, double[] ms, String note) {
-        double[] sorted = ms.clone();
-        Arrays.sort(sorted);
-        out.printf(Locale.ROOT, "%-40s %-12s %10.1f %10.1f %10.1f %12s  %d (+%d warm-up)%s%n", label,
-                backend.name() + "/" + backend.device(), median(sorted), sorted[0], sorted[sorted.length - 1], "",
-                iterations, warmup, note);
-        out.flush();
-    }
-
-    /**
-     * VAE decode on procedural weights, streamed latent frame by latent frame (frames are discarded as they
-     * arrive): wall time of decoding the first {@code --vae-frames} count per size, as frames/s; then the peak
-     * resident memory while decoding each frame count (process peak RSS reset before each decode, Linux only;
-     * garbage is collected after every chunk so that the figure is the live working set, not uncollected
-     * host buffers).
-     */
-    private void vae(PrintWriter out, Backend backend) {
-        VaeConfig config = VaeConfig.withDim(vaeDim);
-        for (int size : vaeSizes) {
-            if (size % 8 != 0) {
-                throw new IllegalArgumentException("--vae-size must be a multiple of 8, got " + size);
-            }
-            try (WanVae vae = WanVae.load(backend, ProceduralWeights.forSpecs(0, WanVae.parameters(config)), config)) {
-                int frames = vaeFrames.get(0);
-                HostTensor latent = benchLatent(frames, size);
-                for (int i = 0; i < warmup; i++) {
-                    vae.decode(latent, chunk -> { });
-                }
-                double[] ms = new double[iterations];
-                for (int i = 0; i < iterations; i++) {
-                    long start = System.nanoTime();
-                    vae.decode(latent, chunk -> { });
-                    ms[i] = (System.nanoTime() - start) / 1e6;
-                }
-                double[] sorted = ms.clone();
-                Arrays.sort(sorted);
-                String label = "vae decode dim" + vaeDim + " " + size + "x" + size + " " + frames + "f";
-                row(out, label, backend, ms, String.format(Locale.ROOT, "  %.2f frames/s",
-                        frames / (median(sorted) / 1000)));
-                for (int count : vaeFrames) {
-                    HostTensor longer = benchLatent(count, size);
-                    System.gc();
-                    resetPeakRss();
-                    long before = residentKiB("VmRSS");
-                    vae.decode(longer, chunk -> System.gc());
-                    long peak = residentKiB("VmHWM");
-                    out.printf(Locale.ROOT, "  peak RSS decoding %d frames at %dx%d: %s MiB above the %s MiB before"
-                            + " (output %.1f MiB, streamed and discarded)%n", count, size, size,
-                            peak < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", (peak - before) / 1024.0),
-                            before < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", before / 1024.0),
-                            3.0 * count * size * size * 4 / (1 << 20));
-                    out.flush();
-                }
-            }
-        }
-    }
-
-    private static HostTensor benchLatent(int frames, int size) {
-        long[] shape = {VaeConfig.LATENT_CHANNELS, 1 + (frames - 1) / 4, size / 8, size / 8};
-        float[] values = new float[Math.toIntExact(shape[0] * shape[1] * shape[2] * shape[3])];
-        long hash = Procedural.fnv1a64("bench.latent");
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) Procedural.uniform(hash, i);
-        }
-        return HostTensor.ofFloats(shape, values);
-    }
-
-    /**
-     * Peak memory of whole generations of growing length ({@code --pipeline-frames}) with the tiny procedural model
-     * ({@link ProceduralModel#tiny}): animation, clips of 9 frames (r = 1), {@code --pipeline-steps} DPM++ steps.
-     * The driving frames are made on demand (as a video decoder hands them out) and the output frames are
-     * discarded by the sink, so what is measured is the pipeline's own working set. Before each run the kernel's
-     * peak-RSS counter is reset (Linux); the sink collects garbage after every frame so that the figure is live
-     * memory rather than uncollected heap. A warm-up run of the first length comes first.
-     */
-    private void pipeline(PrintWriter out, Backend backend) {
-        if (pipelineSize % 16 != 0 || pipelineSteps < 1) {
-            throw new IllegalArgumentException("--pipeline-size must be a multiple of 16 and --pipeline-steps >= 1");
-        }
-        ProceduralModel model = ProceduralModel.tiny(0);
-        try (WanAnimate wan = WanAnimate.builder().dit(model.dit(), model.ditWeights())
-                .vae(model.vae(), model.vaeWeights()).clip(model.clip(), model.clipWeights())
-                .textEncoder(model.textEncoder()).backend(backend).build()) {
-            generate(wan, pipelineFrames.get(0));
-            long first = -1;
-            for (int frames : pipelineFrames) {
-                System.gc();
-                resetPeakRss();
-                long before = residentKiB("VmRSS");
-                long start = System.nanoTime();
-                GenerationResult result = generate(wan, frames);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                long peak = residentKiB("VmHWM");
-                if (first < 0) {
-                    first = peak;
-                }
-                out.printf(Locale.ROOT, "  pipeline %s %d frames %dx%d (%d clips, %d steps): %.1f s, peak RSS %s MiB"
-                        + " (%s MiB before the run)%s%n", backend.name(), frames, pipelineSize, pipelineSize,
-                        result.clipCount(), pipelineSteps, seconds,
-                        peak < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", peak / 1024.0),
-                        before < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", before / 1024.0),
-                        peak < 0 || first <= 0 ? "" : String.format(Locale.ROOT, ", %+.1f%% vs %d frames",
-                                100.0 * (peak - first) / first, pipelineFrames.get(0)));
-                out.flush();
-            }
-        }
-    }
-
-    private GenerationResult generate(WanAnimate wan, int frames) {
-        MotionSignals signals = MotionSignals.builder()
-                .pose(new ProceduralFrames("bench.pose", frames, pipelineSize, pipelineSize))
-                .face(new ProceduralFrames("bench.face", frames, MotionSignals.FACE_SIZE, MotionSignals.FACE_SIZE))
-                .reference(new ProceduralFrames("bench.reference", 1, pipelineSize, pipelineSize).get(0))
-                .build();
-        AnimationRequest request = AnimationRequest.builder(signals).clipLength(9).refertNum(1)
-                .steps(pipelineSteps).seed(0).build();
-        return wan.animate(request, (index, frame) -> System.gc());
-    }
-
-    /** Frames made on demand from {@code u(name.i, k)}, none kept: a stand-in for a decoder reading a file. */
-    private record ProceduralFrames(String name, int size, int width, int height) implements FrameSequence {
-        @Override
-        public Frame get(int index) {
-            if (index < 0 || index >= size) {
-                throw new IndexOutOfBoundsException("frame " + index + " of a sequence of " + size);
-            }
-            byte[] rgb = new byte[3 * width * height];
-            long key = Procedural.fnv1a64(name + "." + index);
-            for (int i = 0; i < rgb.length; i++) {
-                rgb[i] = (byte) (int) ((Procedural.uniform(key, i) + 1) * 127.5);
-            }
-            return Frame.ofRgb(width, height, rgb);
-        }
-    }
-
-    private static HostTensor procedural(String name, long... shape) {
-        float[] values = new float[Math.toIntExact(Shapes.elementCount(shape))];
-        long hash = Procedural.fnv1a64(name);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) Procedural.uniform(hash, i);
-        }
-        return HostTensor.ofFloats(shape, values);
-    }
-
-    /** Resets the kernel's peak-RSS counter of this process (writes 5 to /proc/self/clear_refs); false if it cannot. */
-    private static boolean resetPeakRss() {
-        try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-            return true;
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return false;
-        }
-    }
-
-    /** VmHWM of /proc/self/status in bytes, or −1 where there is no such file. */
-    private static long peakRssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
-    }
-
-    /** A {@code /proc/self/status} field in KiB, or -1 where unavailable. */
-    private static long residentKiB(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
-    }
-
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }
