@@ -92,7 +92,7 @@ final class BenchReport {
         return backend.name() + "/" + backend.device();
     }
 
-    /** {@code kib} as MiB with one decimal, or {@code n/a} for −1. */
+    /** A memory figure of {@link PeakMemory} in MiB with one decimal, or {@code n/a} where it is unavailable (−1). */
     static String mib(long kib) {
         return kib < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", kib / 1024.0);
     }

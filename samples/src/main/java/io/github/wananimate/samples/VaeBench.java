@@ -54,7 +54,8 @@ final class VaeBench {
                     long peak = PeakMemory.peakKiB();
                     out.printf(Locale.ROOT, "  peak RSS decoding %d frames at %dx%d: %s MiB above the %s MiB before"
                             + " (output %.1f MiB, streamed and discarded)%n", count, size, size,
-                            peak < 0 ? "n/a" : BenchReport.mib(peak - before), BenchReport.mib(before),
+                            peak < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", (peak - before) / 1024.0),
+                            BenchReport.mib(before),
                             3.0 * count * size * size * 4 / (1 << 20));
                     out.flush();
                 }
