@@ -6,25 +6,14 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralModel;
-import io.github.wananimate.nn.Network;
-import io.github.wananimate.spi.Backend;
-import io.github.wananimate.spi.BackendOptions;
-import io.github.wananimate.spi.Backends;
-import io.github.wananimate.spi.LoadedNetwork;
-import io.github.wananimate.weights.ParameterSource;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End-to-end generations through the public API ({@link WanAnimate}) with the tiny procedural model
@@ -167,96 +156,6 @@ public abstract class WanAnimateEndToEndTests {
             assertThatThrownBy(() -> noLora.replace(replacement(1, true), sink))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("Relighting LoRA");
             assertThat(sink.closed).isTrue();
-        }
-    }
-
-    /**
-     * A folder in the official layout and formats ({@link TinyOfficialFolder}) opened by
-     * {@code WanAnimate.builder().modelFolder(…)}: 5 frames of 64×64, one clip, 2 steps. The prompt is encoded by the
-     * folder's umT5 once; the second generation reads it from the text cache and binds no umT5. Replacement merges
-     * the folder's {@code relighting_lora.ckpt}; without that file it fails naming it.
-     */
-    @Test
-    void modelFolderInTheOfficialLayoutAnimatesAndReplaces(@TempDir Path dir) throws IOException {
-        Path folder = TinyOfficialFolder.write(model, dir.resolve("Wan2.2-Animate-14B"), true);
-        Path cache = dir.resolve("text-cache");
-        MotionSignals signals = signals(true, 5, 64);
-        AnimationRequest animation = AnimationRequest.builder(signals).clipLength(5).steps(STEPS).seed(21).build();
-        try (CountingBackend backend = new CountingBackend(Backends.byName(backendName())
-                .open(new BackendOptions("cpu", 0)));
-                WanAnimate fromFolder = WanAnimate.builder().modelFolder(folder).backend(backend).textCache(cache)
-                        .build()) {
-            CollectingSink first = new CollectingSink();
-            GenerationResult result = fromFolder.animate(animation, first);
-            assertThat(result.frameCount()).isEqualTo(5);
-            assertThat(result.clipCount()).isEqualTo(1);
-            assertThat(first.indices).containsExactly(0, 1, 2, 3, 4);
-            assertThat(first.frames).extracting(Frame::width, Frame::height).containsOnly(tuple(64, 64));
-            assertThat(distinctSamples(first.frames.get(0))).isGreaterThan(16);
-            assertThat(backend.loads("umt5_encoder")).isEqualTo(1);
-            try (var entries = Files.list(cache)) {
-                assertThat(entries.toList()).singleElement()
-                        .satisfies(entry -> assertThat(entry.toString()).endsWith(".safetensors"));
-            }
-
-            CollectingSink second = new CollectingSink();
-            fromFolder.animate(animation, second);
-            assertThat(backend.loads("umt5_encoder")).as("the cached prompt binds no umT5").isEqualTo(1);
-            assertThat(second.frames).isEqualTo(first.frames);
-
-            CollectingSink plain = new CollectingSink();
-            fromFolder.replace(ReplacementRequest.builder(signals).clipLength(5).steps(STEPS).seed(21).build(), plain);
-            CollectingSink relit = new CollectingSink();
-            fromFolder.replace(ReplacementRequest.builder(signals).clipLength(5).steps(STEPS).seed(21)
-                    .relightingLora(true).build(), relit);
-            assertThat(relit.indices).containsExactly(0, 1, 2, 3, 4);
-            assertThat(relit.frames).as("the folder's LoRA changes the DiT").isNotEqualTo(plain.frames);
-        }
-
-        Files.delete(folder.resolve(TinyOfficialFolder.LORA));
-        try (WanAnimate noLora = WanAnimate.builder().modelFolder(folder).backend(backendName()).textCache(cache)
-                .build()) {
-            CollectingSink sink = new CollectingSink();
-            assertThatThrownBy(() -> noLora.replace(ReplacementRequest.builder(signals).clipLength(5).steps(STEPS)
-                    .relightingLora(true).build(), sink))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining(TinyOfficialFolder.LORA)
-                    .hasMessageContaining(folder.toString());
-            assertThat(sink.closed).isTrue();
-        }
-    }
-
-    /** A backend that counts how often each network (by name) is bound. */
-    private static final class CountingBackend implements Backend {
-        private final Backend delegate;
-        private final Map<String, Integer> loads = new HashMap<>();
-
-        CountingBackend(Backend delegate) {
-            this.delegate = delegate;
-        }
-
-        int loads(String network) {
-            return loads.getOrDefault(network, 0);
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
-        }
-
-        @Override
-        public String device() {
-            return delegate.device();
-        }
-
-        @Override
-        public LoadedNetwork load(Network network, ParameterSource weights) {
-            loads.merge(network.name(), 1, Integer::sum);
-            return delegate.load(network, weights);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 
