@@ -65,6 +65,8 @@ public final class WanAnimate implements AutoCloseable {
 
     private final Backend backend;
     private final boolean ownsBackend;
+    /** Null when every component was given in memory. */
+    private final Path modelFolder;
     private final DiTConfig ditConfig;
     private final ParameterSource ditWeights;
     private final LoraSource relightingLora;
@@ -91,6 +93,7 @@ public final class WanAnimate implements AutoCloseable {
             TextEncoder textEncoder, OnDemandUmt5 onDemandT5) {
         this.backend = backend;
         this.ownsBackend = ownsBackend;
+        this.modelFolder = b.modelFolder;
         this.owned = owned;
         this.ditConfig = ditConfig;
         this.ditWeights = ditWeights;
@@ -224,9 +227,10 @@ public final class WanAnimate implements AutoCloseable {
             return dit;
         }
         if (loraStrength != null && relightingLora == null) {
+            String expected = ModelFolder.Component.RELIGHTING_LORA.candidates().get(0);
             throw new IllegalStateException("the request asks for the Relighting LoRA, but the model has none (expected "
-                    + ModelFolder.Component.RELIGHTING_LORA.candidates().get(0) + " in the model folder, or"
-                    + " WanAnimate.Builder.relightingLora)");
+                    + (modelFolder != null ? modelFolder.resolve(expected) : expected + " in the model folder")
+                    + ", or WanAnimate.Builder.relightingLora)");
         }
         if (dit != null) {
             dit.close();
@@ -330,24 +334,28 @@ public final class WanAnimate implements AutoCloseable {
 
         private final Backend backend;
         private final ModelFolder folder;
+        private final int textLen;
         private UMT5Tokenizer tokenizer;
         private ParameterSource weights;
         private UMT5TextEncoder encoder;
 
-        OnDemandUmt5(Backend backend, ModelFolder folder) {
+        /** @param textLen the DiT's text_len, which the original's T5EncoderModel also truncates to */
+        OnDemandUmt5(Backend backend, ModelFolder folder, int textLen) {
             this.backend = backend;
             this.folder = folder;
+            this.textLen = textLen;
         }
 
         @Override
         public synchronized HostTensor encode(String prompt) {
             if (encoder == null) {
                 if (tokenizer == null) {
-                    tokenizer = UMT5Tokenizer.fromCheckpointFolder(folder.root());
+                    tokenizer = UMT5Tokenizer.fromCheckpointFolder(folder.root(), textLen);
                 }
                 weights = KeyMappings.toOfficial(folder.t5());
                 try {
-                    encoder = new UMT5TextEncoder(backend, weights, UMT5Config.umt5Xxl(), tokenizer, false);
+                    encoder = new UMT5TextEncoder(backend, weights, UMT5Config.fromCheckpoint(weights), tokenizer,
+                            false);
                 } catch (RuntimeException e) {
                     weights.close();
                     weights = null;
@@ -545,13 +553,13 @@ public final class WanAnimate implements AutoCloseable {
                 VaeConfig vaeCfg = vaeConfig;
                 if (vae == null) {
                     vae = own(owned, official(folder.vae()));
-                    vaeCfg = VaeConfig.official();
+                    vaeCfg = VaeConfig.fromCheckpoint(vae);
                 }
                 ParameterSource clipSource = clipWeights;
                 ClipVisionConfig clipCfg = clipConfig;
                 if (clipSource == null) {
                     clipSource = own(owned, official(folder.clip()));
-                    clipCfg = ClipVisionConfig.vitHuge14();
+                    clipCfg = ClipVisionConfig.fromCheckpoint(clipSource);
                 }
                 LoraSource lora = null;
                 if (relightingLora != null) {
@@ -563,7 +571,7 @@ public final class WanAnimate implements AutoCloseable {
                 OnDemandUmt5 t5 = null;
                 if (text == null && folder != null && folder.file(ModelFolder.Component.T5).isPresent()
                         && Files.isDirectory(folder.root().resolve(ModelFolder.TOKENIZER))) {
-                    t5 = own(owned, new OnDemandUmt5(opened, folder));
+                    t5 = own(owned, new OnDemandUmt5(opened, folder, ditCfg.textLen()));
                     Path cache = textCache != null ? textCache : Path.of(System.getProperty("user.home"), ".cache",
                             "wan-animate", "text-embeddings");
                     text = new TextEncoderCache(cache,

@@ -51,12 +51,17 @@ public final class UMT5Tokenizer {
 
     /** {@code google/umt5-xxl/tokenizer.json} under the official checkpoint folder, with text_len 512. */
     public static UMT5Tokenizer fromCheckpointFolder(Path folder) {
+        return fromCheckpointFolder(folder, TEXT_LEN);
+    }
+
+    /** {@code google/umt5-xxl/tokenizer.json} under the checkpoint folder, truncating to {@code textLen} (the DiT's). */
+    public static UMT5Tokenizer fromCheckpointFolder(Path folder, int textLen) {
         Path json = folder.resolve(TOKENIZER_PATH);
         if (!Files.isRegularFile(json)) {
             throw new IllegalArgumentException("no umT5 tokenizer at " + json
                     + " (the official Wan2.2-Animate-14B folder has it at " + TOKENIZER_PATH + ")");
         }
-        return new UMT5Tokenizer(UnigramTokenizer.load(json), TEXT_LEN);
+        return new UMT5Tokenizer(UnigramTokenizer.load(json), textLen);
     }
 
     public int textLen() {

@@ -171,21 +171,26 @@ public abstract class WanAnimateEndToEndTests {
 
     /** Procedural driving signals: pose, faces, a 40×24 reference, and for replacement a box mask and background. */
     static MotionSignals signals(boolean replacement) {
+        return signals(replacement, FRAMES, SIZE);
+    }
+
+    /** {@link #signals(boolean)} with {@code frames} driving frames of {@code size}×{@code size} (at least 32). */
+    static MotionSignals signals(boolean replacement, int frames, int size) {
         List<Frame> pose = new ArrayList<>();
         List<Frame> face = new ArrayList<>();
         List<Frame> mask = new ArrayList<>();
         List<Frame> background = new ArrayList<>();
-        for (int i = 0; i < FRAMES; i++) {
-            pose.add(procedural("pose." + i, SIZE, SIZE));
+        for (int i = 0; i < frames; i++) {
+            pose.add(procedural("pose." + i, size, size));
             face.add(procedural("face." + i, MotionSignals.FACE_SIZE, MotionSignals.FACE_SIZE));
-            background.add(procedural("background." + i, SIZE, SIZE));
-            byte[] m = new byte[3 * SIZE * SIZE];
+            background.add(procedural("background." + i, size, size));
+            byte[] m = new byte[3 * size * size];
             for (int y = 4 + i; y < 24 + i; y++) {
                 for (int x = 8; x < 24; x++) {
-                    m[3 * (y * SIZE + x)] = (byte) 255;
+                    m[3 * (y * size + x)] = (byte) 255;
                 }
             }
-            mask.add(Frame.ofRgb(SIZE, SIZE, m));
+            mask.add(Frame.ofRgb(size, size, m));
         }
         MotionSignals.Builder b = MotionSignals.builder().pose(pose).face(face)
                 .reference(procedural("reference", 40, 24));
@@ -204,7 +209,7 @@ public abstract class WanAnimateEndToEndTests {
         return Frame.ofRgb(width, height, rgb);
     }
 
-    private static long distinctSamples(Frame frame) {
+    static long distinctSamples(Frame frame) {
         byte[] rgb = frame.toRgbBytes();
         return IntStream.range(0, rgb.length).map(i -> rgb[i] & 0xff).distinct().count();
     }

@@ -1,5 +1,6 @@
 package io.github.wananimate.weights;
 
+import io.github.wananimate.tensor.HostTensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,7 +14,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Test helper: writes pickle opcodes and torch.save-like zip archives by hand (no Python needed). */
-final class TorchSaveWriter {
+public final class TorchSaveWriter {
 
     /** Pickle bytes, opcode by opcode (protocol 2 plus the few protocol-4 opcodes a test wants). */
     static final class Pickle {
@@ -125,6 +126,48 @@ final class TorchSaveWriter {
         storages.forEach((key, data) -> w.record(archive + "/data/" + key, data));
         w.record(archive + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
         return w;
+    }
+
+    /**
+     * {@code torch.save(state_dict)} of contiguous tensors, one storage each ({@code FloatStorage} or
+     * {@code BFloat16Storage}); with a {@code wrapperKey}, {@code torch.save({wrapperKey: state_dict})} as Lightning
+     * {@code .ckpt} files hold it.
+     */
+    public static Path writeStateDict(Path file, Map<String, HostTensor> tensors, String wrapperKey)
+            throws IOException {
+        Pickle p = new Pickle().proto(2);
+        if (wrapperKey != null) {
+            p.op('}').string(wrapperKey);
+        }
+        p.orderedDict().mark();
+        Map<String, byte[]> storages = new LinkedHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            HostTensor t = e.getValue();
+            long[] shape = t.shape();
+            long[] stride = new long[shape.length];
+            long acc = 1;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                stride[d] = acc;
+                acc *= shape[d];
+            }
+            String storage = switch (t.dtype()) {
+                case BF16 -> "BFloat16Storage";
+                case F32 -> "FloatStorage";
+                default -> throw new IllegalArgumentException("no storage type for " + t.dtype());
+            };
+            p.string(e.getKey()).tensorV2(storage, Integer.toString(i), t.elementCount(), 0, shape, stride);
+            byte[] bytes = new byte[(int) t.byteSize()];
+            t.data().get(bytes);
+            storages.put(Integer.toString(i), bytes);
+            i++;
+        }
+        p.op('u');
+        if (wrapperKey != null) {
+            p.op('s');
+        }
+        p.op('.');
+        return archive("archive", p.bytes(), storages).write(file);
     }
 
     Path write(Path path) throws IOException {

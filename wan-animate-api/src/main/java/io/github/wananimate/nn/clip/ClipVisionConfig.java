@@ -1,5 +1,7 @@
 package io.github.wananimate.nn.clip;
 
+import io.github.wananimate.weights.ParameterSource;
+
 /**
  * Shape of the CLIP vision tower (NETWORKS.md §5). {@code embedDim} is the width of the unused projection
  * {@code head}; it only matters for validating that tensor.
@@ -24,6 +26,37 @@ public record ClipVisionConfig(int imageSize, int patchSize, int dim, int numHea
     public static ClipVisionConfig vitHuge14() {
         return new ClipVisionConfig(224, 14, 1280, 16, 32, 4, 1024);
     }
+
+    /**
+     * The tower stored in {@code checkpoint} ({@code visual.*} keys): width and patch from the patch embedding, image
+     * size from the position table, layers from the block count, MLP ratio from the first MLP, projection width from
+     * {@code head}. The head count is not stored; ViT-H/14's head width of 80 is assumed. {@link #vitHuge14()} when the
+     * patch embedding or position table is absent, so that binding then names every missing key.
+     */
+    public static ClipVisionConfig fromCheckpoint(ParameterSource checkpoint) {
+        String patch = ClipVisionEncoder.PREFIX + "patch_embedding.weight";
+        String positions = ClipVisionEncoder.PREFIX + "pos_embedding";
+        ClipVisionConfig official = vitHuge14();
+        if (!checkpoint.contains(patch) || !checkpoint.contains(positions)) {
+            return official;
+        }
+        int dim = (int) checkpoint.shape(patch)[0];
+        int patchSize = (int) checkpoint.shape(patch)[2];
+        int grid = (int) Math.round(Math.sqrt(checkpoint.shape(positions)[1] - 1));
+        String block = ClipVisionEncoder.PREFIX + "transformer.";
+        int layers = 0;
+        while (checkpoint.contains(block + layers + ".norm1.weight")) {
+            layers++;
+        }
+        String mlp = block + "0.mlp.0.weight";
+        int mlpRatio = checkpoint.contains(mlp) ? (int) (checkpoint.shape(mlp)[0] / dim) : official.mlpRatio();
+        String head = ClipVisionEncoder.PREFIX + "head";
+        int embedDim = checkpoint.contains(head) ? (int) checkpoint.shape(head)[1] : official.embedDim();
+        int heads = dim % VIT_H_HEAD_DIM == 0 ? dim / VIT_H_HEAD_DIM : official.numHeads();
+        return new ClipVisionConfig(grid * patchSize, patchSize, dim, heads, layers, mlpRatio, embedDim);
+    }
+
+    private static final int VIT_H_HEAD_DIM = 80;
 
     public int gridSize() {
         return imageSize / patchSize;

@@ -1,5 +1,6 @@
 package io.github.wananimate.nn.vae;
 
+import io.github.wananimate.weights.ParameterSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,6 +58,16 @@ public record VaeConfig(int dim, int zDim, int[] dimMult, int numResBlocks, bool
     /** The released structure with another base width (the golden fixtures use 16 and 8). */
     public static VaeConfig withDim(int dim) {
         return new VaeConfig(dim, LATENT_CHANNELS, new int[] {1, 2, 4, 4}, 2, new boolean[] {false, true, true});
+    }
+
+    /**
+     * The released structure at the base width of {@code checkpoint} (the output channels of
+     * {@code encoder.conv1.weight}); {@link #official()} when that key is absent, so that binding then names every
+     * missing key.
+     */
+    public static VaeConfig fromCheckpoint(ParameterSource checkpoint) {
+        String key = "encoder.conv1.weight";
+        return checkpoint.contains(key) ? withDim((int) checkpoint.shape(key)[0]) : official();
     }
 
     @Override
