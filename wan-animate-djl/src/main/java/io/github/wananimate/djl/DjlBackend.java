@@ -22,8 +22,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class DjlBackend implements Backend {
 
-    /** Largest attention score matrix (bytes) computed in one piece; larger ones are split by queries. */
+    /** Largest attention score matrix (bytes) computed in one piece on a GPU; larger ones are split by queries. */
     public static final long DEFAULT_ATTENTION_CHUNK_BYTES = 256L << 20;
+    /**
+     * The same budget on the CPU. Smaller because glibc serves blocks above its mmap threshold (at most 32 MiB)
+     * with fresh mappings that the kernel must fault in and zero on every call, while smaller blocks are reused:
+     * 16 MiB chunks cut the DiT bench's attention time by about a third.
+     */
+    public static final long CPU_ATTENTION_CHUNK_BYTES = 16L << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(DjlBackend.class);
     private static final Pattern DEVICE = Pattern.compile("(cpu|cuda|gpu)(?::(\\d+))?");
@@ -34,14 +40,17 @@ public final class DjlBackend implements Backend {
     private final long attentionChunkBytes;
 
     DjlBackend(BackendOptions options) {
-        this(options, DEFAULT_ATTENTION_CHUNK_BYTES);
+        this(options, 0);
     }
+
+    /** @param attentionChunkBytes score-matrix budget of one attention piece; 0 for the device's default */
 
     DjlBackend(BackendOptions options, long attentionChunkBytes) {
         Engine engine = Engine.getEngine(DjlBackendProvider.ENGINE);
         this.device = parseDevice(options.device(), engine);
         this.deviceName = device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu";
-        this.attentionChunkBytes = attentionChunkBytes;
+        this.attentionChunkBytes = attentionChunkBytes > 0 ? attentionChunkBytes
+                : device.isGpu() ? DEFAULT_ATTENTION_CHUNK_BYTES : CPU_ATTENTION_CHUNK_BYTES;
         if (options.intraOpThreads() > 0) {
             // process-wide in PyTorch: the last backend opened with an explicit count wins
             JniUtils.setNumThreads(options.intraOpThreads());

@@ -22,7 +22,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -40,16 +42,19 @@ import java.util.stream.Collectors;
  *
  * <p>Compositions where DJL has no single call: {@code geluTanh}, {@code silu} and {@code rmsNorm} use the
  * interface defaults; asymmetric conv padding is an explicit pad followed by an unpadded convolution;
- * {@code layerNorm} without affine parameters passes ones/zeros; {@code attention} is matmul–softmax–matmul,
+ * {@code layerNorm} without affine parameters passes ones/zeros (made once per call); {@code attention} is matmul–softmax–matmul,
  * split along the queries when the score matrix would exceed the chunk budget.
  */
 final class DjlOps implements Ops {
 
     private final Function<String, NDArray> parameters;
     private final long attentionChunkBytes;
+    private final NDManager callManager;
+    private final Map<Long, NDArray[]> identityAffine = new HashMap<>();
     private NDManager scope;
 
     DjlOps(NDManager callManager, Function<String, NDArray> parameters, long attentionChunkBytes) {
+        this.callManager = callManager;
         this.scope = callManager;
         this.parameters = parameters;
         this.attentionChunkBytes = attentionChunkBytes;
@@ -190,10 +195,16 @@ final class DjlOps implements Ops {
     public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
         return op("layerNorm", () -> {
             long features = x.dim(-1);
-            NDArray w = weight != null ? nd(weight) : scope.ones(new Shape(features));
-            NDArray b = bias != null ? nd(bias) : scope.zeros(new Shape(features));
+            NDArray w = weight != null ? nd(weight) : identityAffine(features)[0];
+            NDArray b = bias != null ? nd(bias) : identityAffine(features)[1];
             return LayerNorm.layerNorm(nd(x), new Shape(features), w, b, (float) eps).singletonOrThrow();
         }, x, weight, bias);
+    }
+
+    /** Ones and zeros of length {@code features}, made once per call in the call's manager. */
+    private NDArray[] identityAffine(long features) {
+        return identityAffine.computeIfAbsent(features,
+                f -> new NDArray[] {callManager.ones(new Shape(f)), callManager.zeros(new Shape(f))});
     }
 
     // ---------------------------------------------------------------- linear algebra
@@ -298,7 +309,7 @@ final class DjlOps implements Ops {
     private NDArray attentionBlock(NDArray scaledQ, NDArray keysT, NDArray v, NDArray bias, NDManager temp) {
         NDArray scores = keep(scaledQ.matMul(keysT), temp);
         if (bias != null) {
-            scores = keep(scores.add(bias), temp);
+            scores.addi(bias); // scores is this block's own intermediate
         }
         NDArray probabilities = keep(scores.softmax(-1), temp);
         return keep(probabilities.matMul(v), scope);
