@@ -1,17 +1,13 @@
 package io.github.wananimate.weights;
 
-import com.google.gson.JsonObject;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.tensor.DType;
-import io.github.wananimate.tensor.Shapes;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Checkpoint files for the samples' tests: small real {@code torch.save} archives (through the api test-jar's
@@ -52,36 +48,7 @@ public final class TestCheckpoints {
 
     /** The official sharded DiT layout: {@code shards} sparse BF16 shards plus the index JSON. Returns the index. */
     public static Path writeSparseShardedDit(Path dir, List<ParameterSpec> specs, int shards) throws IOException {
-        long total = specs.stream().mapToLong(s -> Shapes.elementCount(s.shape()) * 2).sum();
-        List<Map<String, long[]>> groups = new ArrayList<>();
-        Map<String, long[]> current = new LinkedHashMap<>();
-        long filled = 0;
-        for (ParameterSpec spec : specs) {
-            current.put(spec.key(), spec.shape());
-            filled += Shapes.elementCount(spec.shape()) * 2;
-            if (filled >= total / shards * (groups.size() + 1) && groups.size() < shards - 1) {
-                groups.add(current);
-                current = new LinkedHashMap<>();
-            }
-        }
-        groups.add(current);
-        JsonObject weightMap = new JsonObject();
-        for (int s = 0; s < groups.size(); s++) {
-            String name = String.format(Locale.ROOT, "diffusion_pytorch_model-%05d-of-%05d.safetensors", s + 1,
-                    groups.size());
-            writeSparseSafetensors(dir.resolve(name), groups.get(s), "BF16");
-            for (String key : groups.get(s).keySet()) {
-                weightMap.addProperty(key, name);
-            }
-        }
-        JsonObject index = new JsonObject();
-        JsonObject metadata = new JsonObject();
-        metadata.addProperty("total_size", total);
-        index.add("metadata", metadata);
-        index.add("weight_map", weightMap);
-        Path file = dir.resolve("diffusion_pytorch_model.safetensors.index.json");
-        Files.writeString(file, index.toString());
-        return file;
+        return SparseCheckpoints.writeShardedDit(dir, specs, shards, UnaryOperator.identity());
     }
 
     /** Keys and shapes of specs, in order. */

@@ -33,29 +33,8 @@ class ClipT5PthLoadingTest {
     @TempDir
     Path dir;
 
-    /** An OrderedDict state dict of contiguous tensors, one storage each. */
     private Path writeStateDict(String name, Map<String, HostTensor> tensors) throws Exception {
-        TorchSaveWriter.Pickle p = new TorchSaveWriter.Pickle().proto(2).orderedDict().mark();
-        Map<String, byte[]> storages = new LinkedHashMap<>();
-        int i = 0;
-        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-            HostTensor t = e.getValue();
-            long[] shape = t.shape();
-            long[] stride = new long[shape.length];
-            long acc = 1;
-            for (int d = shape.length - 1; d >= 0; d--) {
-                stride[d] = acc;
-                acc *= shape[d];
-            }
-            String storage = t.dtype() == DType.BF16 ? "BFloat16Storage" : "FloatStorage";
-            p.string(e.getKey()).tensorV2(storage, Integer.toString(i), t.elementCount(), 0, shape, stride);
-            byte[] bytes = new byte[(int) t.byteSize()];
-            t.data().get(bytes);
-            storages.put(Integer.toString(i), bytes);
-            i++;
-        }
-        p.op('u').op('.');
-        return TorchSaveWriter.archive("archive", p.bytes(), storages).write(dir.resolve(name));
+        return TorchSaveWriter.writeStateDict(dir.resolve(name), tensors, null);
     }
 
     @Test

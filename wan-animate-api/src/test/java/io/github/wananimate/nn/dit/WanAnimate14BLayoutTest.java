@@ -3,23 +3,19 @@ package io.github.wananimate.nn.dit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.gson.JsonObject;
 import io.github.wananimate.nn.ParameterBinding;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
-import io.github.wananimate.weights.SafetensorsWriter;
 import io.github.wananimate.weights.ShardedSafetensors;
+import io.github.wananimate.weights.SparseCheckpoints;
 import io.github.wananimate.weights.WeightException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +40,7 @@ class WanAnimate14BLayoutTest {
         long parameterCount = specs.stream().filter(s -> !s.optional()).mapToLong(s -> Shapes.elementCount(s.shape())).sum();
         assertThat(parameterCount).isEqualTo(17_274_816_884L);
 
-        Path index = writeSparseCheckpoint(dir, specs, UnaryOperator.identity());
+        Path index = SparseCheckpoints.writeShardedDit(dir, specs, SHARDS, UnaryOperator.identity());
         long totalBytes = 0;
         for (Path shard : Files.list(dir).filter(p -> p.toString().endsWith(".safetensors")).toList()) {
             totalBytes += Files.size(shard);
@@ -68,7 +64,7 @@ class WanAnimate14BLayoutTest {
     @Test
     void missingAndExtraKeysAreReportedTogether(@TempDir Path dir) throws IOException {
         WanAnimateDiT dit = new WanAnimateDiT(DiTConfig.WAN_ANIMATE_14B);
-        Path index = writeSparseCheckpoint(dir, dit.parameters(),
+        Path index = SparseCheckpoints.writeShardedDit(dir, dit.parameters(), SHARDS,
                 key -> key.equals("blocks.17.cross_attn.k_img.weight") ? "blocks.17.cross_attn.k_image.weight" : key);
         try (ShardedSafetensors checkpoint = ShardedSafetensors.open(index)) {
             assertThatThrownBy(() -> ParameterBinding.validateAndPrepare(dit, checkpoint))
@@ -81,40 +77,5 @@ class WanAnimate14BLayoutTest {
     private static long usedHeap() {
         Runtime rt = Runtime.getRuntime();
         return rt.totalMemory() - rt.freeMemory();
-    }
-
-    /** Writes headers only; the data regions are the files' sparse tails. Returns the index path. */
-    private static Path writeSparseCheckpoint(Path dir, List<ParameterSpec> specs, UnaryOperator<String> rename)
-            throws IOException {
-        long total = specs.stream().mapToLong(s -> Shapes.elementCount(s.shape()) * 2).sum();
-        List<Map<String, long[]>> shards = new ArrayList<>();
-        Map<String, long[]> current = new LinkedHashMap<>();
-        long filled = 0;
-        for (ParameterSpec spec : specs) {
-            current.put(rename.apply(spec.key()), spec.shape());
-            filled += Shapes.elementCount(spec.shape()) * 2;
-            if (filled >= total / SHARDS * (shards.size() + 1) && shards.size() < SHARDS - 1) {
-                shards.add(current);
-                current = new LinkedHashMap<>();
-            }
-        }
-        shards.add(current);
-        JsonObject weightMap = new JsonObject();
-        for (int s = 0; s < shards.size(); s++) {
-            String name = String.format(Locale.ROOT, "diffusion_pytorch_model-%05d-of-%05d.safetensors", s + 1,
-                    shards.size());
-            SafetensorsWriter.writeHeaderOnly(dir.resolve(name), shards.get(s), DType.BF16);
-            for (String key : shards.get(s).keySet()) {
-                weightMap.addProperty(key, name);
-            }
-        }
-        JsonObject indexJson = new JsonObject();
-        JsonObject metadata = new JsonObject();
-        metadata.addProperty("total_size", total);
-        indexJson.add("metadata", metadata);
-        indexJson.add("weight_map", weightMap);
-        Path index = dir.resolve("diffusion_pytorch_model.safetensors.index.json");
-        Files.writeString(index, indexJson.toString());
-        return index;
     }
 }
