@@ -14,6 +14,15 @@ public interface LoadedNetwork extends AutoCloseable {
      */
     Map<String, HostTensor> run(Map<String, HostTensor> inputs);
 
+    /**
+     * Bytes moved between host and device by the {@link #run} calls so far: inputs uploaded, outputs downloaded and
+     * streamed parameter groups uploaded (resident weights, uploaded once, are not counted). On a CPU device it
+     * counts the same copies into and out of the runtime's memory. −1 when the backend does not count.
+     */
+    default long hostDeviceBytes() {
+        return -1;
+    }
+
     @Override
     void close();
 }

@@ -11,6 +11,8 @@ import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -72,7 +74,20 @@ public final class DjlBackend implements Backend {
     @Override
     public LoadedNetwork load(Network network, ParameterSource weights) {
         ParameterSource prepared = ParameterBinding.validateAndPrepare(network, weights);
-        return new DjlLoadedNetwork(network, prepared, root.newSubManager(), attentionChunkBytes);
+        return new DjlLoadedNetwork(network, prepared, root.newSubManager(), attentionChunkBytes, Map.of());
+    }
+
+    /** Streams the named groups from {@code weights} per chain step, the next group prefetched on a thread. */
+    @Override
+    public LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
+        Map<String, String> streamed = ParameterBinding.streamedKeys(network, streamedGroups);
+        ParameterSource prepared = ParameterBinding.validateAndPrepare(network, weights);
+        return new DjlLoadedNetwork(network, prepared, root.newSubManager(), attentionChunkBytes, streamed);
+    }
+
+    @Override
+    public boolean streamsParameterGroups() {
+        return true;
     }
 
     @Override

@@ -47,13 +47,13 @@ import java.util.stream.Collectors;
  */
 final class DjlOps implements Ops {
 
-    private final Function<String, NDArray> parameters;
+    private final DjlParameters parameters;
     private final long attentionChunkBytes;
     private final NDManager callManager;
     private final Map<Long, NDArray[]> identityAffine = new HashMap<>();
     private NDManager scope;
 
-    DjlOps(NDManager callManager, Function<String, NDArray> parameters, long attentionChunkBytes) {
+    DjlOps(NDManager callManager, DjlParameters parameters, long attentionChunkBytes) {
         this.callManager = callManager;
         this.scope = callManager;
         this.parameters = parameters;
@@ -88,7 +88,7 @@ final class DjlOps implements Ops {
 
     @Override
     public Tensor parameter(String key) {
-        return new DjlTensor(parameters.apply(key));
+        return new DjlTensor(parameters.get(key));
     }
 
     @Override
@@ -376,6 +376,13 @@ final class DjlOps implements Ops {
      */
     @Override
     public Tensor chain(Tensor initial, int count, ChainStep step) {
+        return chain(initial, java.util.Collections.nCopies(count, (String) null), step);
+    }
+
+    /** The chain of {@link Ops#chain(Tensor, List, ChainStep)}; streamed groups are uploaded and freed per step. */
+    @Override
+    public Tensor chain(Tensor initial, List<String> stepGroups, ChainStep step) {
+        int count = stepGroups.size();
         Tensor x = initial;
         NDManager carrier = null;
         try {
@@ -383,11 +390,15 @@ final class DjlOps implements Ops {
                 Tensor input = x;
                 int index = i;
                 NDManager next = scope.newSubManager();
+                String group = stepGroups.get(i);
                 try {
+                    parameters.enterStep(group, i + 1 < count ? stepGroups.get(i + 1) : null);
                     x = scopedInto(next, () -> step.apply(index, input));
                 } catch (RuntimeException | Error e) {
                     next.close();
                     throw e;
+                } finally {
+                    parameters.exitStep(group);
                 }
                 NDArray array = nd(x);
                 if (carrier != null && array.getManager() == carrier) {

@@ -12,6 +12,7 @@ import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -143,10 +144,31 @@ public final class OnnxBackend implements Backend {
         if (closed) {
             throw new IllegalStateException("the onnx backend on " + device + " is closed");
         }
+        return load(network, weights, Set.of());
+    }
+
+    /** Streamed groups become graph inputs fed from {@code weights} at each run (CPU only, see {@link OnnxLoadedNetwork}). */
+    @Override
+    public LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
+        if (closed) {
+            throw new IllegalStateException("the onnx backend on " + device + " is closed");
+        }
+        if (!streamedGroups.isEmpty() && !streamsParameterGroups()) {
+            throw new UnsupportedOperationException("the onnx backend streams parameter groups on the CPU only: "
+                    + "on " + device + " ONNX Runtime copies every graph input to the device before a run, so "
+                    + "the streamed groups would all be resident at once; use the djl backend for a memory budget "
+                    + "below the model's size on a GPU");
+        }
+        Map<String, String> streamed = ParameterBinding.streamedKeys(network, streamedGroups);
         ParameterSource prepared = ParameterBinding.validateAndPrepare(network, weights);
-        OnnxLoadedNetwork result = new OnnxLoadedNetwork(this, network, prepared);
+        OnnxLoadedNetwork result = new OnnxLoadedNetwork(this, network, prepared, streamed.keySet());
         loaded.add(result);
         return result;
+    }
+
+    @Override
+    public boolean streamsParameterGroups() {
+        return !onCuda();
     }
 
     void countCopyAllRebuild() {

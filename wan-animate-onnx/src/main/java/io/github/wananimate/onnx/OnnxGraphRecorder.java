@@ -50,6 +50,8 @@ public final class OnnxGraphRecorder implements Ops {
     }
 
     private final Function<String, long[]> parameterShapes;
+    private final Function<String, Integer> streamedElemTypes;
+    private final Map<String, String> streamedInputs = new LinkedHashMap<>();
     private final Options options;
     private final List<Node> nodes = new ArrayList<>();
     private final List<Initializer> initializers = new ArrayList<>();
@@ -74,8 +76,20 @@ public final class OnnxGraphRecorder implements Ops {
      *     throw with a clear message for an unknown key
      */
     public OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options) {
+        this(parameterShapes, options, key -> null);
+    }
+
+    /**
+     * @param streamedElemTypes for a parameter of a streamed group, the ONNX element type it is fed in (its stored
+     *     dtype); null for a resident parameter. Streamed parameters become graph inputs followed by a Cast to
+     *     float32, so the runtime reads them from the caller's buffer at each run and widens each one only where
+     *     it is used.
+     */
+    public OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options,
+            Function<String, Integer> streamedElemTypes) {
         this.parameterShapes = Objects.requireNonNull(parameterShapes, "parameterShapes");
         this.options = Objects.requireNonNull(options, "options");
+        this.streamedElemTypes = Objects.requireNonNull(streamedElemTypes, "streamedElemTypes");
     }
 
     /** The symbolic tensor handed to networks: a graph value name and its static shape. */
@@ -160,7 +174,7 @@ public final class OnnxGraphRecorder implements Ops {
         byte[] model = OnnxModelWriter.write(graphName, opsets, live, usedInitializers, graphInputs, graphOutputs);
         return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
                 unmodifiable(outputShapes), unmodifiable(usedParameters), unmodifiable(usedConstants),
-                shareableInitializers(live), live.size(), usesFusedAttention);
+                shareableInitializers(live), unmodifiable(streamedInputs), live.size(), usesFusedAttention);
     }
 
     /**
@@ -234,6 +248,16 @@ public final class OnnxGraphRecorder implements Ops {
         }
         long[] shape = parameterShapes.apply(key).clone();
         String name = uniqueName(key);
+        Integer streamedType = streamedElemTypes.apply(key);
+        if (streamedType != null) {
+            graphInputs.add(new ValueInfo(name, shape, streamedType));
+            streamedInputs.put(name, key);
+            Sym fed = new Sym(name, shape, false);
+            Sym widened = streamedType == OnnxModelWriter.FLOAT ? fed
+                    : node("Cast", shape, List.of(fed), intAttr("to", OnnxModelWriter.FLOAT));
+            parametersByKey.put(key, widened);
+            return widened;
+        }
         initializers.add(new Initializer(name, OnnxModelWriter.FLOAT, shape, null));
         parameterKeys.put(name, key);
         Sym sym = new Sym(name, shape, true);

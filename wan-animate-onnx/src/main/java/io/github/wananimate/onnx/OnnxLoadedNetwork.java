@@ -1,5 +1,6 @@
 package io.github.wananimate.onnx;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OnnxValue;
@@ -24,7 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,12 @@ import org.slf4j.LoggerFactory;
  * a warning names the network ({@link OnnxBackend#copyAllRebuilds()} counts these). CUDA binds
  * everything with {@code addExternalInitializers}: the session copies the weights into device memory, which it
  * must do anyway. The {@link OnnxTensor}s live as long as this network; every session using them closes first.
+ *
+ * <p>Streamed parameter groups are not initializers: their parameters are graph inputs in the stored dtype, fed
+ * with every run as tensors over the source's bytes (the mapped checkpoint) and cast to float32 in the graph where
+ * they are used, so the session holds no copy of them and each widened weight lives only while the runtime's
+ * memory plan needs it. This is offered on the CPU only ({@link OnnxBackend#streamsParameterGroups()}): the CUDA
+ * provider copies every input to the device before a run starts, which would hold all streamed groups at once.
  */
 final class OnnxLoadedNetwork implements LoadedNetwork {
 
@@ -65,6 +74,9 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     private final Network network;
     private final ParameterSource weights;
     private final Map<String, OnnxTensor> boundParameters = new HashMap<>();
+    /** Keys of streamed parameter groups: graph inputs fed from the host source at every run. */
+    private final Set<String> streamedKeys;
+    private final AtomicLong transferred = new AtomicLong();
     private final LinkedHashMap<String, CompiledGraph> sessions = new LinkedHashMap<>(16, 0.75f, true);
     private int sessionBuilds;
     private boolean closed;
@@ -82,10 +94,11 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         }
     }
 
-    OnnxLoadedNetwork(OnnxBackend backend, Network network, ParameterSource preparedWeights) {
+    OnnxLoadedNetwork(OnnxBackend backend, Network network, ParameterSource preparedWeights, Set<String> streamedKeys) {
         this.backend = backend;
         this.network = network;
         this.weights = preparedWeights;
+        this.streamedKeys = Set.copyOf(streamedKeys);
     }
 
     @Override
@@ -118,9 +131,17 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 OnnxTensor t = OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
                 feeds.add(t);
                 feedMap.put(compiled.graph().inputNames().get(e.getKey()), t);
+                transferred.addAndGet(host.elementCount() * Float.BYTES);
+            }
+            for (Map.Entry<String, String> s : compiled.graph().streamedInputs().entrySet()) {
+                OnnxTensor t = streamedTensor(weights.get(s.getValue()));
+                feeds.add(t);
+                feedMap.put(s.getKey(), t);
             }
             try (OrtSession.Result result = compiled.session().run(feedMap)) {
-                return collectOutputs(compiled.graph(), result);
+                Map<String, HostTensor> outputs = collectOutputs(compiled.graph(), result);
+                outputs.values().forEach(o -> transferred.addAndGet(o.byteSize()));
+                return outputs;
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed to run " + name() + " on " + backend.device()
@@ -128,6 +149,45 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         } finally {
             feeds.forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * A streamed parameter as fed to the session: over the source's own bytes in their stored dtype where ONNX
+     * Runtime takes them (bf16, f16, f32; no copy for a memory-mapped file), other dtypes widened to float32.
+     */
+    private OnnxTensor streamedTensor(HostTensor host) throws OrtException {
+        transferred.addAndGet(host.byteSize());
+        OnnxJavaType type = storedType(host.dtype());
+        if (type == null) {
+            return OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
+        }
+        return OnnxTensor.createTensor(backend.environment(), host.data(), host.shape(), type);
+    }
+
+    private static OnnxJavaType storedType(DType dtype) {
+        return switch (dtype) {
+            case BF16 -> OnnxJavaType.BFLOAT16;
+            case F16 -> OnnxJavaType.FLOAT16;
+            case F32 -> OnnxJavaType.FLOAT;
+            default -> null;
+        };
+    }
+
+    /** The ONNX element type a streamed key is fed in (see {@link #streamedTensor}); null for a resident key. */
+    private Integer streamedElemType(String key) {
+        if (!streamedKeys.contains(key)) {
+            return null;
+        }
+        return switch (weights.dtype(key)) {
+            case BF16 -> OnnxModelWriter.BFLOAT16;
+            case F16 -> OnnxModelWriter.FLOAT16;
+            default -> OnnxModelWriter.FLOAT;
+        };
+    }
+
+    @Override
+    public long hostDeviceBytes() {
+        return transferred.get();
     }
 
     private Map<String, HostTensor> collectOutputs(RecordedGraph graph, OrtSession.Result result) {
@@ -168,7 +228,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
 
     /** Records the forward pass for these input shapes and builds its session. */
     RecordedGraph record(Map<String, HostTensor> inputs) {
-        OnnxGraphRecorder recorder = new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions());
+        OnnxGraphRecorder recorder = new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions(),
+                this::streamedElemType);
         Map<String, Tensor> symbolic = new LinkedHashMap<>();
         for (Map.Entry<String, HostTensor> e : new TreeMap<>(inputs).entrySet()) {
             symbolic.put(e.getKey(), recorder.input(e.getKey(), e.getValue().shape()));

@@ -17,10 +17,13 @@ import java.util.Set;
  *     while building the session, so that a CPU session may use them straight from memory: the weight operands
  *     of MatMul / Gemm nodes fed by the graph inputs (see {@link OnnxGraphRecorder}); every other bound
  *     initializer is copied into the session, where the optimisers can read it
+ * @param streamedInputs graph input name → checkpoint key, for the parameters of streamed groups: fed with every
+ *     run from the host source in their stored dtype (bf16 / f16 / f32) and cast to float32 inside the graph
  * @param nodeCount number of nodes in the graph
  * @param usesFusedAttention whether any {@code com.microsoft.MultiHeadAttention} node was emitted
  */
 public record RecordedGraph(byte[] model, Map<String, String> inputNames, Map<String, String> outputNames,
         Map<String, long[]> outputShapes, Map<String, String> parameters, Map<String, HostTensor> boundConstants,
-        Set<String> shareableInitializers, int nodeCount, boolean usesFusedAttention) {
+        Set<String> shareableInitializers, Map<String, String> streamedInputs, int nodeCount,
+        boolean usesFusedAttention) {
 }

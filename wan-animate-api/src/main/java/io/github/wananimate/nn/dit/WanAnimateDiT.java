@@ -2,6 +2,7 @@ package io.github.wananimate.nn.dit;
 
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.Ops;
+import io.github.wananimate.nn.ParameterGroup;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Tensor;
 import io.github.wananimate.nn.face.FaceAdapterBlock;
@@ -73,6 +74,7 @@ public final class WanAnimateDiT implements Network {
     private final FaceEncoder faceEncoder;
     private final List<FaceAdapterBlock> faceBlocks;
     private final List<ParameterSpec> parameters;
+    private final List<ParameterGroup> groups;
     private final boolean intermediates;
 
     /** The denoiser with the single output {@code output}. */
@@ -92,10 +94,11 @@ public final class WanAnimateDiT implements Network {
         this.faceEncoder = new FaceEncoder("face_encoder.", config.dim());
         List<FaceAdapterBlock> blocks = new ArrayList<>();
         for (int k = 0; k < config.faceBlocks(); k++) {
-            blocks.add(new FaceAdapterBlock("face_adapter.fuser_blocks." + k + ".", config.dim(), config.numHeads()));
+            blocks.add(new FaceAdapterBlock(faceBlockPrefix(k), config.dim(), config.numHeads()));
         }
         this.faceBlocks = List.copyOf(blocks);
         this.parameters = List.copyOf(buildParameters());
+        this.groups = List.copyOf(buildGroups());
     }
 
     public DiTConfig config() {
@@ -110,6 +113,25 @@ public final class WanAnimateDiT implements Network {
     @Override
     public List<ParameterSpec> parameters() {
         return parameters;
+    }
+
+    /**
+     * One group per block, {@code blocks.i}: the block's keys and, after blocks 0, 5, 10, …, the keys of the face
+     * adapter block that follows it in the same chain step. Everything else (embeddings, face encoder, head) stays
+     * resident.
+     */
+    @Override
+    public List<ParameterGroup> parameterGroups() {
+        return groups;
+    }
+
+    private static String faceBlockPrefix(int index) {
+        return "face_adapter.fuser_blocks." + index + ".";
+    }
+
+    /** The name of block {@code index}'s parameter group. */
+    public static String blockGroup(int index) {
+        return "blocks." + index;
     }
 
     /** The motion encoder's derived tensors (its Householder Q) are added here. */
@@ -238,7 +260,11 @@ public final class WanAnimateDiT implements Network {
             first = 1;
         }
         int start = first;
-        hidden = ops.chain(hidden, config.numLayers() - start, (k, in) -> {
+        List<String> stepGroups = new ArrayList<>();
+        for (int i = start; i < config.numLayers(); i++) {
+            stepGroups.add(blockGroup(i));
+        }
+        hidden = ops.chain(hidden, stepGroups, (k, in) -> {
             int i = start + k;
             Tensor out = block(ops, i, in, e0, text, image, cos, sin);
             if (i % DiTConfig.FACE_BLOCK_EVERY == 0) {
@@ -431,6 +457,23 @@ public final class WanAnimateDiT implements Network {
         }
         specs.addAll(faceEncoder.parameters());
         return specs;
+    }
+
+    private List<ParameterGroup> buildGroups() {
+        List<ParameterGroup> result = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            String blockPrefix = blockGroup(i) + ".";
+            String facePrefix = i % DiTConfig.FACE_BLOCK_EVERY == 0
+                    ? faceBlockPrefix(i / DiTConfig.FACE_BLOCK_EVERY) : null;
+            List<String> keys = new ArrayList<>();
+            for (ParameterSpec spec : parameters) {
+                if (spec.key().startsWith(blockPrefix) || facePrefix != null && spec.key().startsWith(facePrefix)) {
+                    keys.add(spec.key());
+                }
+            }
+            result.add(new ParameterGroup(blockGroup(i), keys));
+        }
+        return result;
     }
 
     private static void linearSpecs(List<ParameterSpec> specs, String module, long out, long in) {

@@ -1,0 +1,12 @@
+package io.github.wananimate.onnx;
+
+import io.github.wananimate.nn.DiTStreamingTest;
+
+/** Block streaming on the onnx backend, CPU. */
+class OnnxDiTStreamingTest extends DiTStreamingTest {
+
+    @Override
+    protected String backendName() {
+        return "onnx";
+    }
+}
