@@ -8,6 +8,7 @@ import io.github.wananimate.api.GenerationResult;
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.api.ProgressListener;
 import io.github.wananimate.api.WanAnimate;
+import io.github.wananimate.memory.MemorySize;
 import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
 import io.github.wananimate.spi.Backend;
 import java.io.IOException;
@@ -54,6 +55,10 @@ abstract class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu (default), cuda or cuda:N")
     String device;
+
+    @Option(names = "--memory-budget", paramLabel = "<size>", description = "device memory the model may use, e.g. "
+            + "24G or 512M: DiT blocks that do not fit stream from the mapped checkpoint (default: everything resident)")
+    String memoryBudget;
 
     @Option(names = "--steps", description = "denoising steps per clip (default 20; 4 on the demo sample)")
     Integer steps;
@@ -134,8 +139,10 @@ abstract class GenerateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Input: %s%n", demoSample ? "the bundled sample (" + s + ")" : input + " (" + s + ")");
         CancellationToken token = new CancellationToken();
         Interrupts interrupts = Interrupts.cancelling(token, spec.commandLine().getErr());
+        long budget = memoryBudget == null ? 0 : MemorySize.parse(memoryBudget);
         try (Backend opened = CliBackends.open(backend, device);
-                WanAnimate model = modelDir == null ? Models.demo(opened) : Models.folder(opened, modelDir);
+                WanAnimate model = modelDir == null ? Models.demo(opened, budget)
+                        : Models.folder(opened, modelDir, budget);
                 Mp4FrameSink sink = new Mp4FrameSink(target, s.width(), s.height(), request.outputFps(), keep)) {
             out.println("Models: " + (modelDir == null ? Models.demoDescription(opened)
                     : "Wan2.2-Animate-14B from " + modelDir + " on " + opened.name() + "/" + opened.device()));

@@ -23,9 +23,9 @@ final class Models {
      * procedural Relighting LoRA and a procedural text encoder: the real structure, generated at start-up, no file
      * read. The output is abstract. Conditioning stays float32 (the tiny model is not the original's bf16 run).
      */
-    static WanAnimate demo(Backend backend) {
+    static WanAnimate demo(Backend backend, long memoryBudget) {
         ProceduralModel model = ProceduralModel.tiny(DEMO_WEIGHT_SEED);
-        return WanAnimate.builder().backend(backend)
+        return budgeted(WanAnimate.builder(), memoryBudget).backend(backend)
                 .dit(model.dit(), model.ditWeights())
                 .vae(model.vae(), model.vaeWeights())
                 .clip(model.clip(), model.clipWeights())
@@ -43,7 +43,12 @@ final class Models {
     }
 
     /** The official folder (or its repacks); bf16 conditioning as the original. */
-    static WanAnimate folder(Backend backend, Path folder) {
-        return WanAnimate.builder().backend(backend).modelFolder(folder).build();
+    static WanAnimate folder(Backend backend, Path folder, long memoryBudget) {
+        return budgeted(WanAnimate.builder(), memoryBudget).backend(backend).modelFolder(folder).build();
+    }
+
+    /** {@code memoryBudget} bytes of device memory; 0: no budget. */
+    private static WanAnimate.Builder budgeted(WanAnimate.Builder builder, long memoryBudget) {
+        return memoryBudget > 0 ? builder.deviceMemoryBudget(memoryBudget) : builder;
     }
 }

@@ -53,7 +53,7 @@ final class DjlLoadedNetwork implements LoadedNetwork {
         this.streamedKeys = Map.copyOf(streamedKeys);
         streamedKeys.forEach((key, group) -> groupKeys.computeIfAbsent(group, g -> new ArrayList<>()).add(key));
         this.prefetcher = streamedKeys.isEmpty() ? null : Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "djl-prefetch-" + network.name());
+            Thread t = new Thread(r, "djl-stage-" + network.name());
             t.setDaemon(true);
             return t;
         });

@@ -11,6 +11,7 @@ import io.github.wananimate.weights.ParameterSource;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -20,14 +21,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * The weights of one forward call when some parameter groups stream: resident keys come from the network, a
- * streamed group is uploaded from the host source into a manager of its own when its step starts (or when first
- * read outside a step) and that manager is closed when the step ends. While a step computes, the next step's group
- * is uploaded on {@code prefetcher}: reading the mapped pages, the copy and the widening to float32 overlap the
- * step (on a GPU the copy itself runs on PyTorch's current stream).
+ * The weights of one forward call when some parameter groups stream: resident keys come from the network; a
+ * streamed group is uploaded into a manager of its own when its chain step starts (or when first read outside a
+ * step) and that manager is closed when the step ends, so a group is uploaded at most once per step.
  *
- * <p>bf16 / f16 weights are widened on the host into a per-thread scratch buffer that is reused, then copied; each
- * upload adds the stored bytes to {@code transferred}.
+ * <p>Overlap: while a step computes, {@code stager} prepares the next step's group on the host: it reads the
+ * mapped checkpoint pages and widens bf16 / f16 to float32 into one staging buffer (reused, sized to the largest
+ * group). The upload itself (the copy to the device) happens on the calling thread when the next step starts, so
+ * every PyTorch call stays on the thread that runs the network. Each upload adds the stored bytes to
+ * {@code transferred}.
  */
 final class StreamedGroups implements DjlParameters, AutoCloseable {
 
@@ -36,23 +38,27 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
     private final Map<String, List<String>> groupKeys;
     private final ParameterSource weights;
     private final NDManager parent;
-    private final ExecutorService prefetcher;
+    private final ExecutorService stager;
     private final AtomicLong transferred;
-    private final Map<String, Held> held = new HashMap<>();
-    private final Map<String, Future<Held>> pending = new HashMap<>();
+    private final Map<String, Map<String, NDArray>> held = new HashMap<>();
+    private final Map<String, NDManager> managers = new HashMap<>();
+    /** The group being staged on {@link #stager}, with its staged tensors (float32 bytes by key). */
+    private String stagingGroup;
+    private Future<Map<String, Staged>> staging;
+    private ByteBuffer stagingBuffer = ByteBuffer.allocateDirect(0);
 
-    private record Held(NDManager manager, Map<String, NDArray> arrays) {
+    private record Staged(long[] shape, ByteBuffer f32, long storedBytes) {
     }
 
     StreamedGroups(Function<String, NDArray> resident, Map<String, String> streamedKeys,
-            Map<String, List<String>> groupKeys, ParameterSource weights, NDManager parent, ExecutorService prefetcher,
+            Map<String, List<String>> groupKeys, ParameterSource weights, NDManager parent, ExecutorService stager,
             AtomicLong transferred) {
         this.resident = resident;
         this.streamedKeys = streamedKeys;
         this.groupKeys = groupKeys;
         this.weights = weights;
         this.parent = parent;
-        this.prefetcher = prefetcher;
+        this.stager = stager;
         this.transferred = transferred;
     }
 
@@ -62,7 +68,7 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         if (group == null) {
             return resident.apply(key);
         }
-        return obtain(group).arrays().get(key);
+        return obtain(group).get(key);
     }
 
     @Override
@@ -70,62 +76,144 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         if (group != null && groupKeys.containsKey(group)) {
             obtain(group);
         }
-        if (next != null && groupKeys.containsKey(next) && !held.containsKey(next) && !pending.containsKey(next)) {
-            pending.put(next, prefetcher.submit(() -> upload(next)));
+        if (next != null && groupKeys.containsKey(next) && !held.containsKey(next) && staging == null) {
+            stagingGroup = next;
+            staging = stager.submit(() -> stage(next));
         }
     }
 
     @Override
     public void exitStep(String group) {
-        Held h = group == null ? null : held.remove(group);
-        if (h != null) {
-            h.manager().close();
+        held.remove(group);
+        NDManager m = group == null ? null : managers.remove(group);
+        if (m != null) {
+            m.close();
         }
     }
 
-    private Held obtain(String group) {
-        Held h = held.get(group);
-        if (h != null) {
-            return h;
+    private Map<String, NDArray> obtain(String group) {
+        Map<String, NDArray> arrays = held.get(group);
+        if (arrays != null) {
+            return arrays;
         }
-        Future<Held> future = pending.remove(group);
-        if (future != null) {
-            try {
-                h = future.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while uploading parameter group " + group, e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("uploading parameter group " + group + " failed: "
-                        + e.getCause().getMessage(), e.getCause());
-            }
+        Map<String, Staged> staged;
+        if (group.equals(stagingGroup)) {
+            staged = awaitStaging();
         } else {
-            h = upload(group);
+            awaitStaging();   // the staging buffer is shared: let a stale prefetch finish first
+            staged = stage(group);
         }
-        held.put(group, h);
-        return h;
-    }
-
-    private Held upload(String group) {
         NDManager manager = parent.newSubManager();
         try {
-            Map<String, NDArray> arrays = new HashMap<>();
-            for (String key : groupKeys.get(group)) {
-                arrays.put(key, upload(manager, key, weights.get(key)));
+            arrays = new HashMap<>();
+            for (Map.Entry<String, Staged> e : staged.entrySet()) {
+                arrays.put(e.getKey(), upload(manager, e.getKey(), e.getValue()));
             }
-            return new Held(manager, arrays);
         } catch (RuntimeException | Error e) {
             manager.close();
             throw e;
         }
+        managers.put(group, manager);
+        held.put(group, arrays);
+        return arrays;
     }
 
-    private NDArray upload(NDManager manager, String key, HostTensor host) {
-        transferred.addAndGet(host.byteSize());
-        NDArray array = manager.create(widened(host), new Shape(host.shape()), DataType.FLOAT32);
+    private Map<String, Staged> awaitStaging() {
+        if (staging == null) {
+            return null;
+        }
+        try {
+            return staging.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while staging parameter group " + stagingGroup, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("staging parameter group " + stagingGroup + " failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        } finally {
+            staging = null;
+            stagingGroup = null;
+        }
+    }
+
+    /**
+     * The group's tensors as float32 bytes: mapped float32 tensors as they are (their pages read once, so the upload
+     * does not wait on the disk), others widened into the staging buffer.
+     */
+    private Map<String, Staged> stage(String group) {
+        long widenedBytes = 0;
+        Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        for (String key : groupKeys.get(group)) {
+            HostTensor host = weights.get(key);
+            tensors.put(key, host);
+            if (!(host.dtype() == DType.F32 && host.data().isDirect())) {
+                widenedBytes += 4 * host.elementCount();
+            }
+        }
+        if (stagingBuffer.capacity() < widenedBytes) {
+            stagingBuffer = ByteBuffer.allocateDirect(Math.toIntExact(widenedBytes)).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        Map<String, Staged> staged = new LinkedHashMap<>();
+        int offset = 0;
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            HostTensor host = e.getValue();
+            ByteBuffer f32;
+            if (host.dtype() == DType.F32 && host.data().isDirect()) {
+                f32 = host.data();
+                touchPages(f32);
+            } else {
+                int bytes = Math.toIntExact(4 * host.elementCount());
+                f32 = stagingBuffer.duplicate().position(offset).limit(offset + bytes).slice()
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                widen(host, f32);
+                offset += bytes;
+            }
+            staged.put(e.getKey(), new Staged(host.shape(), f32, host.byteSize()));
+        }
+        return staged;
+    }
+
+    private static void touchPages(ByteBuffer bytes) {
+        int sum = 0;
+        for (int i = 0; i < bytes.limit(); i += 4096) {
+            sum += bytes.get(i);
+        }
+        if (sum == 42) {
+            Thread.onSpinWait();   // keeps the reads from being optimised away
+        }
+    }
+
+    private static void widen(HostTensor host, ByteBuffer target) {
+        ByteBuffer src = host.data();
+        int n = Math.toIntExact(host.elementCount());
+        switch (host.dtype()) {
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    target.putInt(4 * i, (src.getShort(2 * i) & 0xffff) << 16);
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    target.putFloat(4 * i, DTypeConversions.f16ToFloat(src.getShort(2 * i)));
+                }
+            }
+            default -> {
+                float[] values = host.toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    target.putFloat(4 * i, values[i]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies a staged tensor into the manager. On the CPU, DJL wraps a direct buffer without copying, so the array
+     * is duplicated and the view closed: the group then owns its memory, as it would on a device.
+     */
+    private NDArray upload(NDManager manager, String key, Staged staged) {
+        transferred.addAndGet(staged.storedBytes());
+        NDArray array = manager.create(staged.f32(), new Shape(staged.shape()), DataType.FLOAT32);
         if (!array.getDevice().isGpu()) {
-            // on the CPU the array is a view of the buffer (DJL wraps a direct buffer without copying): copy it, so
-            // the scratch buffer can be reused and the group owns its memory as it would on a device
             NDArray view = array;
             array = view.duplicate();
             view.close();
@@ -134,50 +222,16 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         return array;
     }
 
-    /**
-     * The tensor as float32 bytes in a direct buffer: the mapped bytes themselves when stored so, else widened into
-     * this thread's scratch buffer (reused, so streaming allocates no host copy per group). DJL 0.36 cannot create a bf16 array from a
-     * buffer (the native call aborts the process), so the widening happens here rather than on the device.
-     */
-    private static ByteBuffer widened(HostTensor host) {
-        if (host.dtype() == DType.F32 && host.data().isDirect()) {
-            return host.data();
-        }
-        if (host.dtype() != DType.BF16 && host.dtype() != DType.F16) {
-            return host.toF32().data();
-        }
-        int n = Math.toIntExact(host.elementCount());
-        ByteBuffer scratch = SCRATCH.get();
-        if (scratch.capacity() < 4L * n) {
-            scratch = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.LITTLE_ENDIAN);
-            SCRATCH.set(scratch);
-        }
-        ByteBuffer src = host.data();
-        boolean bf16 = host.dtype() == DType.BF16;
-        for (int i = 0; i < n; i++) {
-            short bits = src.getShort(2 * i);
-            scratch.putFloat(4 * i, bf16 ? Float.intBitsToFloat((bits & 0xffff) << 16)
-                    : DTypeConversions.f16ToFloat(bits));
-        }
-        return scratch.duplicate().order(ByteOrder.LITTLE_ENDIAN).limit(4 * n);
-    }
-
-    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(0));
-
-    /** Frees every group still held or in flight. */
+    /** Frees every group still held and waits for a staging in flight. */
     @Override
     public void close() {
-        held.values().forEach(h -> h.manager().close());
-        held.clear();
-        for (Future<Held> future : pending.values()) {
-            try {
-                future.get().manager().close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException ignored) {
-                // the step that needed it already failed or never ran
-            }
+        try {
+            awaitStaging();
+        } catch (RuntimeException ignored) {
+            // the step that needed it already failed or never ran
         }
-        pending.clear();
+        managers.values().forEach(NDManager::close);
+        managers.clear();
+        held.clear();
     }
 }
