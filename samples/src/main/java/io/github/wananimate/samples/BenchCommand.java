@@ -62,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
     int faces;
 
     @Option(names = "--network", split = ",", defaultValue = "motion_encoder,dit,vae",
-            description = "benchmarks to run: motion_encoder, dit, vae, pipeline, lora, stream (25 blocks of width "
+            description = "benchmarks to run: motion_encoder, dit, vae, pipeline, lora, stream (15 blocks of width "
                     + "1536 streamed under --memory-budget, default a quarter of its weights, vs all resident), "
                     + "stream14b (5 blocks of the 14B geometry, streamed) (default ${DEFAULT-VALUE})")
     List<String> networks;
