@@ -24,8 +24,17 @@ final class Models {
      * read. The output is abstract. Conditioning stays float32 (the tiny model is not the original's bf16 run).
      */
     static WanAnimate demo(Backend backend) {
+        return demo(backend, null);
+    }
+
+    /** {@link #demo(Backend)} with the Relighting LoRA merged at {@code loraAlpha} (null: its rank). */
+    static WanAnimate demo(Backend backend, Double loraAlpha) {
         ProceduralModel model = ProceduralModel.tiny(DEMO_WEIGHT_SEED);
-        return WanAnimate.builder().backend(backend)
+        WanAnimate.Builder builder = WanAnimate.builder();
+        if (loraAlpha != null) {
+            builder.relightingLoraAlpha(loraAlpha);
+        }
+        return builder.backend(backend)
                 .dit(model.dit(), model.ditWeights())
                 .vae(model.vae(), model.vaeWeights())
                 .clip(model.clip(), model.clipWeights())
@@ -44,6 +53,15 @@ final class Models {
 
     /** The official folder (or its repacks); bf16 conditioning as the original. */
     static WanAnimate folder(Backend backend, Path folder) {
-        return WanAnimate.builder().backend(backend).modelFolder(folder).build();
+        return folder(backend, folder, null);
+    }
+
+    /** {@link #folder(Backend, Path)} with the Relighting LoRA merged at {@code loraAlpha} (null: the file's). */
+    static WanAnimate folder(Backend backend, Path folder, Double loraAlpha) {
+        WanAnimate.Builder builder = WanAnimate.builder();
+        if (loraAlpha != null) {
+            builder.relightingLoraAlpha(loraAlpha);
+        }
+        return builder.backend(backend).modelFolder(folder).build();
     }
 }

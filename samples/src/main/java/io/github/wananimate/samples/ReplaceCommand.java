@@ -30,6 +30,15 @@ final class ReplaceCommand extends GenerateCommand {
             + "${DEFAULT-VALUE})")
     double relightStrength;
 
+    @Option(names = "--relight-alpha", paramLabel = "<alpha>", description = "LoRA alpha, for a LoRA file that does "
+            + "not carry the one it was trained with (default: the file's, else its rank)")
+    Double relightAlpha;
+
+    @Override
+    Double loraAlpha() {
+        return relightAlpha;
+    }
+
     @Override
     boolean replacement() {
         return true;
