@@ -30,6 +30,7 @@ final class Interrupts {
     static Interrupts cancelling(CancellationToken token, PrintWriter err) {
         List<Signal> signals = new ArrayList<>();
         List<SignalHandler> previous = new ArrayList<>();
+        cancelExitCode = ExitCodes.CANCELLED;
         install("INT", ExitCodes.CANCELLED, "Ctrl-C", token, err, signals, previous);
         install("TERM", ExitCodes.TERMINATED, "SIGTERM", token, err, signals, previous);
         return new Interrupts(signals, previous);

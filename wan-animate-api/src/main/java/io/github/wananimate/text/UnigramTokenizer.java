@@ -136,7 +136,7 @@ public final class UnigramTokenizer {
         try {
             text = SmallFiles.readString(tokenizerJson, MAX_FILE_BYTES);
         } catch (IOException e) {
-            throw new WeightException("cannot read tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
+            throw new WeightException("cannot read tokenizer: " + e.getMessage(), e);
         }
         try {
             JsonElement json = JsonParser.parseString(text);

@@ -99,7 +99,7 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
         try {
             text = SmallFiles.readString(file, MAX_CONFIG_BYTES);
         } catch (IOException e) {
-            throw new WeightException("cannot read DiT config " + file + ": " + e.getMessage(), e);
+            throw new WeightException("cannot read DiT config: " + e.getMessage(), e);
         }
         try {
             return fromJson(JsonParser.parseString(text).getAsJsonObject());
