@@ -495,7 +495,8 @@ final class RestrictedUnpickler {
 
     /**
      * {@code key} if it may be a dict key: a scalar, or a tuple of scalars and tuples with at most
-     * {@value #MAX_KEY_NODES} nodes counted with repeats (checked iteratively before anything hashes it).
+     * {@value #MAX_KEY_NODES} nodes counted with repeats and {@value #MAX_DEPTH} levels (checked iteratively before
+     * anything hashes it, since hashing recurses).
      */
     private Object hashable(Object key) {
         if (isScalar(key)) {
@@ -504,18 +505,24 @@ final class RestrictedUnpickler {
         if (!(key instanceof Tuple)) {
             throw error("dict key " + describe(key) + " is not supported (only strings, numbers and tuples of them)");
         }
-        ArrayDeque<Object> pending = new ArrayDeque<>();
-        pending.push(key);
+        record Node(Object value, int depth) {
+        }
+        ArrayDeque<Node> pending = new ArrayDeque<>();
+        pending.push(new Node(key, 1));
         int nodes = 0;
         while (!pending.isEmpty()) {
-            Object node = pending.pop();
+            Node next = pending.pop();
+            Object node = next.value();
             if (++nodes > MAX_KEY_NODES) {
                 throw error("dict key " + describe(key) + " has more than " + MAX_KEY_NODES + " nested items"
                         + " (a hash bomb?); refused before hashing it");
             }
+            if (next.depth() > MAX_DEPTH) {
+                throw error("dict key " + describe(key) + " nests tuples deeper than " + MAX_DEPTH + " levels");
+            }
             spend(1);
             if (node instanceof Tuple t) {
-                t.items().forEach(pending::push);
+                t.items().forEach(item -> pending.push(new Node(item, next.depth() + 1)));
             } else if (!isScalar(node)) {
                 throw error("dict key " + describe(key) + " holds a " + describe(node)
                         + ", which is not hashable (only strings, numbers and tuples of them)");

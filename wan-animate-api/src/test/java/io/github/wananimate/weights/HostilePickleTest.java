@@ -53,6 +53,10 @@ class HostilePickleTest {
         assertTimeoutPreemptively(QUICK, () -> assertThatThrownBy(() -> PytorchCheckpoint.open(key))
                 .isInstanceOf(WeightException.class).hasMessageContaining(key.toString())
                 .hasMessageContaining("dict key tuple of 1 (list of 1"));
+        byte[] tuples = HostilePickles.nestedTupleKey(9_000); // under the node limit, but hashing would recurse
+        assertTimeoutPreemptively(QUICK, () -> assertThatThrownBy(() -> RestrictedUnpickler.load("t.pkl", tuples))
+                .isInstanceOf(WeightException.class).hasMessageContaining("t.pkl")
+                .hasMessageContaining("nests tuples deeper than " + RestrictedUnpickler.MAX_DEPTH + " levels"));
         Path dicts = HostilePickles.checkpoint(dir.resolve("dicts.pth"), HostilePickles.nestedDicts(100_000));
         assertTimeoutPreemptively(QUICK, () -> assertThatThrownBy(() -> PytorchCheckpoint.open(dicts))
                 .isInstanceOf(WeightException.class).hasMessageContaining(dicts.toString())

@@ -59,6 +59,15 @@ public final class HostilePickles {
         return p.op(0x85).op('K').op(1).op('s').op('.').bytes();
     }
 
+    /** {@code {((((),),),): 1}} with {@code depth} nested one-element tuples as the key. */
+    public static byte[] nestedTupleKey(int depth) {
+        Raw p = new Raw().proto(2).op('}').op(')');
+        for (int i = 1; i < depth; i++) {
+            p.op(0x85);
+        }
+        return p.op('K').op(1).op('s').op('.').bytes();
+    }
+
     /** {@code {'a': {'a': {...}}}} nested {@code depth} dicts deep. */
     public static byte[] nestedDicts(int depth) {
         Raw p = new Raw().proto(2);
