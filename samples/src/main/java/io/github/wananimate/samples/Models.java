@@ -24,15 +24,19 @@ final class Models {
      * read. The output is abstract. Conditioning stays float32 (the tiny model is not the original's bf16 run).
      */
     static WanAnimate demo(Backend backend) {
+        return demoBuilder().backend(backend).build();
+    }
+
+    /** The demo weights on a builder that still needs its backend (and may take further options). */
+    static WanAnimate.Builder demoBuilder() {
         ProceduralModel model = ProceduralModel.tiny(DEMO_WEIGHT_SEED);
-        return WanAnimate.builder().backend(backend)
+        return WanAnimate.builder()
                 .dit(model.dit(), model.ditWeights())
                 .vae(model.vae(), model.vaeWeights())
                 .clip(model.clip(), model.clipWeights())
                 .relightingLora(model.relightingLora(DEMO_LORA_RANK))
                 .textEncoder(model.textEncoder())
-                .precision(ConditioningPrecision.FLOAT32)
-                .build();
+                .precision(ConditioningPrecision.FLOAT32);
     }
 
     static String demoDescription(Backend backend) {
