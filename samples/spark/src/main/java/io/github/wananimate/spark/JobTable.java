@@ -86,14 +86,17 @@ public final class JobTable {
      * @throws IllegalArgumentException naming the unknown or missing columns
      */
     public static Parsed parse(Dataset<Row> table, Defaults defaults) {
-        String[] columns = table.columns();
+        return parse(table.columns(), table.collectAsList(), defaults);
+    }
+
+    /** Parses {@code rows}, whose fields are in the order of {@code columns}. */
+    static Parsed parse(String[] columns, List<Row> rows, Defaults defaults) {
         List<String> unknown = Arrays.stream(columns).filter(c -> !COLUMNS.contains(c)).toList();
         List<String> missing = REQUIRED.stream().filter(c -> !Arrays.asList(columns).contains(c)).toList();
         if (!unknown.isEmpty() || !missing.isEmpty()) {
             throw new IllegalArgumentException("job table columns: " + (unknown.isEmpty() ? "" : "unknown " + unknown
                     + " ") + (missing.isEmpty() ? "" : "missing " + missing + " ") + "(known: " + COLUMNS + ")");
         }
-        List<Row> rows = table.collectAsList();
         List<JobSpec> jobs = new ArrayList<>();
         List<RenderResult> rejected = new ArrayList<>();
         Set<String> ids = new HashSet<>();
