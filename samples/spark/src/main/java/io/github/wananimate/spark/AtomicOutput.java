@@ -15,18 +15,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One row's output video on a Hadoop {@link FileSystem} (local, HDFS, S3A…), written so that its final name only
- * ever holds a complete video, and once.
+ * One row's output on a Hadoop {@link FileSystem} (local, HDFS, S3A…) — its video, or its preprocessed signals
+ * folder — written so that its final name only ever holds a complete output, and once.
  *
- * <p>An attempt uploads its video as {@code .<name>.attempt-<task attempt id>.tmp} next to the target and renames
- * it into place, then writes the marker {@code .<name>.done} (the row's id, the video's byte length, frames, fps,
- * seed, backend and device). <b>Complete</b> means: the marker exists, parses, and the target's length equals the
- * length it records. A re-run skips complete rows; anything else is rendered again and replaces what is there. After
+ * <p>An attempt uploads its output as {@code .<name>.attempt-<task attempt id>.tmp} next to the target and renames
+ * it into place, then writes the marker {@code .<name>.done} (the row's id, the output's byte length — a folder's
+ * is the sum of its files' —, frames, fps, seed, backend and device). <b>Complete</b> means: the marker exists,
+ * parses, and the target's length equals the length it records. A re-run skips complete rows; anything else is rendered again and replaces what is there. After
  * its rename an attempt deletes the temporary files of earlier attempts (a killed executor cannot clean up after
  * itself), so a retried row leaves exactly one video. Names starting with a dot are hidden from Hadoop and Spark
  * input listings.
  *
- * <p>Speculative twins: both render the same video (same request, same seed); the one that finds the target complete
+ * <p>Speculative twins: both produce the same output (same request, same seed); the one that finds the target complete
  * just before its rename discards its own copy.
  */
 final class AtomicOutput {
@@ -38,7 +38,7 @@ final class AtomicOutput {
     /**
      * What the marker records.
      *
-     * @param bytes the video's length
+     * @param bytes the output's length
      */
     record Marker(String id, long bytes, int frames, double fps, int width, int height, long seed, String backend,
             String device) {
@@ -68,11 +68,16 @@ final class AtomicOutput {
             return Optional.empty();
         }
         try {
-            FileStatus status = fs.getFileStatus(target);
-            return status.isFile() && status.getLen() == m.bytes() ? Optional.of(m) : Optional.empty();
+            return length() == m.bytes() ? Optional.of(m) : Optional.empty();
         } catch (FileNotFoundException e) {
             return Optional.empty();
         }
+    }
+
+    /** The target's byte length; a folder's is the sum of its files'. */
+    private long length() throws IOException {
+        FileStatus status = fs.getFileStatus(target);
+        return status.isFile() ? status.getLen() : fs.getContentSummary(target).getLength();
     }
 
     /** The temporary name of task attempt {@code attemptId}. */
@@ -80,9 +85,10 @@ final class AtomicOutput {
         return new Path(target.getParent(), "." + target.getName() + ".attempt-" + attemptId + TEMP_SUFFIX);
     }
 
-    /** Copies the finished local video to {@code temp} (replacing one left by the same attempt id). */
+    /** Copies the finished local file or folder to {@code temp} (replacing one left by the same attempt id). */
     void upload(java.nio.file.Path local, Path temp) throws IOException {
         fs.mkdirs(target.getParent());
+        fs.delete(temp, true);
         fs.copyFromLocalFile(false, true, new Path(local.toUri()), temp);
     }
 
@@ -95,21 +101,21 @@ final class AtomicOutput {
         Optional<Marker> already = complete();
         if (already.isPresent()) {
             LOG.info("{} was completed by another attempt; discarding {}", target, temp);
-            fs.delete(temp, false);
+            fs.delete(temp, true);
             return already.get();
         }
-        if (fs.exists(target) && !fs.delete(target, false)) {
+        if (fs.exists(target) && !fs.delete(target, true)) {
             throw new IOException("cannot replace the incomplete output " + target);
         }
         if (!fs.rename(temp, target)) {
             Optional<Marker> raced = complete();
             if (raced.isPresent()) {
-                fs.delete(temp, false);
+                fs.delete(temp, true);
                 return raced.get();
             }
             throw new IOException("cannot rename " + temp + " to " + target);
         }
-        Marker m = new Marker(written.id(), fs.getFileStatus(target).getLen(), written.frames(), written.fps(),
+        Marker m = new Marker(written.id(), length(), written.frames(), written.fps(),
                 written.width(), written.height(), written.seed(), written.backend(), written.device());
         writeMarker(m);
         sweepTemps();
@@ -123,7 +129,7 @@ final class AtomicOutput {
                 p -> p.getName().startsWith(prefix) && p.getName().endsWith(TEMP_SUFFIX));
         for (FileStatus f : leftovers) {
             LOG.info("deleting {}, left by an earlier attempt", f.getPath());
-            fs.delete(f.getPath(), false);
+            fs.delete(f.getPath(), true);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -40,9 +41,11 @@ public final class BatchRender {
      * @param resultsFormat csv, json or parquet
      * @param rowsInFlight how many rows are submitted at once (≥ the cluster's task slots keeps them busy)
      * @param defaults the model, backend, device and precision rows inherit (the folders in it are filled in here)
+     * @param preprocessing how rows whose signals are raw videos are preprocessed, or null when no pose models are
+     *     given (such rows then fail)
      */
     public record Settings(String jobs, String jobsFormat, String out, String resultsFormat, int rowsInFlight,
-            JobTable.Defaults defaults) {
+            JobTable.Defaults defaults, Preprocessing preprocessing) {
     }
 
     private BatchRender() {
@@ -79,7 +82,7 @@ public final class BatchRender {
             List<Future<RenderResult>> pending = new ArrayList<>();
             for (JobSpec job : parsed.jobs()) {
                 pending.add(pool.submit(() -> {
-                    RenderResult r = renderRow(sc, conf, batch, job);
+                    RenderResult r = runRow(sc, conf, batch, job, outFolder, settings.preprocessing());
                     synchronized (log) {
                         log.println(r.summary());
                     }
@@ -103,13 +106,37 @@ public final class BatchRender {
         return results;
     }
 
-    /** One Spark job of one task for {@code job}; a job that fails after Spark's retries becomes a failed row. */
-    private static RenderResult renderRow(JavaSparkContext sc, Broadcast<Map<String, String>> conf, String batch,
-            JobSpec job) {
-        sc.setJobGroup(batch + "/" + job.id(), "wan-animate " + job.mode() + " " + job.id() + " -> " + job.output(),
-                true);
+    /** The row's preprocessing job when its signals are a raw video, then its render job. */
+    private static RenderResult runRow(JavaSparkContext sc, Broadcast<Map<String, String>> conf, String batch,
+            JobSpec job, String outFolder, Preprocessing preprocessing) {
+        JobSpec render = job;
+        if (job.rawVideo()) {
+            if (preprocessing == null) {
+                return RenderResult.failed(job.id(), job.output(), job.seed(), job.device(), new IllegalArgumentException(
+                        "signals " + job.signals() + " is a video: pass --pose-models <process_checkpoint folder> to "
+                                + "preprocess it, or give an official preprocess folder"));
+            }
+            String folder = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(outFolder,
+                    RowPreprocessor.FOLDER), job.id()).toString();
+            RenderResult pre = runJob(sc, batch, job, "preprocess", folder,
+                    j -> RowPreprocessor.preprocess(j, folder, preprocessing, conf.value()));
+            if (pre.status().equals(RenderResult.FAILED)) {
+                return pre;
+            }
+            render = job.withSignals(pre.output());
+        }
+        return runJob(sc, batch, render, render.mode(), render.output(), j -> RowRenderer.render(j, conf.value()));
+    }
+
+    /**
+     * One Spark job of one task running {@code task} on {@code job}, under the row's job group; a job that fails
+     * after Spark's retries becomes a failed row.
+     */
+    private static RenderResult runJob(JavaSparkContext sc, String batch, JobSpec job, String stage, String target,
+            Function<JobSpec, RenderResult> task) {
+        sc.setJobGroup(batch + "/" + job.id(), "wan-animate " + stage + " " + job.id() + " -> " + target, true);
         try {
-            return sc.parallelize(List.of(job), 1).map(j -> RowRenderer.render(j, conf.value())).collect().get(0);
+            return sc.parallelize(List.of(job), 1).map(task).collect().get(0);
         } catch (RuntimeException e) {
             // the task's own exception when Spark kept it, else Spark's "Job aborted" with the reason in its message
             Throwable cause = e.getCause() != null ? e.getCause() : e;

@@ -3,7 +3,6 @@ package io.github.wananimate.spark;
 import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.pipeline.ConditioningPrecision;
 import io.github.wananimate.samples.Demo;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +55,7 @@ final class ExecutorModels {
     private static WanAnimate open(Key key) {
         long start = System.nanoTime();
         WanAnimate.Builder builder = key.model() == null ? Demo.weights()
-                : WanAnimate.builder().modelFolder(localFolder(key.model()));
+                : WanAnimate.builder().modelFolder(RowInputs.localPath(key.model(), "the model folder (memory-mapped)"));
         if (key.backend() != null) {
             builder.backend(key.backend());
         }
@@ -76,16 +75,6 @@ final class ExecutorModels {
             case "bfloat16", "bf16" -> ConditioningPrecision.BFLOAT16;
             default -> throw new IllegalArgumentException("precision must be fp32 or bf16, got '" + name + "'");
         };
-    }
-
-    /** A model folder is memory-mapped, so it must be on a local (or locally mounted) file system. */
-    private static Path localFolder(String uri) {
-        URI u = URI.create(uri);
-        if (u.getScheme() != null && !u.getScheme().equals("file")) {
-            throw new IllegalArgumentException("the model folder must be local to the executors (it is memory-mapped),"
-                    + " got " + uri);
-        }
-        return Path.of(u.getPath());
     }
 
     private static void closeAll() {

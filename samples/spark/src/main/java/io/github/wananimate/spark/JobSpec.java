@@ -1,6 +1,7 @@
 package io.github.wananimate.spark;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -11,7 +12,8 @@ import java.util.Locale;
  * @param id the row's identifier (unique in the table)
  * @param replacement {@code mode} = {@code replace}
  * @param character the character image URI (replaces the signals' reference image), or null
- * @param signals {@link #DEMO_SIGNALS} or the URI of an official preprocess folder
+ * @param signals {@link #DEMO_SIGNALS}, the URI of an official preprocess folder, or of a raw driving video
+ *     ({@link #rawVideo()})
  * @param output the mp4's URI, absolute
  * @param model the model folder (a local path: it is memory-mapped), or null for the demo weights
  * @param seed the noise seed: given, or derived from the id so that a retried task renders the same video
@@ -25,10 +27,30 @@ public record JobSpec(String id, boolean replacement, String character, String s
 
     /** The {@code signals} value naming the bundled 13-frame sample. */
     public static final String DEMO_SIGNALS = "demo";
+    /** Extensions of a {@code signals} value that is a raw video. */
+    public static final List<String> VIDEO_EXTENSIONS = List.of(".mp4", ".mov", ".mkv", ".avi", ".webm");
 
     /** Whether the driving signals are the bundled sample. */
     public boolean demoSignals() {
         return DEMO_SIGNALS.equals(signals.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Whether {@code signals} names a raw driving video (by its extension), which the preprocessing stage turns into
+     * an official preprocess folder before rendering.
+     */
+    public boolean rawVideo() {
+        String name = signals.toLowerCase(Locale.ROOT);
+        return VIDEO_EXTENSIONS.stream().anyMatch(name::endsWith);
+    }
+
+    /**
+     * This row rendering {@code folder}, the official preprocess folder made from its raw video; the folder's
+     * {@code src_ref.png} is the character.
+     */
+    public JobSpec withSignals(String folder) {
+        return new JobSpec(id, replacement, null, folder, output, model, backend, device, precision, steps, solver,
+                shift, guideScale, seed, clipLength, refert, fps, prompt, negativePrompt, relight, relightStrength);
     }
 
     /** The mode as written in the table. */

@@ -8,6 +8,7 @@ import io.github.wananimate.preprocess.image.RgbImage;
 import io.github.wananimate.samples.Demo;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -49,7 +50,7 @@ final class RowInputs {
     }
 
     /** {@code uri} as a local path: in place on the local file system, else copied into the scratch folder. */
-    private java.nio.file.Path local(String uri, String column, boolean folder) throws IOException {
+    java.nio.file.Path local(String uri, String column, boolean folder) throws IOException {
         Path path = new Path(uri);
         FileSystem fs = path.getFileSystem(conf);
         FileStatus status;
@@ -59,9 +60,9 @@ final class RowInputs {
             throw new FileNotFoundException(column + " " + (folder ? "folder" : "file") + " not found: " + uri);
         }
         if (status.isDirectory() != folder) {
-            throw new FileNotFoundException(column + " must be " + (folder ? "an official preprocess folder "
-                    + "(src_pose.mp4, src_face.mp4, src_ref.png…)" : "an image file") + ", got "
-                    + (status.isDirectory() ? "a folder: " : "a file: ") + uri);
+            throw new FileNotFoundException(column + " " + uri + " is a " + (status.isDirectory() ? "folder" : "file")
+                    + ", expected " + (folder ? "an official preprocess folder (src_pose.mp4, src_face.mp4, "
+                    + "src_ref.png…) or a video to preprocess" : "a file"));
         }
         if ("file".equals(fs.getScheme())) {
             return java.nio.file.Path.of(fs.makeQualified(path).toUri());
@@ -69,5 +70,17 @@ final class RowInputs {
         java.nio.file.Path copy = scratch.resolve(column + "-" + path.getName());
         fs.copyToLocalFile(false, path, new Path(copy.toUri()), true);
         return copy;
+    }
+
+    /**
+     * {@code uri} as a local path, for what is opened from files on every executor (a model folder, the pose
+     * models): a bare path or a {@code file:} URI.
+     */
+    static java.nio.file.Path localPath(String uri, String what) {
+        URI u = URI.create(uri);
+        if (u.getScheme() != null && !u.getScheme().equals("file")) {
+            throw new IllegalArgumentException(what + " must be local to the executors, got " + uri);
+        }
+        return java.nio.file.Path.of(u.getPath());
     }
 }

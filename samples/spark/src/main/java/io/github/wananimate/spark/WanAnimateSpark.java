@@ -68,6 +68,19 @@ public final class WanAnimateSpark implements Callable<Integer> {
             + "folder, fp32 for the demo weights)")
     String precision;
 
+    @Option(names = "--pose-models", paramLabel = "<dir>", description = "the process_checkpoint folder (det/, "
+            + "pose2d/), local on every executor: rows whose signals is a video (.mp4, .mov, .mkv, .avi, .webm) are "
+            + "preprocessed into <out>/preprocessed/<id>/ first (needs the character column)")
+    String poseModels;
+
+    @Option(names = "--preprocess-fps", paramLabel = "<fps>", description = "with --pose-models: preprocessing frame "
+            + "rate, -1 keeps the video's (default 30, as the original)")
+    Double preprocessFps;
+
+    @Option(names = "--preprocess-area", paramLabel = "<pixels>", description = "with --pose-models: pixel area of "
+            + "the generation size (default 921600 = 1280*720, as the original)")
+    Long preprocessArea;
+
     @Option(names = "--master", description = "Spark master when not started by spark-submit (default "
             + EMBEDDED_MASTER + ")")
     String master;
@@ -94,7 +107,7 @@ public final class WanAnimateSpark implements Callable<Integer> {
                     spark.sparkContext().master(), inFlight, jobs != null ? jobs : "the bundled demo table");
             BatchRender.Settings settings = new BatchRender.Settings(
                     jobs != null ? jobs : extracted.toUri().toString(), jobsFormat, out, resultsFormat, inFlight,
-                    new JobTable.Defaults(null, null, modelDir, backend, device, precision));
+                    new JobTable.Defaults(null, null, modelDir, backend, device, precision), preprocessing());
             List<RenderResult> results = BatchRender.run(spark, settings, log);
             long ok = results.stream().filter(r -> r.status().equals(RenderResult.OK)).count();
             long skipped = results.stream().filter(r -> r.status().equals(RenderResult.SKIPPED)).count();
@@ -108,6 +121,18 @@ public final class WanAnimateSpark implements Callable<Integer> {
                 Files.deleteIfExists(extracted);
             }
         }
+    }
+
+    private Preprocessing preprocessing() {
+        if (poseModels == null) {
+            if (preprocessFps != null || preprocessArea != null) {
+                throw new IllegalArgumentException("--preprocess-fps and --preprocess-area need --pose-models");
+            }
+            return null;
+        }
+        Preprocessing d = Preprocessing.defaults(poseModels);
+        return new Preprocessing(poseModels, preprocessFps != null ? preprocessFps : d.fps(),
+                preprocessArea != null ? preprocessArea : d.area());
     }
 
     private static Path extractDemoTable() throws IOException {

@@ -3,8 +3,12 @@ package io.github.wananimate.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.wananimate.api.MotionSignals;
+import io.github.wananimate.preprocess.TestMedia;
+import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
+import io.github.wananimate.preprocess.pose.StandInModels;
 import io.github.wananimate.preprocess.video.VideoReader;
 import io.github.wananimate.samples.Demo;
+import io.github.wananimate.samples.ProcessCheckpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -73,7 +77,7 @@ class BatchRenderLocalModeTest {
                 "missing-signals,animate,no-such-folder,,,,elsewhere/missing.mp4", ""));
         Path out = dir.resolve("out");
         BatchRender.Settings settings = new BatchRender.Settings(jobs.toString(), null, out.toString(), "csv", 4,
-                new JobTable.Defaults(null, null, null, "onnx", null, null));
+                new JobTable.Defaults(null, null, null, "onnx", null, null), null);
         System.setProperty(RowRenderer.FAIL_ONCE_PROPERTY, RETRIED);
         List<RenderResult> first;
         String log;
@@ -135,6 +139,49 @@ class BatchRenderLocalModeTest {
         second.stream().filter(r -> r.status().equals(RenderResult.SKIPPED))
                 .forEach(r -> assertThat(r.frames()).isEqualTo(demo.frameCount()));
         assertThat(files(out.resolve("videos"))).isEqualTo(written);
+    }
+
+    @Test
+    void preprocessesARawVideoFirstAndReusesItsFolder() throws Exception {
+        Path models = dir.resolve("process_checkpoint");
+        StandInModels.writeDetector(models.resolve(ProcessCheckpoint.DETECTOR));
+        StandInModels.writePoseModel(models.resolve(ProcessCheckpoint.POSE_MODEL));
+        Path jobs = dir.resolve("raw.jsonl");
+        Files.writeString(jobs, String.join("\n",
+                "{\"id\": \"raw\", \"signals\": \"" + TestMedia.animateVideo() + "\", \"character\": \""
+                        + TestMedia.animateImage() + "\", \"clip_length\": 5, \"steps\": 2}",
+                "{\"id\": \"no-character\", \"signals\": \"" + TestMedia.animateVideo() + "\"}", ""));
+        Path out = dir.resolve("out");
+        int frames = (int) (106 / 30.0 * 2);   // the example video: 106 frames at 30 fps, preprocessed at 2 fps
+        BatchRender.Settings settings = new BatchRender.Settings(jobs.toString(), null, out.toString(), "json", 2,
+                new JobTable.Defaults(null, null, null, "onnx", null, null),
+                new Preprocessing(models.toString(), 2, 64L * 64));
+
+        List<RenderResult> first = BatchRender.run(spark, settings, new PrintStream(new ByteArrayOutputStream(),
+                true, StandardCharsets.UTF_8));
+
+        Map<String, RenderResult> byId = first.stream().collect(Collectors.toMap(RenderResult::id, Function.identity()));
+        RenderResult raw = byId.get("raw");
+        assertThat(raw.status()).as(raw.toString()).isEqualTo(RenderResult.OK);
+        assertThat(raw.frames()).isEqualTo(frames);
+        assertThat(raw.fps()).isEqualTo(2.0);
+        Path folder = out.resolve(RowPreprocessor.FOLDER).resolve("raw");
+        MotionSignals signals = new PreprocessFolderReader().read(folder);
+        assertThat(signals.frameCount()).isEqualTo(frames);
+        assertVideo(out.resolve("videos/raw.mp4"), frames, 2.0, signals.width(), signals.height());
+        RenderResult noCharacter = byId.get("no-character");
+        assertThat(noCharacter.status()).isEqualTo(RenderResult.FAILED);
+        assertThat(noCharacter.errorMessage()).contains("needs the character image");
+        Map<String, FileTime> preprocessed = files(out.resolve(RowPreprocessor.FOLDER));
+        assertThat(preprocessed.keySet()).containsExactly(".raw.done", "raw");
+        Map<String, FileTime> folderFiles = files(folder);
+
+        List<RenderResult> second = BatchRender.run(spark, settings, new PrintStream(new ByteArrayOutputStream(),
+                true, StandardCharsets.UTF_8));
+        assertThat(second.stream().filter(r -> r.id().equals("raw")).findFirst().orElseThrow().status())
+                .isEqualTo(RenderResult.SKIPPED);
+        assertThat(files(out.resolve(RowPreprocessor.FOLDER))).isEqualTo(preprocessed);
+        assertThat(files(folder)).isEqualTo(folderFiles);
     }
 
     private static void assertVideo(Path video, int frames, double fps, int width, int height) {
