@@ -29,19 +29,23 @@ final class Models {
 
     /** {@link #demo(Backend)} with the Relighting LoRA merged at {@code loraAlpha} (null: its rank). */
     static WanAnimate demo(Backend backend, Double loraAlpha) {
-        ProceduralModel model = ProceduralModel.tiny(DEMO_WEIGHT_SEED);
-        WanAnimate.Builder builder = WanAnimate.builder();
+        WanAnimate.Builder builder = demoBuilder().backend(backend);
         if (loraAlpha != null) {
             builder.relightingLoraAlpha(loraAlpha);
         }
-        return builder.backend(backend)
+        return builder.build();
+    }
+
+    /** The demo weights on a builder that still needs its backend (and may take further options). */
+    static WanAnimate.Builder demoBuilder() {
+        ProceduralModel model = ProceduralModel.tiny(DEMO_WEIGHT_SEED);
+        return WanAnimate.builder()
                 .dit(model.dit(), model.ditWeights())
                 .vae(model.vae(), model.vaeWeights())
                 .clip(model.clip(), model.clipWeights())
                 .relightingLora(model.relightingLora(DEMO_LORA_RANK))
                 .textEncoder(model.textEncoder())
-                .precision(ConditioningPrecision.FLOAT32)
-                .build();
+                .precision(ConditioningPrecision.FLOAT32);
     }
 
     static String demoDescription(Backend backend) {
