@@ -70,7 +70,7 @@ public final class OnnxBackendProvider implements BackendProvider {
                 + ". Fix: com.microsoft.onnxruntime:onnxruntime (CPU; linux x64/aarch64, macOS arm64, windows x64) "
                 + "or onnxruntime_gpu (CUDA; linux and windows x64 only) must match this machine ("
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "): the wan-animate-onnx pom "
-                + "picks one per platform (-Ponnxruntime-cpu or -Donnxruntime.artifact=onnxruntime for the CPU one); "
+                + "picks one per platform (-Donnxruntime.cpu for the CPU one, or exclude onnxruntime_gpu and add onnxruntime); "
                 + "onnxruntime_gpu also needs the CUDA 12 and cuDNN 9 libraries", e);
     }
 }

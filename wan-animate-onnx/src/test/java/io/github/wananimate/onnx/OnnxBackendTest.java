@@ -41,7 +41,7 @@ class OnnxBackendTest {
         assertThat(provider.priority("cuda")).isEqualTo(50);
         assertThat(provider.loadFailure()).isEmpty();
         assertThat(OnnxBackendProvider.explain(new UnsatisfiedLinkError("no onnxruntime in java.library.path"))
-                .getMessage()).contains("no onnxruntime in java.library.path").contains("-Ponnxruntime-cpu");
+                .getMessage()).contains("no onnxruntime in java.library.path").contains("-Donnxruntime.cpu");
         assertThat(provider.isAvailable()).isTrue();
         try (var backend = provider.open(BackendOptions.cpu())) {
             assertThat(backend.name()).isEqualTo("onnx");
