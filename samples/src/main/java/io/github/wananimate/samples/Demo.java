@@ -2,6 +2,7 @@ package io.github.wananimate.samples;
 
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.api.WanAnimate;
+import io.github.wananimate.preprocess.demo.DemoSample;
 
 /**
  * The built-in demo for other applications on this module (the Spark batch application): the demo weights, the

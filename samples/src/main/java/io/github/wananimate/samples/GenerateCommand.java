@@ -1,5 +1,7 @@
 package io.github.wananimate.samples;
 
+import io.github.wananimate.preprocess.video.Mp4FrameSink;
+import io.github.wananimate.preprocess.demo.DemoSample;
 import io.github.wananimate.api.CancellationToken;
 import io.github.wananimate.api.FrameSink;
 import io.github.wananimate.api.Frame;

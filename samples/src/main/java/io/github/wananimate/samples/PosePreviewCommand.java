@@ -1,5 +1,6 @@
 package io.github.wananimate.samples;
 
+import io.github.wananimate.preprocess.demo.DemoSample;
 import io.github.wananimate.api.Frame;
 import io.github.wananimate.preprocess.image.Frames;
 import io.github.wananimate.preprocess.image.OpenCv;
@@ -78,8 +79,7 @@ final class PosePreviewCommand implements Callable<Integer> {
             int frames = DemoSample.frameCount();
             checkFrame(frames);
             meta = DemoSample.poseMeta(frame);
-            source = Frames.toImage(Images.toFrame(Images.resource(String.format(Locale.ROOT, "/demo/driving/%02d.jpg",
-                    frame))));
+            source = Frames.toImage(DemoSample.drivingFrame(frame));
             origin = "the demo sample's hand-placed keypoints";
         } else {
             if (!Files.isRegularFile(keypoints)) {

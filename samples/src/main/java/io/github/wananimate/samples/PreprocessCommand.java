@@ -1,5 +1,6 @@
 package io.github.wananimate.samples;
 
+import io.github.wananimate.preprocess.demo.DemoSample;
 import io.github.wananimate.api.CancellationToken;
 import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.FrameSequence;

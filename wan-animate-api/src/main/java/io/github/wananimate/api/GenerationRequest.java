@@ -26,8 +26,6 @@ public abstract class GenerationRequest {
     public static final String DEFAULT_SOLVER = Samplers.DEFAULT;
     /** Seed value meaning "pick a random seed" (it is reported in {@link GenerationResult#seed()}). */
     public static final long RANDOM_SEED = -1;
-    /** {@code cfg.sample_fps}: the original always saves at 30 fps, whatever the preprocessing fps (§2.12). */
-    public static final double DEFAULT_OUTPUT_FPS = 30.0;
 
     /**
      * The longest clip: 13 times the trained 77 frames. One clip's pixels, latents and tokens are held at once, so
@@ -61,7 +59,7 @@ public abstract class GenerationRequest {
         this.guideScale = b.guideScale;
         this.solver = b.solver.trim().toLowerCase(java.util.Locale.ROOT);
         this.seed = b.seed;
-        this.outputFps = b.outputFps;
+        this.outputFps = b.outputFps != null ? b.outputFps : b.signals.fps();
     }
 
     public MotionSignals signals() {
@@ -118,7 +116,11 @@ public abstract class GenerationRequest {
         return seed;
     }
 
-    /** Frame rate the output is meant to play at (default 30, as the original). */
+    /**
+     * Frame rate the output is meant to play at: by default the driving signals' {@link MotionSignals#fps()}, so
+     * that timing and audio line up with the driving video (the original's {@code cfg.sample_fps} is a fixed 30,
+     * which equals its preprocessing default; §2.12).
+     */
     public double outputFps() {
         return outputFps;
     }
@@ -154,7 +156,7 @@ public abstract class GenerationRequest {
         private double guideScale = DEFAULT_GUIDE_SCALE;
         private String solver = DEFAULT_SOLVER;
         private long seed = RANDOM_SEED;
-        private double outputFps = DEFAULT_OUTPUT_FPS;
+        private Double outputFps;
 
         Builder(MotionSignals signals) {
             this.signals = Objects.requireNonNull(signals, "signals");
@@ -216,6 +218,7 @@ public abstract class GenerationRequest {
             return self();
         }
 
+        /** Frame rate of the output (default: the driving signals' fps). */
         public B outputFps(double framesPerSecond) {
             this.outputFps = framesPerSecond;
             return self();
@@ -252,7 +255,7 @@ public abstract class GenerationRequest {
                     "must be a finite number >= 1 (guidance runs only above 1)");
             v.check(Samplers.isKnown(solver), "solver", solver, "must be one of " + Samplers.names());
             v.check(seed >= 0 || seed == RANDOM_SEED, "seed", seed, "must be >= 0, or -1 for a random seed");
-            v.check(Double.isFinite(outputFps) && outputFps > 0, "outputFps", outputFps,
+            v.check(outputFps == null || Double.isFinite(outputFps) && outputFps > 0, "outputFps", outputFps,
                     "must be a finite number > 0");
             validateKind(v);
             v.throwIfAny();

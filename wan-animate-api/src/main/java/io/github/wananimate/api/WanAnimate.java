@@ -551,7 +551,7 @@ public final class WanAnimate implements AutoCloseable {
                             + (clipWeights == null ? "CLIP" : "").trim() + ")");
                 }
                 if (opened == null) {
-                    opened = (backendName == null ? Backends.best() : Backends.byName(backendName))
+                    opened = (backendName == null ? Backends.best(device) : Backends.byName(backendName))
                             .open(new BackendOptions(device, intraOpThreads));
                     ownsBackend = true;
                 }

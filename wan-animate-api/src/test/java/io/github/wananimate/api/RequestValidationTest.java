@@ -36,7 +36,8 @@ class RequestValidationTest {
         assertThat(r.usesGuidance()).isFalse();
         assertThat(r.solver()).isEqualTo("dpm++");
         assertThat(r.seed()).isEqualTo(-1);
-        assertThat(r.outputFps()).isEqualTo(30.0);
+        assertThat(r.outputFps()).as("the driving signals' fps").isEqualTo(r.signals().fps());
+        assertThat(ReplacementRequest.builder(replacementSignals(10)).build().outputFps()).isEqualTo(24.0);
         assertThat(r.prompt()).isEqualTo("视频中的人在做动作");
         assertThat(r.negativePrompt()).startsWith("色调艳丽，过曝").endsWith("倒着走");
         assertThat(r.isReplacement()).isFalse();

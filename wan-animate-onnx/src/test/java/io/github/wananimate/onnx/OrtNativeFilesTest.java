@@ -1,5 +1,7 @@
 package io.github.wananimate.onnx;
 
+import ai.onnxruntime.OrtEnvironment;
+import io.github.wananimate.io.OrtNativeFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -43,7 +45,7 @@ class OrtNativeFilesTest {
 
     @Test
     void thisProcessFolderIsMarked() {
-        OrtNativeFiles.environment();
+        OrtNativeFiles.load(OrtEnvironment::getEnvironment);
         try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             assertThat(dirs.filter(d -> d.getFileName().toString().startsWith(OrtNativeFiles.PREFIX))
                     .map(d -> d.resolve(OrtNativeFiles.OWNER_FILE))

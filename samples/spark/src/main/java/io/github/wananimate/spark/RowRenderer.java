@@ -9,7 +9,7 @@ import io.github.wananimate.api.ProgressListener;
 import io.github.wananimate.api.ReplacementRequest;
 import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.samples.Demo;
-import io.github.wananimate.samples.Mp4FrameSink;
+import io.github.wananimate.preprocess.video.Mp4FrameSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -79,6 +79,17 @@ public final class ImageFiles {
         }
     }
 
+    /** {@link #read} for an encoded image in memory (PNG, JPEG, ...); {@code what} names it in errors. */
+    public static RgbImage decode(byte[] encoded, String what) {
+        try (Mat bytes = new Mat(encoded); Mat bgr = opencv_imgcodecs.imdecode(bytes, opencv_imgcodecs.IMREAD_COLOR)) {
+            if (bgr == null || bgr.empty()) {
+                throw new UncheckedIOException(new IOException("cannot decode image " + what
+                        + " (not an image OpenCV can read, or corrupt)"));
+            }
+            return OpenCv.toImage(bgr).swapRedBlue();
+        }
+    }
+
     /**
      * Writes the image; the extension picks the format (".png" for lossless). The image is encoded in memory,
      * written to a temporary file in the target's folder and moved into place atomically, so a failed write

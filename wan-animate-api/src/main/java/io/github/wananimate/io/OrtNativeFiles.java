@@ -1,6 +1,5 @@
-package io.github.wananimate.onnx;
+package io.github.wananimate.io;
 
-import ai.onnxruntime.OrtEnvironment;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * The native libraries ONNX Runtime's Java binding extracts. ORT 1.23 copies its provider libraries (and, without
  * {@code onnxruntime.native.path}, the runtime itself, 23 MB) into a fresh {@code java.io.tmpdir/onnxruntime-java<N>}
  * per process and only marks them {@code deleteOnExit}, the folder before its files, so every run leaves an empty
- * folder, and a killed run the libraries. This class, the one way the SDK obtains the {@link OrtEnvironment}:
+ * folder, and a killed run the libraries. This class wraps the one call that loads ONNX Runtime (the onnx backend's
+ * and the preprocess module's {@code OrtEnvironment.getEnvironment()}; it is here, free of ORT types, because both
+ * load ORT and neither depends on the other):
  * <ul>
  *   <li>marks this process's folder with {@value #OWNER_FILE} (its pid) and deletes the folder when the JVM exits;
  *   <li>before loading, deletes the folders of earlier runs whose marked process is gone, and unmarked empty ones
@@ -31,32 +33,32 @@ import org.slf4j.LoggerFactory;
 public final class OrtNativeFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrtNativeFiles.class);
-    static final String PREFIX = "onnxruntime-java";
-    static final String OWNER_FILE = "wan-animate.pid";
+    public static final String PREFIX = "onnxruntime-java";
+    public static final String OWNER_FILE = "wan-animate.pid";
     static final Duration STALE_EMPTY = Duration.ofDays(1);
     private static boolean prepared;
 
     private OrtNativeFiles() {
     }
 
-    /** {@link OrtEnvironment#getEnvironment()}, with the extraction folder looked after (see the class comment). */
-    public static synchronized OrtEnvironment environment() {
+    /** Runs {@code loader} (ONNX Runtime's {@code OrtEnvironment::getEnvironment}) with the extraction folder looked after. */
+    public static synchronized <T> T load(Supplier<T> loader) {
         if (!prepared) {
             prepared = true;
             removeStale(Path.of(System.getProperty("java.io.tmpdir")), Instant.now());
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            T loaded = loader.get();
             Path own = extractionFolder();
             if (own != null) {
                 mark(own);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(own), "wan-animate-ort-cleanup"));
             }
-            return env;
+            return loaded;
         }
-        return OrtEnvironment.getEnvironment();
+        return loader.get();
     }
 
     /** Deletes the stale ORT extraction folders under {@code tmp}; returns how many. */
-    static int removeStale(Path tmp, Instant now) {
+    public static int removeStale(Path tmp, Instant now) {
         int removed = 0;
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, PREFIX + "*")) {
             for (Path dir : dirs) {
