@@ -23,16 +23,29 @@ final class Models {
      * procedural Relighting LoRA and a procedural text encoder: the real structure, generated at start-up, no file
      * read. The output is abstract. Conditioning stays float32 (the tiny model is not the original's bf16 run).
      */
-    static WanAnimate demo(Backend backend, long memoryBudget) {
+    static WanAnimate demo(Backend backend) {
+        return demo(backend, null, 0);
+    }
+
+    /** {@link #demo(Backend)} with the Relighting LoRA merged at {@code loraAlpha} (null: its rank). */
+    static WanAnimate demo(Backend backend, Double loraAlpha, long memoryBudget) {
+        WanAnimate.Builder builder = budgeted(demoBuilder(), memoryBudget).backend(backend);
+        if (loraAlpha != null) {
+            builder.relightingLoraAlpha(loraAlpha);
+        }
+        return builder.build();
+    }
+
+    /** The demo weights on a builder that still needs its backend (and may take further options). */
+    static WanAnimate.Builder demoBuilder() {
         ProceduralModel model = ProceduralModel.tiny(DEMO_WEIGHT_SEED);
-        return budgeted(WanAnimate.builder(), memoryBudget).backend(backend)
+        return WanAnimate.builder()
                 .dit(model.dit(), model.ditWeights())
                 .vae(model.vae(), model.vaeWeights())
                 .clip(model.clip(), model.clipWeights())
                 .relightingLora(model.relightingLora(DEMO_LORA_RANK))
                 .textEncoder(model.textEncoder())
-                .precision(ConditioningPrecision.FLOAT32)
-                .build();
+                .precision(ConditioningPrecision.FLOAT32);
     }
 
     static String demoDescription(Backend backend) {
@@ -43,11 +56,20 @@ final class Models {
     }
 
     /** The official folder (or its repacks); bf16 conditioning as the original. */
-    static WanAnimate folder(Backend backend, Path folder, long memoryBudget) {
-        return budgeted(WanAnimate.builder(), memoryBudget).backend(backend).modelFolder(folder).build();
+    static WanAnimate folder(Backend backend, Path folder) {
+        return folder(backend, folder, null, 0);
     }
 
-    /** {@code memoryBudget} bytes of device memory; 0: no budget. */
+    /** {@link #folder(Backend, Path)} with the Relighting LoRA merged at {@code loraAlpha} (null: the file's). */
+    static WanAnimate folder(Backend backend, Path folder, Double loraAlpha, long memoryBudget) {
+        WanAnimate.Builder builder = budgeted(WanAnimate.builder(), memoryBudget);
+        if (loraAlpha != null) {
+            builder.relightingLoraAlpha(loraAlpha);
+        }
+        return builder.backend(backend).modelFolder(folder).build();
+    }
+
+    /** {@code memoryBudget} bytes of device memory (as {@code --memory-budget}); 0: no budget. */
     private static WanAnimate.Builder budgeted(WanAnimate.Builder builder, long memoryBudget) {
         return memoryBudget > 0 ? builder.deviceMemoryBudget(memoryBudget) : builder;
     }
