@@ -1,6 +1,7 @@
 package io.github.wananimate.spi;
 
 import io.github.wananimate.nn.Network;
+import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 
 /**
@@ -20,6 +21,15 @@ public interface Backend extends AutoCloseable {
      * {@link io.github.wananimate.weights.WeightException}), prepares them and binds them once.
      */
     LoadedNetwork load(Network network, ParameterSource weights);
+
+    /**
+     * Copies {@code host} (as float32) into memory of this backend, for a resident
+     * {@link LoadedNetwork#run(java.util.Map, java.util.Map, java.util.function.Predicate) run} of its networks. The
+     * default holds the host tensor itself ({@link DeviceTensor#onHost}).
+     */
+    default DeviceTensor upload(HostTensor host) {
+        return DeviceTensor.onHost(host.toF32());
+    }
 
     @Override
     void close();

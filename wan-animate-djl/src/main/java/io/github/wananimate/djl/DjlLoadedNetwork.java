@@ -7,13 +7,16 @@ import ai.djl.ndarray.types.Shape;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.RequiredInputs;
 import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * A network bound to its (validated, prepared) weights. Each weight is uploaded once, as float32 on the
@@ -27,14 +30,17 @@ final class DjlLoadedNetwork implements LoadedNetwork {
     private final ParameterSource weights;
     private final NDManager manager;
     private final long attentionChunkBytes;
+    private final DjlBackend backend;
     private final Map<String, NDArray> uploaded = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    DjlLoadedNetwork(Network network, ParameterSource weights, NDManager manager, long attentionChunkBytes) {
+    DjlLoadedNetwork(Network network, ParameterSource weights, NDManager manager, long attentionChunkBytes,
+            DjlBackend backend) {
         this.network = network;
         this.weights = weights;
         this.manager = manager;
         this.attentionChunkBytes = attentionChunkBytes;
+        this.backend = backend;
     }
 
     @Override
@@ -44,16 +50,41 @@ final class DjlLoadedNetwork implements LoadedNetwork {
 
     @Override
     public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
-        Objects.requireNonNull(inputs, "inputs");
+        return run(inputs, Map.of(), name -> false).host();
+    }
+
+    /**
+     * Device inputs of this backend are read in place; kept outputs move from the call's manager into managers of
+     * their own ({@link DjlDeviceTensor#keep}), so nothing is copied to the host and back.
+     */
+    @Override
+    public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
+            Predicate<String> keepOnDevice) {
+        LoadedNetwork.checkInputs(name(), inputs, deviceInputs);
+        Objects.requireNonNull(keepOnDevice, "keepOnDevice");
         ensureOpen();
+        Map<String, HostTensor> host = new LinkedHashMap<>();
+        Map<String, DeviceTensor> device = new LinkedHashMap<>();
         try (NDManager call = manager.newSubManager()) {
             DjlOps ops = new DjlOps(call, this::parameter, attentionChunkBytes);
-            Map<String, Tensor> deviceInputs = new LinkedHashMap<>();
-            inputs.forEach((name, host) -> deviceInputs.put(name, ops.input(name, host)));
-            Map<String, Tensor> outputs = network.forward(ops, RequiredInputs.of(network.name(), deviceInputs));
-            Map<String, HostTensor> result = new LinkedHashMap<>();
-            outputs.forEach((name, tensor) -> result.put(name, DjlOps.toHost(tensor)));
-            return result;
+            Map<String, Tensor> callInputs = new LinkedHashMap<>();
+            inputs.forEach((name, t) -> callInputs.put(name, ops.input(name, t)));
+            deviceInputs.forEach((name, t) -> {
+                NDArray own = t instanceof DjlDeviceTensor d ? d.arrayFor(backend) : null;
+                callInputs.put(name, own != null ? new DjlTensor(own) : ops.input(name, t.toHost()));
+            });
+            Map<String, Tensor> outputs = network.forward(ops, RequiredInputs.of(network.name(), callInputs));
+            for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+                if (keepOnDevice.test(e.getKey())) {
+                    device.put(e.getKey(), DjlDeviceTensor.keep(backend, DjlOps.array(e.getValue()), call));
+                } else {
+                    host.put(e.getKey(), DjlOps.toHost(e.getValue()));
+                }
+            }
+            return new RunOutputs(host, device);
+        } catch (RuntimeException | Error e) {
+            DeviceTensor.closeAll(device.values());
+            throw e;
         }
     }
 

@@ -496,6 +496,11 @@ final class DjlOps implements Ops {
         return array;
     }
 
+    /** The NDArray behind a tensor of this backend. */
+    static NDArray array(Tensor t) {
+        return nd(t);
+    }
+
     private static NDArray nd(Tensor t) {
         if (!(t instanceof DjlTensor djl)) {
             throw new IllegalArgumentException("not a tensor of the DJL backend: " + t);

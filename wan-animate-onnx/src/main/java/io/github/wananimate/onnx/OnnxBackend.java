@@ -8,7 +8,10 @@ import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.ParameterBinding;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
+import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -135,6 +138,17 @@ public final class OnnxBackend implements Backend {
         } catch (OrtException | RuntimeException e) {
             options.close();
             throw e;
+        }
+    }
+
+    /** Copies {@code host} as float32 into a buffer that sessions of this backend read in place. */
+    @Override
+    public DeviceTensor upload(HostTensor host) {
+        try {
+            return OnnxDeviceTensor.copyOf(this, host);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime cannot hold a tensor " + Shapes.toString(host.shape())
+                    + " on " + device + ": " + e.getMessage(), e);
         }
     }
 

@@ -9,7 +9,9 @@ import ai.onnxruntime.OrtSession.SessionOptions;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.RequiredInputs;
 import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,61 +97,85 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     }
 
     @Override
-    public synchronized Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
-        Objects.requireNonNull(inputs, "inputs");
+    public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
+        return run(inputs, Map.of(), name -> false).host();
+    }
+
+    /**
+     * Every output is a pinned output: the session writes it into a direct buffer allocated here, which becomes the
+     * host tensor (no second copy) or stays a {@link OnnxDeviceTensor}. Device inputs of this backend are fed as
+     * they are.
+     */
+    @Override
+    public synchronized RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
+            Predicate<String> keepOnDevice) {
+        LoadedNetwork.checkInputs(name(), inputs, deviceInputs);
+        Objects.requireNonNull(keepOnDevice, "keepOnDevice");
         if (closed) {
             throw new IllegalStateException("network " + name() + " on the onnx backend is closed");
         }
         for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
-            if (e.getValue() == null) {
-                throw new IllegalArgumentException(name() + ": input '" + e.getKey() + "' is null");
-            }
             DType dtype = e.getValue().dtype();
             if (dtype != DType.F32 && dtype != DType.F64 && dtype != DType.BF16 && dtype != DType.F16) {
                 throw new IllegalArgumentException(name() + ": input '" + e.getKey() + "' has dtype " + dtype
                         + "; networks take floating-point inputs (F32, F64, BF16, F16)");
             }
         }
-        CompiledGraph compiled = compiledFor(inputs);
+        Map<String, long[]> shapes = new HashMap<>();
+        inputs.forEach((n, t) -> shapes.put(n, t.shape()));
+        deviceInputs.forEach((n, t) -> shapes.put(n, t.shape()));
+        CompiledGraph compiled = compiledFor(shapes);
         List<OnnxTensor> feeds = new ArrayList<>();
+        Map<String, OnnxDeviceTensor> written = new LinkedHashMap<>();
+        boolean done = false;
         try {
             Map<String, OnnxTensor> feedMap = new HashMap<>();
             for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
-                HostTensor host = e.getValue();
-                OnnxTensor t = OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
+                OnnxTensor t = OnnxTensor.createTensor(backend.environment(), e.getValue().asFloatBuffer(),
+                        e.getValue().shape());
                 feeds.add(t);
                 feedMap.put(compiled.graph().inputNames().get(e.getKey()), t);
             }
-            try (OrtSession.Result result = compiled.session().run(feedMap)) {
-                return collectOutputs(compiled.graph(), result);
+            for (Map.Entry<String, DeviceTensor> e : deviceInputs.entrySet()) {
+                OnnxTensor own = e.getValue() instanceof OnnxDeviceTensor d ? d.tensorFor(backend) : null;
+                if (own == null) {
+                    HostTensor host = e.getValue().toHost();
+                    own = OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
+                    feeds.add(own);
+                }
+                feedMap.put(compiled.graph().inputNames().get(e.getKey()), own);
             }
+            Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+            for (Map.Entry<String, String> out : compiled.graph().outputNames().entrySet()) {
+                OnnxDeviceTensor target = OnnxDeviceTensor.allocate(backend,
+                        compiled.graph().outputShapes().get(out.getKey()));
+                written.put(out.getKey(), target);
+                pinned.put(out.getValue(), target.pinned());
+            }
+            compiled.session().run(feedMap, pinned).close();   // the pinned outputs are not the result's to close
+            Map<String, HostTensor> host = new LinkedHashMap<>();
+            Map<String, DeviceTensor> device = new LinkedHashMap<>();
+            written.forEach((n, t) -> {
+                if (keepOnDevice.test(n)) {
+                    device.put(n, t);
+                } else {
+                    host.put(n, t.releaseToHost());
+                }
+            });
+            done = true;
+            return new RunOutputs(host, device);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed to run " + name() + " on " + backend.device()
-                    + " for inputs " + describe(inputs) + ": " + e.getMessage(), e);
+                    + " for inputs " + describe(shapes) + ": " + e.getMessage(), e);
         } finally {
             feeds.forEach(OnnxTensor::close);
-        }
-    }
-
-    private Map<String, HostTensor> collectOutputs(RecordedGraph graph, OrtSession.Result result) {
-        Map<String, HostTensor> outputs = new LinkedHashMap<>();
-        for (Map.Entry<String, String> out : graph.outputNames().entrySet()) {
-            OnnxValue value = result.get(out.getValue()).orElseThrow(() -> new IllegalStateException(
-                    name() + ": ONNX Runtime returned no output '" + out.getKey() + "'"));
-            OnnxTensor tensor = (OnnxTensor) value;
-            long[] shape = tensor.getInfo().getShape();
-            long[] expected = graph.outputShapes().get(out.getKey());
-            if (!Arrays.equals(shape, expected)) {
-                throw new IllegalStateException(name() + ": output '" + out.getKey() + "' came back as "
-                        + Shapes.toString(shape) + " but was recorded as " + Shapes.toString(expected));
+            if (!done) {
+                DeviceTensor.closeAll(written.values());
             }
-            ByteBuffer bytes = tensor.getByteBuffer();
-            outputs.put(out.getKey(), HostTensor.of(DType.F32, shape, bytes));
         }
-        return outputs;
     }
 
-    private CompiledGraph compiledFor(Map<String, HostTensor> inputs) {
+    private CompiledGraph compiledFor(Map<String, long[]> inputs) {
         String key = describe(inputs);
         CompiledGraph cached = sessions.get(key);
         if (cached != null) {
@@ -166,12 +193,19 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         return built;
     }
 
-    /** Records the forward pass for these input shapes and builds its session. */
+    /** Records the forward pass for the shapes of these inputs. */
     RecordedGraph record(Map<String, HostTensor> inputs) {
+        Map<String, long[]> shapes = new HashMap<>();
+        inputs.forEach((n, t) -> shapes.put(n, t.shape()));
+        return recordShapes(shapes);
+    }
+
+    /** Records the forward pass for these input shapes. */
+    RecordedGraph recordShapes(Map<String, long[]> inputs) {
         OnnxGraphRecorder recorder = new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions());
         Map<String, Tensor> symbolic = new LinkedHashMap<>();
-        for (Map.Entry<String, HostTensor> e : new TreeMap<>(inputs).entrySet()) {
-            symbolic.put(e.getKey(), recorder.input(e.getKey(), e.getValue().shape()));
+        for (Map.Entry<String, long[]> e : new TreeMap<>(inputs).entrySet()) {
+            symbolic.put(e.getKey(), recorder.input(e.getKey(), e.getValue()));
         }
         Map<String, Tensor> outputs;
         try {
@@ -187,9 +221,9 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         return recorder.finish(name());
     }
 
-    private CompiledGraph build(Map<String, HostTensor> inputs) {
+    private CompiledGraph build(Map<String, long[]> inputs) {
         long start = System.nanoTime();
-        RecordedGraph graph = record(inputs);
+        RecordedGraph graph = recordShapes(inputs);
         long recorded = System.nanoTime();
         CompiledGraph compiled;
         try {
@@ -283,9 +317,9 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         return sessions.size();
     }
 
-    private static String describe(Map<String, HostTensor> inputs) {
+    private static String describe(Map<String, long[]> inputs) {
         return new TreeMap<>(inputs).entrySet().stream()
-                .map(e -> e.getKey() + Shapes.toString(e.getValue().shape()))
+                .map(e -> e.getKey() + Shapes.toString(e.getValue()))
                 .collect(Collectors.joining(", ", "{", "}"));
     }
 
