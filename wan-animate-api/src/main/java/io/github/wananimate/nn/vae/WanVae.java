@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Encode runs the video in chunks of 1, 4, 4, … frames; decode runs one latent frame at a time and hands out
  * 1, 4, 4, … pixel frames as they are produced. Between chunks only the causal cache travels (two frames per
- * temporal conv at that conv's resolution), so device memory does not grow with the video length. Each network
+ * temporal conv at that conv's resolution), held on the backend as {@link DeviceTensor}s rather than copied to the
+ * host and back, so device memory does not grow with the video length. Each network
  * holds one graph per call form (start chunk and continuation chunk).
  *
  * <p>Videos are {@code [3, T, H, W]} float tensors in [-1, 1], latents {@code [16, T', H/8, W/8]} normalised with
