@@ -1,6 +1,7 @@
 package io.github.wananimate.onnx;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.tensor.DType;
@@ -10,39 +11,32 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A {@link DeviceTensor} of the ONNX backend: an {@link OnnxTensor} over a direct buffer that this handle owns. A
- * session writes a kept output straight into it (a pinned output) and reads it as an input in place, so no copy is
- * made between calls on the CPU. ONNX Runtime's Java API allocates no CUDA memory, so on the CUDA provider the
- * buffer is host memory that the session copies to and from the device on each run.
+ * A {@link DeviceTensor} of the ONNX backend: an {@link OnnxTensor} that sessions of this backend read in place. Kept
+ * outputs are the values ONNX Runtime allocated for the run (closing the handle returns their memory to the session
+ * at once, with no garbage collection involved); uploads are tensors over a direct buffer held by the handle. ONNX
+ * Runtime's Java API allocates no CUDA memory, so on its CUDA provider the values are host memory that the session
+ * copies to and from the device on each run.
  */
 final class OnnxDeviceTensor implements DeviceTensor {
 
     private final OnnxBackend owner;
     private final long[] shape;
-    private final ByteBuffer bytes;
     private final OnnxTensor tensor;
     private volatile boolean open = true;
 
-    private OnnxDeviceTensor(OnnxBackend owner, long[] shape, ByteBuffer bytes, OnnxTensor tensor) {
+    OnnxDeviceTensor(OnnxBackend owner, long[] shape, OnnxTensor tensor) {
         this.owner = owner;
-        this.shape = shape;
-        this.bytes = bytes;
+        this.shape = shape.clone();
         this.tensor = tensor;
     }
 
-    /** A float32 tensor of {@code shape} over a new zeroed direct buffer (to be written by a session). */
-    static OnnxDeviceTensor allocate(OnnxBackend owner, long[] shape) throws OrtException {
-        ByteBuffer bytes = ByteBuffer.allocateDirect(Math.toIntExact(Shapes.elementCount(shape) * Float.BYTES))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        return new OnnxDeviceTensor(owner, shape.clone(), bytes,
-                OnnxTensor.createTensor(owner.environment(), bytes.asFloatBuffer(), shape));
-    }
-
-    /** A copy of {@code host} as float32. */
+    /** A copy of {@code host} as float32 over a new direct buffer. */
     static OnnxDeviceTensor copyOf(OnnxBackend owner, HostTensor host) throws OrtException {
-        OnnxDeviceTensor t = allocate(owner, host.shape());
-        t.bytes.asFloatBuffer().put(host.asFloatBuffer().duplicate());
-        return t;
+        ByteBuffer bytes = ByteBuffer.allocateDirect(Math.toIntExact(host.elementCount() * Float.BYTES))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(host.asFloatBuffer().duplicate());
+        return new OnnxDeviceTensor(owner, host.shape(),
+                OnnxTensor.createTensor(owner.environment(), bytes.asFloatBuffer(), host.shape()));
     }
 
     /** The tensor to feed a session of {@code reader}; null when this handle belongs to another backend. */
@@ -54,18 +48,18 @@ final class OnnxDeviceTensor implements DeviceTensor {
         return tensor;
     }
 
-    /** The session's value of this handle as a pinned output. */
-    OnnxTensor pinned() {
-        return tensor;
+    /** Whether {@code value} is this handle's tensor. */
+    boolean owns(OnnxValue value) {
+        return value == tensor;
     }
 
-    /**
-     * The buffer itself as a host tensor, for outputs the caller asked for on the host: the handle is closed (the
-     * ONNX Runtime value released) and the buffer lives on as the host tensor's memory.
-     */
+    /** A host copy, then the handle is closed: for outputs the caller asked for on the host. */
     HostTensor releaseToHost() {
-        close();
-        return HostTensor.of(DType.F32, shape, bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN));
+        try {
+            return toHost();
+        } finally {
+            close();
+        }
     }
 
     @Override
@@ -76,9 +70,7 @@ final class OnnxDeviceTensor implements DeviceTensor {
     @Override
     public HostTensor toHost() {
         ensureOpen();
-        ByteBuffer copy = ByteBuffer.allocateDirect(bytes.capacity()).order(ByteOrder.LITTLE_ENDIAN);
-        copy.put(bytes.duplicate().clear());
-        copy.flip();
+        ByteBuffer copy = tensor.getByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         return HostTensor.of(DType.F32, shape, copy);
     }
 

@@ -102,9 +102,9 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     }
 
     /**
-     * Every output is a pinned output: the session writes it into a direct buffer allocated here, which becomes the
-     * host tensor (no second copy) or stays a {@link OnnxDeviceTensor}. Device inputs of this backend are fed as
-     * they are.
+     * Outputs kept on the device stay the values ONNX Runtime allocated (no copy; closing the handle returns the memory
+     * to the session at once); the others are copied to the host and released. Device inputs of this backend are fed
+     * as they are.
      */
     @Override
     public synchronized RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
@@ -145,23 +145,38 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 }
                 feedMap.put(compiled.graph().inputNames().get(e.getKey()), own);
             }
-            Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
-            for (Map.Entry<String, String> out : compiled.graph().outputNames().entrySet()) {
-                OnnxDeviceTensor target = OnnxDeviceTensor.allocate(backend,
-                        compiled.graph().outputShapes().get(out.getKey()));
-                written.put(out.getKey(), target);
-                pinned.put(out.getValue(), target.pinned());
-            }
-            compiled.session().run(feedMap, pinned).close();   // the pinned outputs are not the result's to close
-            Map<String, HostTensor> host = new LinkedHashMap<>();
+            OrtSession.Result result = compiled.session().run(feedMap);
+            // The result only collects the values; each is closed on its own below (or by its handle).
             Map<String, DeviceTensor> device = new LinkedHashMap<>();
-            written.forEach((n, t) -> {
-                if (keepOnDevice.test(n)) {
-                    device.put(n, t);
-                } else {
-                    host.put(n, t.releaseToHost());
+            Map<String, HostTensor> host = new LinkedHashMap<>();
+            try {
+                for (Map.Entry<String, String> out : compiled.graph().outputNames().entrySet()) {
+                    OnnxTensor value = (OnnxTensor) result.get(out.getValue()).orElseThrow(() ->
+                            new IllegalStateException(name() + ": ONNX Runtime returned no output '" + out.getKey()
+                                    + "'"));
+                    long[] expected = compiled.graph().outputShapes().get(out.getKey());
+                    OnnxDeviceTensor t = new OnnxDeviceTensor(backend, expected, value);
+                    written.put(out.getKey(), t);
+                    if (!Arrays.equals(value.getInfo().getShape(), expected)) {
+                        throw new IllegalStateException(name() + ": output '" + out.getKey() + "' came back as "
+                                + Shapes.toString(value.getInfo().getShape()) + " but was recorded as "
+                                + Shapes.toString(expected));
+                    }
                 }
-            });
+            } finally {
+                for (OnnxValue v : collectValues(result)) {
+                    if (written.values().stream().noneMatch(t -> t.owns(v))) {
+                        v.close();
+                    }
+                }
+            }
+            for (Map.Entry<String, OnnxDeviceTensor> e : written.entrySet()) {
+                if (keepOnDevice.test(e.getKey())) {
+                    device.put(e.getKey(), e.getValue());
+                } else {
+                    host.put(e.getKey(), e.getValue().releaseToHost());
+                }
+            }
             done = true;
             return new RunOutputs(host, device);
         } catch (OrtException e) {
@@ -321,6 +336,12 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         return new TreeMap<>(inputs).entrySet().stream()
                 .map(e -> e.getKey() + Shapes.toString(e.getValue()))
                 .collect(Collectors.joining(", ", "{", "}"));
+    }
+
+    private static List<OnnxValue> collectValues(OrtSession.Result result) {
+        List<OnnxValue> values = new ArrayList<>();
+        result.forEach(e -> values.add(e.getValue()));
+        return values;
     }
 
     @Override
