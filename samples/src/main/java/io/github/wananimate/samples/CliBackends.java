@@ -16,7 +16,7 @@ final class CliBackends {
     static Backend open(String name, String device) {
         BackendProvider provider;
         try {
-            provider = name == null ? Backends.best() : Backends.byName(name);
+            provider = name == null ? Backends.best(device) : Backends.byName(name);
         } catch (IllegalStateException e) {
             throw new BackendUnavailableException(e.getMessage(), e);
         }

@@ -1,12 +1,9 @@
 package io.github.wananimate.samples;
 
 import io.github.wananimate.api.Frame;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -47,20 +44,6 @@ final class Images {
         return image;
     }
 
-    /** Bilinear resize to exactly {@code width}×{@code height}. */
-    static BufferedImage resize(BufferedImage image, int width, int height) {
-        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(image, 0, 0, width, height, null);
-        g.dispose();
-        return out;
-    }
-
-    static Frame resize(Frame frame, int width, int height) {
-        return toFrame(resize(toImage(frame), width, height));
-    }
-
     static Frame read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new InputFileException("image not found: " + file);
@@ -73,22 +56,6 @@ final class Images {
             return toFrame(image);
         } catch (IOException e) {
             throw new InputFileException("cannot read image " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** An image from the class path, e.g. {@code /demo/reference.jpg}. */
-    static BufferedImage resource(String name) {
-        try (InputStream in = Images.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new InputFileException("resource missing from the jar: " + name);
-            }
-            BufferedImage image = ImageIO.read(in);
-            if (image == null) {
-                throw new InputFileException("resource is not a readable image: " + name);
-            }
-            return image;
-        } catch (IOException e) {
-            throw new InputFileException("cannot read resource " + name + ": " + e.getMessage(), e);
         }
     }
 

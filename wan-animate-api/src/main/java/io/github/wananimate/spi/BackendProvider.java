@@ -1,5 +1,7 @@
 package io.github.wananimate.spi;
 
+import java.util.Optional;
+
 /**
  * The {@link java.util.ServiceLoader} entry point of a backend module
  * ({@code META-INF/services/io.github.wananimate.spi.BackendProvider}).
@@ -9,11 +11,26 @@ public interface BackendProvider {
     /** Unique lower-case name used to select the backend, e.g. {@code "djl"}. */
     String name();
 
-    /** Higher wins when the caller asks for the best available backend. */
-    int priority();
+    /**
+     * Rank among the available backends when the caller asks for the best one for {@code device} ({@code "cpu"},
+     * {@code "cuda"}, {@code "cuda:N"}); higher wins. Depends on the device because a backend's speed does: on the
+     * CPU the planned graphs of ONNX Runtime beat eager PyTorch (README, measured numbers).
+     */
+    int priority(String device);
 
     /** Whether the native runtime can be loaded here; must not throw. */
     boolean isAvailable();
+
+    /**
+     * Why {@link #isAvailable()} is false: an exception whose message says what failed and how to fix it (which
+     * artifact, classifier or environment variable), with the original load failure as its cause. Empty when the
+     * backend is available. Must not throw.
+     */
+    default Optional<RuntimeException> loadFailure() {
+        return isAvailable() ? Optional.empty()
+                : Optional.of(new IllegalStateException("the native runtime of backend '" + name()
+                        + "' cannot be loaded (the provider gives no reason)"));
+    }
 
     /** Opens the backend on {@code options.device()}. */
     Backend open(BackendOptions options);

@@ -34,7 +34,9 @@ class DjlBackendTest {
     void providerIsRegisteredAndLoadsTheBundledEngineOffline() {
         BackendProvider provider = Backends.byName("djl");
         assertThat(provider).isInstanceOf(DjlBackendProvider.class);
-        assertThat(provider.priority()).isEqualTo(100);
+        assertThat(provider.priority("cpu")).isEqualTo(40);
+        assertThat(provider.priority("cuda:0")).isEqualTo(100);
+        assertThat(provider.loadFailure()).isEmpty();
         assertThat(provider.isAvailable()).isTrue();
         assertThat(System.getProperty("ai.djl.offline")).isEqualTo("true");
         assertThat(Engine.getEngine("PyTorch").getVersion()).startsWith("2.7.1");
@@ -42,6 +44,29 @@ class DjlBackendTest {
             assertThat(backend.name()).isEqualTo("djl");
             assertThat(backend.device()).isEqualTo("cpu");
         }
+    }
+
+    @Test
+    void aLoadFailureNamesItsCauseAndTheFix() {
+        var failure = DjlBackendProvider.explain(new RuntimeException("engine failed",
+                new UnsatisfiedLinkError("libtorch_cpu.so: cannot open shared object file")));
+        assertThat(failure.getMessage())
+                .contains("libtorch_cpu.so: cannot open shared object file")
+                .contains("pytorch-native-cpu with classifier " + DjlBackendProvider.pytorchClassifier())
+                .contains("PYTORCH_LIBRARY_PATH");
+        assertThat(failure.getCause()).hasMessage("engine failed");
+    }
+
+    @Test
+    void pytorchsCppWarningsAreQuietedInTheLoadedLibrary() {
+        Assumptions.assumeTrue(System.getenv("TORCH_CPP_LOG_LEVEL") == null, "the user set TORCH_CPP_LOG_LEVEL");
+        Assumptions.assumeFalse(com.sun.jna.Platform.isWindows());
+        assertThat(Backends.byName("djl").isAvailable()).isTrue();
+        java.nio.file.Path c10 = java.nio.file.Path.of(ai.djl.pytorch.jni.LibUtils.getLibtorchPath())
+                .resolve(System.mapLibraryName("c10"));
+        int level = com.sun.jna.NativeLibrary.getInstance(c10.toString())
+                .getGlobalVariableAddress("FLAGS_caffe2_log_level").getInt(0);
+        assertThat(level).as("c10 log level (2 = ERROR: no NNPACK warnings on stderr)").isEqualTo(2);
     }
 
     @Test

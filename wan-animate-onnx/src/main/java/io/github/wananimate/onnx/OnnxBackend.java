@@ -1,5 +1,6 @@
 package io.github.wananimate.onnx;
 
+import io.github.wananimate.io.OrtNativeFiles;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
@@ -49,7 +50,7 @@ public final class OnnxBackend implements Backend {
     public OnnxBackend(BackendOptions options, OnnxGraphRecorder.Options recorderOptions) {
         Objects.requireNonNull(options, "options");
         this.recorderOptions = Objects.requireNonNull(recorderOptions, "recorderOptions");
-        this.environment = OrtEnvironment.getEnvironment();
+        this.environment = OrtNativeFiles.load(OrtEnvironment::getEnvironment);
         this.intraOpThreads = options.intraOpThreads();
         String d = options.device().trim().toLowerCase(Locale.ROOT);
         if (d.equals("cpu")) {

@@ -37,7 +37,11 @@ class OnnxBackendTest {
     void providerIsRegisteredAndAvailable() {
         BackendProvider provider = Backends.byName("onnx");
         assertThat(provider).isInstanceOf(OnnxBackendProvider.class);
-        assertThat(provider.priority()).isEqualTo(50);
+        assertThat(provider.priority("cpu")).isEqualTo(50);
+        assertThat(provider.priority("cuda")).isEqualTo(50);
+        assertThat(provider.loadFailure()).isEmpty();
+        assertThat(OnnxBackendProvider.explain(new UnsatisfiedLinkError("no onnxruntime in java.library.path"))
+                .getMessage()).contains("no onnxruntime in java.library.path").contains("-Donnxruntime.cpu");
         assertThat(provider.isAvailable()).isTrue();
         try (var backend = provider.open(BackendOptions.cpu())) {
             assertThat(backend.name()).isEqualTo("onnx");

@@ -1,5 +1,6 @@
-package io.github.wananimate.samples;
+package io.github.wananimate.preprocess.demo;
 
+import io.github.wananimate.api.Frame;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -34,7 +35,7 @@ final class PoseSkeleton {
      * @param width output width (the source is scaled to it)
      * @param height output height
      */
-    static BufferedImage render(double[][] keypoints, int sourceWidth, int sourceHeight, int width, int height) {
+    static Frame render(double[][] keypoints, int sourceWidth, int sourceHeight, int width, int height) {
         if (keypoints.length != 18) {
             throw new IllegalArgumentException("a body-18 pose needs 18 keypoints, got " + keypoints.length);
         }
@@ -67,6 +68,17 @@ final class PoseSkeleton {
             g.fill(new Ellipse2D.Double(p[0] * sx - joint, p[1] * sy - joint, 2 * joint, 2 * joint));
         }
         g.dispose();
-        return image;
+        byte[] rgb = new byte[3 * width * height];
+        int[] row = new int[width];
+        for (int y = 0; y < height; y++) {
+            image.getRGB(0, y, width, 1, row, 0, width);
+            for (int x = 0; x < width; x++) {
+                int o = 3 * (y * width + x);
+                rgb[o] = (byte) (row[x] >> 16);
+                rgb[o + 1] = (byte) (row[x] >> 8);
+                rgb[o + 2] = (byte) row[x];
+            }
+        }
+        return Frame.ofRgb(width, height, rgb);
     }
 }

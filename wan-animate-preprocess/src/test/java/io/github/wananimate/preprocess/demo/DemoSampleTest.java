@@ -1,4 +1,4 @@
-package io.github.wananimate.samples;
+package io.github.wananimate.preprocess.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

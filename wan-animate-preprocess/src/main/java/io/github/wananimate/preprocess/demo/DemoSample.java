@@ -1,4 +1,4 @@
-package io.github.wananimate.samples;
+package io.github.wananimate.preprocess.demo;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -6,6 +6,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.MotionSignals;
+import io.github.wananimate.preprocess.image.Frames;
+import io.github.wananimate.preprocess.image.ImageFiles;
+import io.github.wananimate.preprocess.image.OpenCv;
+import io.github.wananimate.preprocess.image.OpenCv.Interpolation;
+import io.github.wananimate.preprocess.image.RgbImage;
 import io.github.wananimate.preprocess.pose.AaLayout;
 import io.github.wananimate.preprocess.pose.PoseMeta;
 import io.github.wananimate.preprocess.pose.WholeBody;
@@ -13,15 +18,21 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The driving sample bundled under {@code /demo/} (see its README): 13 hand-placed body poses, face crops and
- * driving frames from the example video, and the example character image. The pose is rendered at the requested
- * generation size, the 128×128 face crops are upscaled to 512×512.
+ * The driving sample bundled with this module (resources next to this class, see the README there): 13 hand-placed
+ * body poses, face crops and driving frames from the official example video, and the example character image —
+ * ready-made {@link MotionSignals} to try the SDK without a video or a pose model. The pose is rendered at the
+ * requested generation size, the 128×128 face crops are upscaled to 512×512.
+ *
+ * <pre>{@code
+ * MotionSignals signals = DemoSample.load().signals();          // 13 frames at 112×64, 3.75 fps
+ * }</pre>
  *
  * @param signals pose, face and reference as the pipeline takes them
  * @param driving the driving frames (224×126), for the preview sheet
@@ -29,17 +40,22 @@ import java.util.Locale;
  *     keypoints, grown by a margin: the demo's replacement mask (a dilated bounding box, as the original's default
  *     {@code w_len = h_len = 1})
  */
-record DemoSample(MotionSignals signals, List<Frame> driving, List<int[]> personBoxes) {
+public record DemoSample(MotionSignals signals, List<Frame> driving, List<int[]> personBoxes) {
 
     /** The demo's generation size: 16:9-ish and a multiple of 16, small enough for seconds per clip on a CPU. */
-    static final int WIDTH = 112;
-    static final int HEIGHT = 64;
+    public static final int WIDTH = 112;
+    public static final int HEIGHT = 64;
 
-    static DemoSample load() {
+    /** The sample at the demo size {@link #WIDTH}×{@link #HEIGHT}. */
+    public static DemoSample load() {
         return load(WIDTH, HEIGHT);
     }
 
-    static DemoSample load(int width, int height) {
+    /** The sample with pose frames rendered at {@code width}×{@code height} (the generation size). */
+    public static DemoSample load(int width, int height) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("demo sample size must be positive, got " + width + "x" + height);
+        }
         JsonObject doc = poseDocument();
         int sourceWidth = doc.get("source_width").getAsInt();
         int sourceHeight = doc.get("source_height").getAsInt();
@@ -56,16 +72,16 @@ record DemoSample(MotionSignals signals, List<Frame> driving, List<int[]> person
                 JsonArray p = body.get(k).getAsJsonArray();
                 keypoints[k] = new double[] {p.get(0).getAsDouble(), p.get(1).getAsDouble(), p.get(2).getAsDouble()};
             }
-            pose.add(Images.toFrame(PoseSkeleton.render(keypoints, sourceWidth, sourceHeight, width, height)));
+            pose.add(PoseSkeleton.render(keypoints, sourceWidth, sourceHeight, width, height));
             boxes.add(personBox(keypoints, (double) width / sourceWidth, (double) height / sourceHeight, width,
                     height));
             String name = String.format(Locale.ROOT, "%02d.jpg", i);
-            face.add(Images.toFrame(Images.resize(Images.resource("/demo/face/" + name), MotionSignals.FACE_SIZE,
-                    MotionSignals.FACE_SIZE)));
-            driving.add(Images.toFrame(Images.resource("/demo/driving/" + name)));
+            face.add(Frames.toFrame(OpenCv.resize(image("face/" + name), MotionSignals.FACE_SIZE,
+                    MotionSignals.FACE_SIZE, Interpolation.LINEAR)));
+            driving.add(drivingFrame(i));
         }
         MotionSignals signals = MotionSignals.builder().pose(pose).face(face)
-                .reference(Images.toFrame(Images.resource("/demo/reference.jpg"))).fps(fps).build();
+                .reference(Frames.toFrame(image("reference.jpg"))).fps(fps).build();
         return new DemoSample(signals, List.copyOf(driving), List.copyOf(boxes));
     }
 
@@ -74,7 +90,7 @@ record DemoSample(MotionSignals signals, List<Frame> driving, List<int[]> person
      * OpenPose body-18 order is the AA body's first 18 points (PIPELINE.md §3.7); toes, hands and face are absent
      * (score 0). Coordinates are normalised by the source video size (1920×1080).
      */
-    static PoseMeta poseMeta(int index) {
+    public static PoseMeta poseMeta(int index) {
         JsonObject doc = poseDocument();
         int sourceWidth = doc.get("source_width").getAsInt();
         int sourceHeight = doc.get("source_height").getAsInt();
@@ -95,8 +111,13 @@ record DemoSample(MotionSignals signals, List<Frame> driving, List<int[]> person
                 new float[WholeBody.HAND_POINTS * 3], new float[AaLayout.FACE_ROWS * 3]);
     }
 
+    /** Driving frame {@code index} (224×126), as bundled. */
+    public static Frame drivingFrame(int index) {
+        return Frames.toFrame(image(String.format(Locale.ROOT, "driving/%02d.jpg", index)));
+    }
+
     /** The number of frames in the demo sample. */
-    static int frameCount() {
+    public static int frameCount() {
         return poseDocument().getAsJsonArray("frames").size();
     }
 
@@ -104,7 +125,7 @@ record DemoSample(MotionSignals signals, List<Frame> driving, List<int[]> person
      * The sample with replacement signals: the mask is the person box (white), the background the driving frame
      * at the generation size with the box painted black (PIPELINE.md §3.12).
      */
-    MotionSignals replacementSignals() {
+    public MotionSignals replacementSignals() {
         int width = signals.width();
         int height = signals.height();
         List<Frame> masks = new ArrayList<>();
@@ -112,7 +133,8 @@ record DemoSample(MotionSignals signals, List<Frame> driving, List<int[]> person
         for (int i = 0; i < driving.size(); i++) {
             int[] box = personBoxes.get(i);
             byte[] mask = new byte[3 * width * height];
-            byte[] background = Images.resize(driving.get(i), width, height).toRgbBytes();
+            byte[] background = OpenCv.resize(Frames.toImage(driving.get(i)), width, height, Interpolation.LINEAR)
+                    .pixels().clone();
             for (int y = box[1]; y < box[3]; y++) {
                 for (int x = box[0]; x < box[2]; x++) {
                     int o = 3 * (y * width + x);
@@ -153,16 +175,28 @@ record DemoSample(MotionSignals signals, List<Frame> driving, List<int[]> person
     }
 
     private static JsonObject poseDocument() {
-        try (InputStream in = DemoSample.class.getResourceAsStream("/demo/pose.json")) {
-            if (in == null) {
-                throw new InputFileException("resource missing from the jar: /demo/pose.json");
-            }
-            try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                JsonElement json = JsonParser.parseReader(reader);
-                return json.getAsJsonObject();
-            }
+        try (Reader reader = new InputStreamReader(resource("pose.json"), StandardCharsets.UTF_8)) {
+            JsonElement json = JsonParser.parseReader(reader);
+            return json.getAsJsonObject();
         } catch (IOException e) {
-            throw new InputFileException("cannot read /demo/pose.json: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read the demo sample's pose.json: " + e.getMessage(), e);
         }
+    }
+
+    private static RgbImage image(String name) {
+        try (InputStream in = resource(name)) {
+            return ImageFiles.decode(in.readAllBytes(), "demo sample " + name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the demo sample's " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A file of the sample, next to this class in the jar. */
+    private static InputStream resource(String name) {
+        InputStream in = DemoSample.class.getResourceAsStream(name);
+        if (in == null) {
+            throw new IllegalStateException("the demo sample's " + name + " is missing from the jar");
+        }
+        return in;
     }
 }
