@@ -24,15 +24,28 @@ final class Models {
      * read. The output is abstract. Conditioning stays float32 (the tiny model is not the original's bf16 run).
      */
     static WanAnimate demo(Backend backend) {
+        return demo(backend, null);
+    }
+
+    /** {@link #demo(Backend)} with the Relighting LoRA merged at {@code loraAlpha} (null: its rank). */
+    static WanAnimate demo(Backend backend, Double loraAlpha) {
+        WanAnimate.Builder builder = demoBuilder().backend(backend);
+        if (loraAlpha != null) {
+            builder.relightingLoraAlpha(loraAlpha);
+        }
+        return builder.build();
+    }
+
+    /** The demo weights on a builder that still needs its backend (and may take further options). */
+    static WanAnimate.Builder demoBuilder() {
         ProceduralModel model = ProceduralModel.tiny(DEMO_WEIGHT_SEED);
-        return WanAnimate.builder().backend(backend)
+        return WanAnimate.builder()
                 .dit(model.dit(), model.ditWeights())
                 .vae(model.vae(), model.vaeWeights())
                 .clip(model.clip(), model.clipWeights())
                 .relightingLora(model.relightingLora(DEMO_LORA_RANK))
                 .textEncoder(model.textEncoder())
-                .precision(ConditioningPrecision.FLOAT32)
-                .build();
+                .precision(ConditioningPrecision.FLOAT32);
     }
 
     static String demoDescription(Backend backend) {
@@ -44,6 +57,15 @@ final class Models {
 
     /** The official folder (or its repacks); bf16 conditioning as the original. */
     static WanAnimate folder(Backend backend, Path folder) {
-        return WanAnimate.builder().backend(backend).modelFolder(folder).build();
+        return folder(backend, folder, null);
+    }
+
+    /** {@link #folder(Backend, Path)} with the Relighting LoRA merged at {@code loraAlpha} (null: the file's). */
+    static WanAnimate folder(Backend backend, Path folder, Double loraAlpha) {
+        WanAnimate.Builder builder = WanAnimate.builder();
+        if (loraAlpha != null) {
+            builder.relightingLoraAlpha(loraAlpha);
+        }
+        return builder.backend(backend).modelFolder(folder).build();
     }
 }

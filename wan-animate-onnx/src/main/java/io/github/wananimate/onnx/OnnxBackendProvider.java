@@ -1,6 +1,5 @@
 package io.github.wananimate.onnx;
 
-import ai.onnxruntime.OrtEnvironment;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.BackendProvider;
@@ -57,7 +56,7 @@ public final class OnnxBackendProvider implements BackendProvider {
 
     private static Optional<RuntimeException> tryLoad() {
         try {
-            OrtEnvironment.getEnvironment();
+            OrtNativeFiles.environment();
             return Optional.empty();
         } catch (Exception | LinkageError e) { // must not throw
             return Optional.of(explain(e));
