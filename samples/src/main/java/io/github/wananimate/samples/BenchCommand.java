@@ -96,8 +96,9 @@ final class BenchCommand implements Callable<Integer> {
     int vaeDim;
 
     @Option(names = "--vae-size", split = ",", defaultValue = "64,256",
-            description = "square frame sizes for the VAE decode timing (default ${DEFAULT-VALUE})")
-    List<Integer> vaeSizes;
+            description = "frame sizes for the VAE decode, N (square) or HxW, multiples of 8 (default ${DEFAULT-VALUE};"
+                    + " 480x832 with --vae-dim 96 is the released VAE at 480p)")
+    List<String> vaeSizes;
 
     @Option(names = "--vae-frames", split = ",", defaultValue = "17,65",
             description = "frame counts (4k+1) decoded; the first is timed, all are measured for peak memory"

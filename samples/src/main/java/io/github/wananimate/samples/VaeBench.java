@@ -1,30 +1,49 @@
 package io.github.wananimate.samples;
 
+import io.github.wananimate.nn.Network;
+import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.VaeDecoder;
 import io.github.wananimate.nn.vae.WanVae;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.spi.Backend;
+import io.github.wananimate.spi.DeviceTensor;
+import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
+import io.github.wananimate.weights.ParameterSource;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * {@code bench --network vae}: VAE decode on procedural weights, streamed latent frame by latent frame (frames are
- * discarded as they arrive): wall time of decoding the first {@code --vae-frames} count per size, as frames/s; then
- * the peak resident memory while decoding each frame count (process peak RSS reset before each decode, Linux only;
- * garbage is collected after every chunk so that the figure is the live working set, not uncollected host
- * buffers).
+ * discarded as they arrive). Per size: the wall time of decoding the first {@code --vae-frames} count (frames/s, and
+ * the process CPU time, which contention from other processes inflates less than the wall time), then the peak
+ * resident memory of decoding each frame count, split into the parts a decode holds:
+ * <ul>
+ * <li>weights: the decoder's parameters, one float32 copy (what the runtime holds beyond that is in the rest);</li>
+ * <li>cache: the causal cache kept on the backend between chunks (the largest set of {@code updated_cache.*});</li>
+ * <li>output: one chunk of frames as float32, the most a streamed decode holds;</li>
+ * <li>activations: the rest of the peak above the process before the VAE was loaded: intermediates, convolution
+ *     workspace, allocator and runtime overhead, extra weight copies.</li>
+ * </ul>
+ * Peaks are the process peak RSS (Linux VmHWM, reset before each decode); garbage is collected after every chunk so
+ * that they are the live working set, not uncollected host buffers.
  */
 final class VaeBench {
 
     private final BenchReport report;
     private final int dim;
-    private final List<Integer> sizes;
+    private final List<String> sizes;
     private final List<Integer> frameCounts;
 
-    VaeBench(BenchReport report, int dim, List<Integer> sizes, List<Integer> frameCounts) {
+    VaeBench(BenchReport report, int dim, List<String> sizes, List<Integer> frameCounts) {
         this.report = report;
         this.dim = dim;
         this.sizes = sizes;
@@ -34,38 +53,153 @@ final class VaeBench {
     void run(Backend backend) {
         PrintWriter out = report.out();
         VaeConfig config = VaeConfig.withDim(dim);
-        for (int size : sizes) {
-            if (size % 8 != 0) {
-                throw new IllegalArgumentException("--vae-size must be a multiple of 8, got " + size);
-            }
-            try (WanVae vae = WanVae.load(backend, ProceduralWeights.forSpecs(0, WanVae.parameters(config)), config)) {
+        long weightBytes = floatBytes(new VaeDecoder(config));
+        for (String size : sizes) {
+            int[] hw = parseSize(size);
+            int height = hw[0];
+            int width = hw[1];
+            System.gc();
+            long before = PeakMemory.residentKiB();
+            CacheMeter meter = new CacheMeter(backend);
+            try (WanVae vae = WanVae.load(meter, ProceduralWeights.forSpecs(0, WanVae.parameters(config)), config)) {
                 int frames = frameCounts.get(0);
-                HostTensor latent = latent(frames, size);
-                double[] ms = report.time(() -> vae.decode(latent, chunk -> { }));
-                report.row("vae decode dim" + dim + " " + size + "x" + size + " " + frames + "f",
-                        BenchReport.where(backend), ms, "", String.format(Locale.ROOT, "  %.2f frames/s",
-                                frames / (BenchReport.median(ms) / 1000)));
+                HostTensor latent = latent(frames, height, width);
+                double[] cpuMs = new double[1];
+                double[] ms = report.time(() -> {
+                    long cpu = processCpuNanos();
+                    vae.decode(latent, chunk -> { });
+                    cpuMs[0] = (processCpuNanos() - cpu) / 1e6;
+                });
+                report.row("vae decode dim" + dim + " " + height + "x" + width + " " + frames + "f",
+                        BenchReport.where(backend), ms, "", String.format(Locale.ROOT,
+                                "  %.2f frames/s, last run %.0f ms CPU", frames / (BenchReport.median(ms) / 1000),
+                                cpuMs[0]));
+                long outputBytes = 3L * 4 * height * width * Float.BYTES;
                 for (int count : frameCounts) {
-                    HostTensor longer = latent(count, size);
+                    HostTensor longer = latent(count, height, width);
                     System.gc();
-                    PeakMemory.reset();
-                    long before = PeakMemory.residentKiB();
+                    boolean reset = PeakMemory.reset();
                     vae.decode(longer, chunk -> System.gc());
                     long peak = PeakMemory.peakKiB();
-                    out.printf(Locale.ROOT, "  peak RSS decoding %d frames at %dx%d: %s MiB above the %s MiB before"
-                            + " (output %.1f MiB, streamed and discarded)%n", count, size, size,
-                            peak < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", (peak - before) / 1024.0),
-                            BenchReport.mib(before),
-                            3.0 * count * size * size * 4 / (1 << 20));
+                    if (peak < 0 || before < 0) {
+                        out.printf(Locale.ROOT, "  peak memory decoding %d frames at %dx%d: n/a (no /proc)%n", count,
+                                height, width);
+                        continue;
+                    }
+                    double above = (peak - before) / 1024.0;
+                    double weights = weightBytes / MIB;
+                    double cache = meter.cacheBytes / MIB;
+                    double output = Math.min(outputBytes, 3L * count * height * width * Float.BYTES) / MIB;
+                    out.printf(Locale.ROOT, "  peak RSS decoding %d frames at %dx%d: %s%.0f MiB (process), %.0f MiB "
+                            + "above the %.0f MiB before loading = weights %.1f + cache %.1f + output %.1f (one chunk;"
+                            + " %.1f in all, streamed) + activations %.0f%n", count, height, width,
+                            reset ? "" : ">=", peak / 1024.0, above, before / 1024.0, weights, cache, output,
+                            3.0 * count * height * width * Float.BYTES / MIB, above - weights - cache - output);
                     out.flush();
                 }
             }
         }
     }
 
-    /** The procedural latent that decodes to {@code frames} frames of {@code size}². */
-    private static HostTensor latent(int frames, int size) {
-        return Procedural.tensor("bench.latent", 0, VaeConfig.LATENT_CHANNELS, 1 + (frames - 1) / 4, size / 8,
-                size / 8);
+    private static final double MIB = 1 << 20;
+
+    /** {@code N} or {@code HxW}, each a positive multiple of 8. */
+    static int[] parseSize(String size) {
+        String[] parts = size.trim().toLowerCase(Locale.ROOT).split("x");
+        try {
+            int h = Integer.parseInt(parts[0]);
+            int w = parts.length == 1 ? h : Integer.parseInt(parts[1]);
+            if (parts.length > 2 || h <= 0 || w <= 0 || h % 8 != 0 || w % 8 != 0) {
+                throw new NumberFormatException();
+            }
+            return new int[] {h, w};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--vae-size must be N or HxW with positive multiples of 8, got '"
+                    + size + "'");
+        }
+    }
+
+    private static long floatBytes(Network network) {
+        long n = 0;
+        for (ParameterSpec p : network.parameters()) {
+            n += Shapes.elementCount(p.shape());
+        }
+        return n * Float.BYTES;
+    }
+
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    /** The procedural latent that decodes to {@code frames} frames of {@code height × width}. */
+    private static HostTensor latent(int frames, int height, int width) {
+        return Procedural.tensor("bench.latent", 0, VaeConfig.LATENT_CHANNELS, 1 + (frames - 1) / 4, height / 8,
+                width / 8);
+    }
+
+    /** A view of a backend that records the largest set of tensors its networks kept on the device in one run. */
+    private static final class CacheMeter implements Backend {
+        private final Backend backend;
+        private volatile long cacheBytes;
+
+        CacheMeter(Backend backend) {
+            this.backend = backend;
+        }
+
+        @Override
+        public String name() {
+            return backend.name();
+        }
+
+        @Override
+        public String device() {
+            return backend.device();
+        }
+
+        @Override
+        public DeviceTensor upload(HostTensor host) {
+            return backend.upload(host);
+        }
+
+        @Override
+        public LoadedNetwork load(Network network, ParameterSource weights) {
+            LoadedNetwork loaded = backend.load(network, weights);
+            return new LoadedNetwork() {
+                @Override
+                public String name() {
+                    return loaded.name();
+                }
+
+                @Override
+                public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
+                    return loaded.run(inputs);
+                }
+
+                @Override
+                public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
+                        Predicate<String> keepOnDevice) {
+                    RunOutputs outputs = loaded.run(inputs, deviceInputs, keepOnDevice);
+                    long bytes = 0;
+                    for (DeviceTensor t : outputs.device().values()) {
+                        bytes += Shapes.elementCount(t.shape()) * Float.BYTES;
+                    }
+                    cacheBytes = Math.max(cacheBytes, bytes);
+                    return outputs;
+                }
+
+                @Override
+                public void close() {
+                    loaded.close();
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            // the wrapped backend belongs to the bench
+        }
     }
 }

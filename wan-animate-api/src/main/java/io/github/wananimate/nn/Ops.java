@@ -88,6 +88,13 @@ public interface Ops {
      */
     Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps);
 
+    /**
+     * {@code x / max(‖x‖₂, eps)} with the L2 norm taken over {@code axis} (PyTorch's {@code F.normalize}).
+     */
+    default Tensor l2Normalize(Tensor x, int axis, double eps) {
+        return div(x, maximum(sqrt(sum(square(x), axis, true)), eps));
+    }
+
     /** RMSNorm over the last axis: {@code x / sqrt(mean(x²) + eps) · weight}; weight may be null. */
     default Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
         Tensor normed = div(x, sqrt(add(mean(square(x), -1, true), eps)));

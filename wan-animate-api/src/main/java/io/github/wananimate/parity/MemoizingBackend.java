@@ -2,6 +2,7 @@ package io.github.wananimate.parity;
 
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.spi.Backend;
+import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
@@ -79,6 +80,11 @@ final class MemoizingBackend implements Backend {
                 loaded.close();
             }
         };
+    }
+
+    @Override
+    public DeviceTensor upload(HostTensor host) {
+        return backend.upload(host);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.wananimate.spi;
 
 import io.github.wananimate.nn.Network;
+import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.Set;
 
@@ -42,6 +43,15 @@ public interface Backend extends AutoCloseable {
     /** Whether {@link #load(Network, ParameterSource, Set)} can stream parameter groups on this device. */
     default boolean streamsParameterGroups() {
         return false;
+    }
+
+    /**
+     * Copies {@code host} (as float32) into memory of this backend, for a resident
+     * {@link LoadedNetwork#run(java.util.Map, java.util.Map, java.util.function.Predicate) run} of its networks. The
+     * default holds the host tensor itself ({@link DeviceTensor#onHost}).
+     */
+    default DeviceTensor upload(HostTensor host) {
+        return DeviceTensor.onHost(host.toF32());
     }
 
     @Override

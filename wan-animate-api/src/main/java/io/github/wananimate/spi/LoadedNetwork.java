@@ -1,7 +1,10 @@
 package io.github.wananimate.spi;
 
 import io.github.wananimate.tensor.HostTensor;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
 
 /** A network bound to its weights on a backend. Holds native memory until closed. */
 public interface LoadedNetwork extends AutoCloseable {
@@ -23,6 +26,59 @@ public interface LoadedNetwork extends AutoCloseable {
         return -1;
     }
 
+    /**
+     * Runs one forward pass with part of its state on the backend: {@code deviceInputs} are read where they are
+     * (they stay open and owned by the caller), and every output whose name {@code keepOnDevice} accepts stays on
+     * the backend as a {@link DeviceTensor} instead of being copied to the host. Everything else the call allocates
+     * is released before it returns. An input name may appear in only one of the two maps.
+     *
+     * <p>The default runs through {@link #run(Map)}: device inputs are read through {@link DeviceTensor#toHost()} and
+     * kept outputs are wrapped by {@link DeviceTensor#onHost}. Backends with memory of their own override it.
+     */
+    default RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
+            Predicate<String> keepOnDevice) {
+        checkInputs(name(), inputs, deviceInputs);
+        Map<String, HostTensor> all = new LinkedHashMap<>(inputs);
+        deviceInputs.forEach((n, t) -> all.put(n, t.toHost()));
+        Map<String, HostTensor> host = new LinkedHashMap<>();
+        Map<String, DeviceTensor> device = new LinkedHashMap<>();
+        run(all).forEach((n, t) -> {
+            if (keepOnDevice.test(n)) {
+                device.put(n, DeviceTensor.onHost(t));
+            } else {
+                host.put(n, t);
+            }
+        });
+        return new RunOutputs(host, device);
+    }
+
     @Override
     void close();
+
+    /**
+     * Checks the two input maps of a resident run: no nulls, no closed handle, no name in both. Failures name the
+     * network and the input.
+     */
+    static void checkInputs(String network, Map<String, HostTensor> inputs,
+            Map<String, DeviceTensor> deviceInputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(deviceInputs, "deviceInputs");
+        inputs.forEach((n, t) -> {
+            if (t == null) {
+                throw new IllegalArgumentException(network + ": input '" + n + "' is null");
+            }
+        });
+        deviceInputs.forEach((n, t) -> {
+            if (t == null) {
+                throw new IllegalArgumentException(network + ": device input '" + n + "' is null");
+            }
+            if (!t.isOpen()) {
+                throw new IllegalStateException(network + ": device input '" + n + "' was closed before the run");
+            }
+            if (inputs.containsKey(n)) {
+                throw new IllegalArgumentException(network + ": input '" + n + "' given both on the host and on the "
+                        + "device");
+            }
+        });
+    }
 }

@@ -9,7 +9,9 @@ import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.Backends;
+import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -113,6 +115,11 @@ public abstract class WanAnimateModelFolderEndToEndTests {
         public LoadedNetwork load(Network network, ParameterSource weights) {
             loads.merge(network.name(), 1, Integer::sum);
             return delegate.load(network, weights);
+        }
+
+        @Override
+        public DeviceTensor upload(HostTensor host) {
+            return delegate.upload(host);
         }
 
         @Override

@@ -344,6 +344,24 @@ public abstract class OpsConformanceTest {
     }
 
     @Test
+    void conv3dOfOneSampleWithoutDepthPadding() {
+        // the shape the ONNX recorder runs as a 2-D convolution over the output frames (depthAsBatch)
+        checkConv(new long[] {1, 3, 5, 6, 5}, new long[] {4, 3, 3, 3, 3}, true,
+                new int[] {1, 1, 1}, new int[] {0, 1, 1}, new int[] {0, 1, 1}, 1);
+        checkConv(new long[] {1, 3, 4, 6, 5}, new long[] {2, 3, 1, 3, 3}, true,
+                new int[] {1, 2, 2}, new int[] {0, 0, 0}, new int[] {0, 1, 1}, 1);
+    }
+
+    @Test
+    void l2Normalize() {
+        HostTensor x = uniform(-2, 2, 2, 5, 3);
+        RefTensor r = ref(x);
+        RefTensor norm = r.mul(r).sum(1, true).map(Math::sqrt).map(v -> Math.max(v, 1e-12));
+        assertClose("l2Normalize", apply(inputs("x", x), (ops, in) -> ops.l2Normalize(in.get("x"), 1, 1e-12)),
+                r.div(norm), TOLERANCE);
+    }
+
+    @Test
     void attentionWithoutBias() {
         checkAttention(new long[] {2, 3, 5, 4}, new long[] {2, 3, 7, 4}, new long[] {2, 3, 7, 6}, null, 0.5);
     }

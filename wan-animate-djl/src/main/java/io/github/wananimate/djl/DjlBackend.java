@@ -2,13 +2,18 @@ package io.github.wananimate.djl;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.ParameterBinding;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
+import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.Locale;
 import java.util.Map;
@@ -74,7 +79,7 @@ public final class DjlBackend implements Backend {
     @Override
     public LoadedNetwork load(Network network, ParameterSource weights) {
         ParameterSource prepared = ParameterBinding.validateAndPrepare(network, weights);
-        return new DjlLoadedNetwork(network, prepared, root.newSubManager(), attentionChunkBytes, Map.of());
+        return new DjlLoadedNetwork(network, prepared, root.newSubManager(), attentionChunkBytes, this, Map.of());
     }
 
     /** Streams the named groups from {@code weights} per chain step, the next group prefetched on a thread. */
@@ -82,7 +87,7 @@ public final class DjlBackend implements Backend {
     public LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
         Map<String, String> streamed = ParameterBinding.streamedKeys(network, streamedGroups);
         ParameterSource prepared = ParameterBinding.validateAndPrepare(network, weights);
-        return new DjlLoadedNetwork(network, prepared, root.newSubManager(), attentionChunkBytes, streamed);
+        return new DjlLoadedNetwork(network, prepared, root.newSubManager(), attentionChunkBytes, this, streamed);
     }
 
     @Override
@@ -90,6 +95,25 @@ public final class DjlBackend implements Backend {
         return true;
     }
 
+    /** Copies {@code host} to this backend's device as float32, in a manager of its own. */
+    @Override
+    public DeviceTensor upload(HostTensor host) {
+        NDManager own = newResidentManager();
+        try {
+            NDArray array = own.create(host.asFloatBuffer(), new Shape(host.shape()), DataType.FLOAT32);
+            return DjlDeviceTensor.created(this, own, array);
+        } catch (RuntimeException e) {
+            own.close();
+            throw e;
+        }
+    }
+
+    /** A manager for one {@link DjlDeviceTensor}: a child of the root, so closing the backend frees it too. */
+    NDManager newResidentManager() {
+        return root.newSubManager();
+    }
+
+    /** Closes every network and every device tensor of this backend still open. */
     @Override
     public void close() {
         root.close();

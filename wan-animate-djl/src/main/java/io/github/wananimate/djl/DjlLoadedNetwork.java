@@ -7,8 +7,11 @@ import ai.djl.ndarray.types.Shape;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.RequiredInputs;
 import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * A network bound to its (validated, prepared) weights. Each weight is uploaded once, as float32 on the
@@ -36,6 +40,7 @@ final class DjlLoadedNetwork implements LoadedNetwork {
     private final ParameterSource weights;
     private final NDManager manager;
     private final long attentionChunkBytes;
+    private final DjlBackend backend;
     private final Map<String, NDArray> uploaded = new ConcurrentHashMap<>();
     /** Streamed key → its group; empty when everything is resident. */
     private final Map<String, String> streamedKeys;
@@ -45,11 +50,12 @@ final class DjlLoadedNetwork implements LoadedNetwork {
     private volatile boolean closed;
 
     DjlLoadedNetwork(Network network, ParameterSource weights, NDManager manager, long attentionChunkBytes,
-            Map<String, String> streamedKeys) {
+            DjlBackend backend, Map<String, String> streamedKeys) {
         this.network = network;
         this.weights = weights;
         this.manager = manager;
         this.attentionChunkBytes = attentionChunkBytes;
+        this.backend = backend;
         this.streamedKeys = Map.copyOf(streamedKeys);
         streamedKeys.forEach((key, group) -> groupKeys.computeIfAbsent(group, g -> new ArrayList<>()).add(key));
         this.prefetcher = streamedKeys.isEmpty() ? null : Executors.newSingleThreadExecutor(r -> {
@@ -66,25 +72,51 @@ final class DjlLoadedNetwork implements LoadedNetwork {
 
     @Override
     public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
-        Objects.requireNonNull(inputs, "inputs");
+        return run(inputs, Map.of(), name -> false).host();
+    }
+
+    /**
+     * Device inputs of this backend are read in place; kept outputs move from the call's manager into managers of
+     * their own ({@link DjlDeviceTensor#keep}), so nothing is copied to the host and back.
+     */
+    @Override
+    public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
+            Predicate<String> keepOnDevice) {
+        LoadedNetwork.checkInputs(name(), inputs, deviceInputs);
+        Objects.requireNonNull(keepOnDevice, "keepOnDevice");
         ensureOpen();
+        Map<String, HostTensor> host = new LinkedHashMap<>();
+        Map<String, DeviceTensor> device = new LinkedHashMap<>();
         try (NDManager call = manager.newSubManager();
                 StreamedGroups streamed = prefetcher == null ? null : new StreamedGroups(this::parameter,
                         streamedKeys, groupKeys, weights, call, prefetcher, transferred)) {
             DjlOps ops = new DjlOps(call, streamed == null ? this::parameter : streamed, attentionChunkBytes);
-            Map<String, Tensor> deviceInputs = new LinkedHashMap<>();
-            inputs.forEach((name, host) -> {
-                deviceInputs.put(name, ops.input(name, host));
-                transferred.addAndGet(host.elementCount() * Float.BYTES);
+            Map<String, Tensor> callInputs = new LinkedHashMap<>();
+            inputs.forEach((name, t) -> {
+                callInputs.put(name, ops.input(name, t));
+                transferred.addAndGet(t.elementCount() * Float.BYTES);
             });
-            Map<String, Tensor> outputs = network.forward(ops, RequiredInputs.of(network.name(), deviceInputs));
-            Map<String, HostTensor> result = new LinkedHashMap<>();
-            outputs.forEach((name, tensor) -> {
-                HostTensor host = DjlOps.toHost(tensor);
-                transferred.addAndGet(host.byteSize());
-                result.put(name, host);
+            deviceInputs.forEach((name, t) -> {
+                NDArray own = t instanceof DjlDeviceTensor d ? d.arrayFor(backend) : null;
+                if (own == null) {
+                    transferred.addAndGet(Shapes.elementCount(t.shape()) * Float.BYTES);
+                }
+                callInputs.put(name, own != null ? new DjlTensor(own) : ops.input(name, t.toHost()));
             });
-            return result;
+            Map<String, Tensor> outputs = network.forward(ops, RequiredInputs.of(network.name(), callInputs));
+            for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+                if (keepOnDevice.test(e.getKey())) {
+                    device.put(e.getKey(), DjlDeviceTensor.keep(backend, DjlOps.array(e.getValue()), call));
+                } else {
+                    HostTensor h = DjlOps.toHost(e.getValue());
+                    transferred.addAndGet(h.byteSize());
+                    host.put(e.getKey(), h);
+                }
+            }
+            return new RunOutputs(host, device);
+        } catch (RuntimeException | Error e) {
+            DeviceTensor.closeAll(device.values());
+            throw e;
         }
     }
 

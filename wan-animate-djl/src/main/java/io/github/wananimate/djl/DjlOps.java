@@ -168,6 +168,18 @@ final class DjlOps implements Ops {
         return op("square", () -> nd(a).square(), a);
     }
 
+    /** SiLU as sigmoid, then the product written into the sigmoid's own buffer: one full-size result, not two. */
+    @Override
+    public Tensor silu(Tensor a) {
+        return op("silu", () -> Activation.sigmoid(nd(a)).muli(nd(a)), a);
+    }
+
+    /** PyTorch's {@code F.normalize} in one call (norm, clamp, divide). */
+    @Override
+    public Tensor l2Normalize(Tensor x, int axis, double eps) {
+        return op("l2Normalize(axis " + axis + ")", () -> nd(x).normalize(2, axis(x, axis), eps), x);
+    }
+
     /** PyTorch's exact (erf) GELU in one kernel. */
     @Override
     public Tensor geluErf(Tensor x) {
@@ -505,6 +517,11 @@ final class DjlOps implements Ops {
             array.attach(manager);
         }
         return array;
+    }
+
+    /** The NDArray behind a tensor of this backend. */
+    static NDArray array(Tensor t) {
+        return nd(t);
     }
 
     private static NDArray nd(Tensor t) {

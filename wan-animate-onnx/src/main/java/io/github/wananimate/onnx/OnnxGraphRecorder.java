@@ -41,11 +41,18 @@ public final class OnnxGraphRecorder implements Ops {
      * @param fusedAttention emit {@code com.microsoft.MultiHeadAttention} where the shapes allow it
      * @param attentionChunkBytes the plain attention form splits the query axis so that one score matrix
      *     ({@code B·H·Lq·Lk} floats) stays below this many bytes
+     * @param depthAsBatch record a 3-D convolution of a single sample with unit depth stride and no depth padding
+     *     as one 2-D convolution over the output frames ({@link #conv}); ONNX Runtime's CPU kernels run 3-D
+     *     convolutions as im2col + GEMM but have a blocked direct kernel (NCHWc) for 2-D ones
      */
-    public record Options(boolean fusedAttention, long attentionChunkBytes) {
+    public record Options(boolean fusedAttention, long attentionChunkBytes, boolean depthAsBatch) {
+
+        public Options(boolean fusedAttention, long attentionChunkBytes) {
+            this(fusedAttention, attentionChunkBytes, true);
+        }
 
         public static Options defaults() {
-            return new Options(true, 1L << 30);
+            return new Options(true, 1L << 30, true);
         }
     }
 
@@ -514,6 +521,10 @@ public final class OnnxGraphRecorder implements Ops {
                         + w.shape[0] + "]");
             }
         }
+        if (options.depthAsBatch() && spatial == 3 && groups == 1 && in.shape[0] == 1 && stride[0] == 1
+                && padBegin[0] == 0 && padEnd[0] == 0 && in.shape[2] >= w.shape[2]) {
+            return depthAsBatch(in, w, b, stride, padBegin, padEnd);
+        }
         // Padding common to both sides goes into Conv (cuDNN wants symmetric pads); the asymmetric rest is
         // an explicit Pad in front.
         long[] extraBefore = new long[in.shape.length];
@@ -548,6 +559,32 @@ public final class OnnxGraphRecorder implements Ops {
         long[] strides = Arrays.stream(stride).asLongStream().toArray();
         return node("Conv", outShape, inputs, intsAttr("kernel_shape", kernel), intsAttr("strides", strides),
                 intsAttr("pads", pads), intsAttr("dilations", filled(spatial, 1)), intAttr("group", groups));
+    }
+
+    /**
+     * A 3-D convolution {@code x [1, C, D, H, W] * w [O, C, k, kh, kw]} (depth stride 1, no depth padding) as one 2-D
+     * convolution whose batch is the {@code D − k + 1} output frames: frame {@code t} stacks input frames
+     * {@code t..t+k−1} along the channels, and the kernel's depth taps move into its input channels
+     * ({@code [O, k·C, kh, kw]}, a transpose of the weight that ONNX Runtime folds once). Same sums, another order.
+     */
+    private Tensor depthAsBatch(Sym x, Sym w, Sym b, int[] stride, int[] padBegin, int[] padEnd) {
+        long c = x.shape[1];
+        long depth = x.shape[2];
+        long o = w.shape[0];
+        long k = w.shape[2];
+        long frames = depth - k + 1;
+        Tensor perFrame = reshape(permute(x, 0, 2, 1, 3, 4), depth, c, x.shape[3], x.shape[4]);
+        List<Tensor> taps = new ArrayList<>();
+        for (long j = 0; j < k; j++) {
+            taps.add(slice(perFrame, 0, j, j + frames));
+        }
+        Tensor stacked = taps.size() == 1 ? taps.get(0) : concat(1, taps);
+        Tensor weight = k == 1 ? reshape(w, o, c, w.shape[3], w.shape[4])
+                : reshape(permute(w, 0, 2, 1, 3, 4), o, k * c, w.shape[3], w.shape[4]);
+        Tensor y = conv(stacked, weight, b, new int[] {stride[1], stride[2]}, new int[] {padBegin[1], padBegin[2]},
+                new int[] {padEnd[1], padEnd[2]}, 1);
+        long[] s = y.shape();
+        return permute(reshape(y, 1, frames, o, s[2], s[3]), 0, 2, 1, 3, 4);
     }
 
     @Override

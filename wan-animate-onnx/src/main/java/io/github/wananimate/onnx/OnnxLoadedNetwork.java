@@ -10,7 +10,9 @@ import ai.onnxruntime.OrtSession.SessionOptions;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.RequiredInputs;
 import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
@@ -26,8 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,9 +64,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Streamed parameter groups are not initializers: their parameters are graph inputs in the stored dtype, fed
  * with every run as tensors over the source's bytes (the mapped checkpoint) and cast to float32 in the graph where
- * they are used, so the session holds no copy of them and each widened weight lives only while the runtime's
- * memory plan needs it. This is offered on the CPU only ({@link OnnxBackend#streamsParameterGroups()}): the CUDA
- * provider copies every input to the device before a run starts, which would hold all streamed groups at once.
+ * they are used, so the session holds no copy of them. This is offered on the CPU only
+ * ({@link OnnxBackend#streamsParameterGroups()}): the CUDA provider copies every input to the device before a run,
+ * which would hold all streamed groups at once.
  */
 final class OnnxLoadedNetwork implements LoadedNetwork {
 
@@ -73,10 +76,10 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     private final OnnxBackend backend;
     private final Network network;
     private final ParameterSource weights;
-    private final Map<String, OnnxTensor> boundParameters = new HashMap<>();
     /** Keys of streamed parameter groups: graph inputs fed from the host source at every run. */
     private final Set<String> streamedKeys;
     private final AtomicLong transferred = new AtomicLong();
+    private final Map<String, OnnxTensor> boundParameters = new HashMap<>();
     private final LinkedHashMap<String, CompiledGraph> sessions = new LinkedHashMap<>(16, 0.75f, true);
     private int sessionBuilds;
     private boolean closed;
@@ -95,10 +98,10 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     }
 
     OnnxLoadedNetwork(OnnxBackend backend, Network network, ParameterSource preparedWeights, Set<String> streamedKeys) {
+        this.streamedKeys = Set.copyOf(streamedKeys);
         this.backend = backend;
         this.network = network;
         this.weights = preparedWeights;
-        this.streamedKeys = Set.copyOf(streamedKeys);
     }
 
     @Override
@@ -107,108 +110,109 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     }
 
     @Override
-    public synchronized Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
-        Objects.requireNonNull(inputs, "inputs");
+    public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
+        return run(inputs, Map.of(), name -> false).host();
+    }
+
+    /**
+     * Outputs kept on the device stay the values ONNX Runtime allocated (no copy; closing the handle returns the memory
+     * to the session at once); the others are copied to the host and released. Device inputs of this backend are fed
+     * as they are.
+     */
+    @Override
+    public synchronized RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
+            Predicate<String> keepOnDevice) {
+        LoadedNetwork.checkInputs(name(), inputs, deviceInputs);
+        Objects.requireNonNull(keepOnDevice, "keepOnDevice");
         if (closed) {
             throw new IllegalStateException("network " + name() + " on the onnx backend is closed");
         }
         for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
-            if (e.getValue() == null) {
-                throw new IllegalArgumentException(name() + ": input '" + e.getKey() + "' is null");
-            }
             DType dtype = e.getValue().dtype();
             if (dtype != DType.F32 && dtype != DType.F64 && dtype != DType.BF16 && dtype != DType.F16) {
                 throw new IllegalArgumentException(name() + ": input '" + e.getKey() + "' has dtype " + dtype
                         + "; networks take floating-point inputs (F32, F64, BF16, F16)");
             }
         }
-        CompiledGraph compiled = compiledFor(inputs);
+        Map<String, long[]> shapes = new HashMap<>();
+        inputs.forEach((n, t) -> shapes.put(n, t.shape()));
+        deviceInputs.forEach((n, t) -> shapes.put(n, t.shape()));
+        CompiledGraph compiled = compiledFor(shapes);
         List<OnnxTensor> feeds = new ArrayList<>();
+        Map<String, OnnxDeviceTensor> written = new LinkedHashMap<>();
+        boolean done = false;
         try {
             Map<String, OnnxTensor> feedMap = new HashMap<>();
             for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
-                HostTensor host = e.getValue();
-                OnnxTensor t = OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
+                OnnxTensor t = OnnxTensor.createTensor(backend.environment(), e.getValue().asFloatBuffer(),
+                        e.getValue().shape());
                 feeds.add(t);
                 feedMap.put(compiled.graph().inputNames().get(e.getKey()), t);
-                transferred.addAndGet(host.elementCount() * Float.BYTES);
+                transferred.addAndGet(e.getValue().elementCount() * Float.BYTES);
             }
             for (Map.Entry<String, String> s : compiled.graph().streamedInputs().entrySet()) {
                 OnnxTensor t = streamedTensor(weights.get(s.getValue()));
                 feeds.add(t);
                 feedMap.put(s.getKey(), t);
             }
-            try (OrtSession.Result result = compiled.session().run(feedMap)) {
-                Map<String, HostTensor> outputs = collectOutputs(compiled.graph(), result);
-                outputs.values().forEach(o -> transferred.addAndGet(o.byteSize()));
-                return outputs;
+            for (Map.Entry<String, DeviceTensor> e : deviceInputs.entrySet()) {
+                OnnxTensor own = e.getValue() instanceof OnnxDeviceTensor d ? d.tensorFor(backend) : null;
+                if (own == null) {
+                    HostTensor host = e.getValue().toHost();
+                    own = OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
+                    feeds.add(own);
+                    transferred.addAndGet(host.elementCount() * Float.BYTES);
+                }
+                feedMap.put(compiled.graph().inputNames().get(e.getKey()), own);
             }
+            OrtSession.Result result = compiled.session().run(feedMap);
+            // The result only collects the values; each is closed on its own below (or by its handle).
+            Map<String, DeviceTensor> device = new LinkedHashMap<>();
+            Map<String, HostTensor> host = new LinkedHashMap<>();
+            try {
+                for (Map.Entry<String, String> out : compiled.graph().outputNames().entrySet()) {
+                    OnnxTensor value = (OnnxTensor) result.get(out.getValue()).orElseThrow(() ->
+                            new IllegalStateException(name() + ": ONNX Runtime returned no output '" + out.getKey()
+                                    + "'"));
+                    long[] expected = compiled.graph().outputShapes().get(out.getKey());
+                    OnnxDeviceTensor t = new OnnxDeviceTensor(backend, expected, value);
+                    written.put(out.getKey(), t);
+                    if (!Arrays.equals(value.getInfo().getShape(), expected)) {
+                        throw new IllegalStateException(name() + ": output '" + out.getKey() + "' came back as "
+                                + Shapes.toString(value.getInfo().getShape()) + " but was recorded as "
+                                + Shapes.toString(expected));
+                    }
+                }
+            } finally {
+                for (OnnxValue v : collectValues(result)) {
+                    if (written.values().stream().noneMatch(t -> t.owns(v))) {
+                        v.close();
+                    }
+                }
+            }
+            for (Map.Entry<String, OnnxDeviceTensor> e : written.entrySet()) {
+                if (keepOnDevice.test(e.getKey())) {
+                    device.put(e.getKey(), e.getValue());
+                } else {
+                    HostTensor h = e.getValue().releaseToHost();
+                    transferred.addAndGet(h.byteSize());
+                    host.put(e.getKey(), h);
+                }
+            }
+            done = true;
+            return new RunOutputs(host, device);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed to run " + name() + " on " + backend.device()
-                    + " for inputs " + describe(inputs) + ": " + e.getMessage(), e);
+                    + " for inputs " + describe(shapes) + ": " + e.getMessage(), e);
         } finally {
             feeds.forEach(OnnxTensor::close);
-        }
-    }
-
-    /**
-     * A streamed parameter as fed to the session: over the source's own bytes in their stored dtype where ONNX
-     * Runtime takes them (bf16, f16, f32; no copy for a memory-mapped file), other dtypes widened to float32.
-     */
-    private OnnxTensor streamedTensor(HostTensor host) throws OrtException {
-        transferred.addAndGet(host.byteSize());
-        OnnxJavaType type = storedType(host.dtype());
-        if (type == null) {
-            return OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
-        }
-        return OnnxTensor.createTensor(backend.environment(), host.data(), host.shape(), type);
-    }
-
-    private static OnnxJavaType storedType(DType dtype) {
-        return switch (dtype) {
-            case BF16 -> OnnxJavaType.BFLOAT16;
-            case F16 -> OnnxJavaType.FLOAT16;
-            case F32 -> OnnxJavaType.FLOAT;
-            default -> null;
-        };
-    }
-
-    /** The ONNX element type a streamed key is fed in (see {@link #streamedTensor}); null for a resident key. */
-    private Integer streamedElemType(String key) {
-        if (!streamedKeys.contains(key)) {
-            return null;
-        }
-        return switch (weights.dtype(key)) {
-            case BF16 -> OnnxModelWriter.BFLOAT16;
-            case F16 -> OnnxModelWriter.FLOAT16;
-            default -> OnnxModelWriter.FLOAT;
-        };
-    }
-
-    @Override
-    public long hostDeviceBytes() {
-        return transferred.get();
-    }
-
-    private Map<String, HostTensor> collectOutputs(RecordedGraph graph, OrtSession.Result result) {
-        Map<String, HostTensor> outputs = new LinkedHashMap<>();
-        for (Map.Entry<String, String> out : graph.outputNames().entrySet()) {
-            OnnxValue value = result.get(out.getValue()).orElseThrow(() -> new IllegalStateException(
-                    name() + ": ONNX Runtime returned no output '" + out.getKey() + "'"));
-            OnnxTensor tensor = (OnnxTensor) value;
-            long[] shape = tensor.getInfo().getShape();
-            long[] expected = graph.outputShapes().get(out.getKey());
-            if (!Arrays.equals(shape, expected)) {
-                throw new IllegalStateException(name() + ": output '" + out.getKey() + "' came back as "
-                        + Shapes.toString(shape) + " but was recorded as " + Shapes.toString(expected));
+            if (!done) {
+                DeviceTensor.closeAll(written.values());
             }
-            ByteBuffer bytes = tensor.getByteBuffer();
-            outputs.put(out.getKey(), HostTensor.of(DType.F32, shape, bytes));
         }
-        return outputs;
     }
 
-    private CompiledGraph compiledFor(Map<String, HostTensor> inputs) {
+    private CompiledGraph compiledFor(Map<String, long[]> inputs) {
         String key = describe(inputs);
         CompiledGraph cached = sessions.get(key);
         if (cached != null) {
@@ -226,13 +230,20 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         return built;
     }
 
-    /** Records the forward pass for these input shapes and builds its session. */
+    /** Records the forward pass for the shapes of these inputs. */
     RecordedGraph record(Map<String, HostTensor> inputs) {
+        Map<String, long[]> shapes = new HashMap<>();
+        inputs.forEach((n, t) -> shapes.put(n, t.shape()));
+        return recordShapes(shapes);
+    }
+
+    /** Records the forward pass for these input shapes. */
+    RecordedGraph recordShapes(Map<String, long[]> inputs) {
         OnnxGraphRecorder recorder = new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions(),
                 this::streamedElemType);
         Map<String, Tensor> symbolic = new LinkedHashMap<>();
-        for (Map.Entry<String, HostTensor> e : new TreeMap<>(inputs).entrySet()) {
-            symbolic.put(e.getKey(), recorder.input(e.getKey(), e.getValue().shape()));
+        for (Map.Entry<String, long[]> e : new TreeMap<>(inputs).entrySet()) {
+            symbolic.put(e.getKey(), recorder.input(e.getKey(), e.getValue()));
         }
         Map<String, Tensor> outputs;
         try {
@@ -248,9 +259,9 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         return recorder.finish(name());
     }
 
-    private CompiledGraph build(Map<String, HostTensor> inputs) {
+    private CompiledGraph build(Map<String, long[]> inputs) {
         long start = System.nanoTime();
-        RecordedGraph graph = record(inputs);
+        RecordedGraph graph = recordShapes(inputs);
         long recorded = System.nanoTime();
         CompiledGraph compiled;
         try {
@@ -314,6 +325,45 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         }
     }
 
+    /**
+     * A streamed parameter as fed to the session: over the source's own bytes in their stored dtype where ONNX
+     * Runtime takes them (bf16, f16, f32; no copy for a memory-mapped file), other dtypes widened to float32.
+     */
+    private OnnxTensor streamedTensor(HostTensor host) throws OrtException {
+        transferred.addAndGet(host.byteSize());
+        OnnxJavaType type = storedType(host.dtype());
+        if (type == null) {
+            return OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
+        }
+        return OnnxTensor.createTensor(backend.environment(), host.data(), host.shape(), type);
+    }
+
+    private static OnnxJavaType storedType(DType dtype) {
+        return switch (dtype) {
+            case BF16 -> OnnxJavaType.BFLOAT16;
+            case F16 -> OnnxJavaType.FLOAT16;
+            case F32 -> OnnxJavaType.FLOAT;
+            default -> null;
+        };
+    }
+
+    /** The ONNX element type a streamed key is fed in (see {@link #streamedTensor}); null for a resident key. */
+    private Integer streamedElemType(String key) {
+        if (!streamedKeys.contains(key)) {
+            return null;
+        }
+        return switch (weights.dtype(key)) {
+            case BF16 -> OnnxModelWriter.BFLOAT16;
+            case F16 -> OnnxModelWriter.FLOAT16;
+            default -> OnnxModelWriter.FLOAT;
+        };
+    }
+
+    @Override
+    public long hostDeviceBytes() {
+        return transferred.get();
+    }
+
     private long[] parameterShape(String key) {
         if (!weights.contains(key)) {
             throw new IllegalArgumentException(name() + " reads parameter '" + key + "' which "
@@ -344,10 +394,16 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         return sessions.size();
     }
 
-    private static String describe(Map<String, HostTensor> inputs) {
+    private static String describe(Map<String, long[]> inputs) {
         return new TreeMap<>(inputs).entrySet().stream()
-                .map(e -> e.getKey() + Shapes.toString(e.getValue().shape()))
+                .map(e -> e.getKey() + Shapes.toString(e.getValue()))
                 .collect(Collectors.joining(", ", "{", "}"));
+    }
+
+    private static List<OnnxValue> collectValues(OrtSession.Result result) {
+        List<OnnxValue> values = new ArrayList<>();
+        result.forEach(e -> values.add(e.getValue()));
+        return values;
     }
 
     @Override

@@ -97,8 +97,7 @@ final class VaeBlocks {
     Tensor rmsNorm(String gammaKey, Tensor x) {
         long channels = x.dim(1);
         Tensor gamma = ops.reshape(ops.parameter(gammaKey), 1, channels, 1, 1, 1);
-        Tensor norm = ops.maximum(ops.sqrt(ops.sum(ops.square(x), 1, true)), 1e-12);
-        return ops.mul(ops.mul(ops.div(x, norm), Math.sqrt(channels)), gamma);
+        return ops.mul(ops.mul(ops.l2Normalize(x, 1, 1e-12), Math.sqrt(channels)), gamma);
     }
 
     /** {@code Conv3(SiLU(RMS(Conv3(SiLU(RMS(x)))))) + shortcut(x)}. */

@@ -2,7 +2,9 @@ package io.github.wananimate.nn.vae;
 
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.spi.Backend;
+import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
@@ -13,7 +15,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Encode runs the video in chunks of 1, 4, 4, … frames; decode runs one latent frame at a time and hands out
  * 1, 4, 4, … pixel frames as they are produced. Between chunks only the causal cache travels (two frames per
- * temporal conv at that conv's resolution), so device memory does not grow with the video length. Each network
+ * temporal conv at that conv's resolution), held on the backend as {@link DeviceTensor}s rather than copied to the
+ * host and back, so device memory does not grow with the video length. Each network
  * holds one graph per call form (start chunk and continuation chunk).
  *
  * <p>Videos are {@code [3, T, H, W]} float tensors in [-1, 1], latents {@code [16, T', H/8, W/8]} normalised with
@@ -111,14 +113,11 @@ public final class WanVae implements AutoCloseable {
     public HostTensor encode(HostTensor video) {
         long frames = checkVideo(video);
         List<HostTensor> latents = new ArrayList<>();
-        Map<String, HostTensor> cache = Map.of();
-        for (long start = 0; start < frames; start = start == 0 ? 1 : start + config.timeStride()) {
-            long end = start == 0 ? 1 : start + config.timeStride();
-            Map<String, HostTensor> inputs = new HashMap<>(cache);
-            inputs.put(VaeEncoder.INPUT_VIDEO, withBatch(sliceFrames(video, start, end)));
-            Map<String, HostTensor> outputs = encoder.run(inputs);
-            latents.add(withoutBatch(outputs.get(VaeEncoder.OUTPUT_LATENT)));
-            cache = nextCache(outputs);
+        try (CausalChunks chunks = new CausalChunks(encoder, VaeEncoder.INPUT_VIDEO, VaeEncoder.OUTPUT_LATENT)) {
+            for (long start = 0; start < frames; start = start == 0 ? 1 : start + config.timeStride()) {
+                long end = start == 0 ? 1 : start + config.timeStride();
+                latents.add(chunks.next(sliceFrames(video, start, end)));
+            }
         }
         return concatFrames(latents);
     }
@@ -137,15 +136,24 @@ public final class WanVae implements AutoCloseable {
      * {@code [3, n, 8h, 8w]} (n = 1, then 4 per latent frame) to {@code frames} as soon as it is produced.
      */
     public void decode(HostTensor latent, Consumer<HostTensor> frames) {
-        decodeChunks(latent).forEachRemaining(frames);
+        long latentFrames = checkLatent(latent);
+        try (CausalChunks chunks = new CausalChunks(decoder, VaeDecoder.INPUT_LATENT, VaeDecoder.OUTPUT_VIDEO)) {
+            for (long t = 0; t < latentFrames; t++) {
+                frames.accept(chunks.next(sliceFrames(latent, t, t + 1)));
+            }
+        }
     }
 
-    /** {@link #decode(HostTensor, Consumer)} as a lazy iterator: each {@code next()} decodes one latent frame. */
+    /**
+     * {@link #decode(HostTensor, Consumer)} as a lazy iterator: each {@code next()} decodes one latent frame. The
+     * causal cache is released when the last frame is decoded; an iterator left unfinished holds it until the
+     * backend closes.
+     */
     public Iterator<HostTensor> decodeChunks(HostTensor latent) {
         long latentFrames = checkLatent(latent);
+        CausalChunks chunks = new CausalChunks(decoder, VaeDecoder.INPUT_LATENT, VaeDecoder.OUTPUT_VIDEO);
         return new Iterator<>() {
             private long next;
-            private Map<String, HostTensor> cache = Map.of();
 
             @Override
             public boolean hasNext() {
@@ -157,12 +165,17 @@ public final class WanVae implements AutoCloseable {
                 if (!hasNext()) {
                     throw new NoSuchElementException("all " + latentFrames + " latent frames are decoded");
                 }
-                Map<String, HostTensor> inputs = new HashMap<>(cache);
-                inputs.put(VaeDecoder.INPUT_LATENT, withBatch(sliceFrames(latent, next, next + 1)));
-                Map<String, HostTensor> outputs = decoder.run(inputs);
-                cache = nextCache(outputs);
-                next++;
-                return withoutBatch(outputs.get(VaeDecoder.OUTPUT_VIDEO));
+                try {
+                    HostTensor frames = chunks.next(sliceFrames(latent, next, next + 1));
+                    next++;
+                    if (!hasNext()) {
+                        chunks.close();
+                    }
+                    return frames;
+                } catch (RuntimeException | Error e) {
+                    chunks.close();
+                    throw e;
+                }
             }
         };
     }
@@ -215,15 +228,44 @@ public final class WanVae implements AutoCloseable {
         return s[1];
     }
 
-    /** The {@code updated_cache.*} outputs of one chunk renamed to the {@code cache.*} inputs of the next. */
-    private static Map<String, HostTensor> nextCache(Map<String, HostTensor> outputs) {
-        Map<String, HostTensor> cache = new LinkedHashMap<>();
-        outputs.forEach((name, tensor) -> {
-            if (name.startsWith(FeatureCache.OUTPUT_PREFIX)) {
-                cache.put(FeatureCache.INPUT_PREFIX + name.substring(FeatureCache.OUTPUT_PREFIX.length()), tensor);
+    /**
+     * One causal sequence on a network: each call feeds the previous call's {@code updated_cache.*} outputs back as
+     * {@code cache.*} inputs, held on the backend as {@link DeviceTensor}s (no copy to the host and back), and closes
+     * them once the next call has read them.
+     */
+    private static final class CausalChunks implements AutoCloseable {
+        private final LoadedNetwork network;
+        private final String input;
+        private final String output;
+        private RunOutputs previous;
+
+        CausalChunks(LoadedNetwork network, String input, String output) {
+            this.network = network;
+            this.input = input;
+            this.output = output;
+        }
+
+        /** Runs one chunk {@code [C, T, H, W]} and returns its output without the batch axis. */
+        HostTensor next(HostTensor chunk) {
+            Map<String, DeviceTensor> cache = new LinkedHashMap<>();
+            if (previous != null) {
+                previous.device().forEach((name, tensor) -> cache.put(
+                        FeatureCache.INPUT_PREFIX + name.substring(FeatureCache.OUTPUT_PREFIX.length()), tensor));
             }
-        });
-        return cache;
+            RunOutputs outputs = network.run(Map.of(input, withBatch(chunk)), cache,
+                    name -> name.startsWith(FeatureCache.OUTPUT_PREFIX));
+            close();
+            previous = outputs;
+            return withoutBatch(outputs.hostOutput(output));
+        }
+
+        @Override
+        public void close() {
+            if (previous != null) {
+                previous.close();
+                previous = null;
+            }
+        }
     }
 
     private static HostTensor withBatch(HostTensor t) {

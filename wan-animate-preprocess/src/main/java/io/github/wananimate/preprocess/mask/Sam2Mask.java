@@ -8,7 +8,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import io.github.wananimate.onnx.OrtNativeFiles;
+import io.github.wananimate.io.OrtNativeFiles;
 import io.github.wananimate.preprocess.image.OpenCv;
 import io.github.wananimate.preprocess.image.RgbImage;
 import io.github.wananimate.preprocess.pose.PoseMeta;
@@ -66,7 +66,7 @@ public final class Sam2Mask implements MaskModel {
             if (threads > 0) {
                 o.setIntraOpNumThreads(threads);
             }
-            return OrtNativeFiles.environment().createSession(file.toString(), o);
+            return OrtNativeFiles.load(OrtEnvironment::getEnvironment).createSession(file.toString(), o);
         } catch (OrtException e) {
             throw new IllegalArgumentException("cannot load SAM2 model " + file + ": " + e.getMessage(), e);
         }
@@ -87,7 +87,7 @@ public final class Sam2Mask implements MaskModel {
     public BinaryMask segment(RgbImage frame, PoseMeta pose) {
         int w = frame.width();
         int h = frame.height();
-        OrtEnvironment env = OrtNativeFiles.environment();
+        OrtEnvironment env = OrtNativeFiles.load(OrtEnvironment::getEnvironment);
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try (OnnxTensor image = OnnxTensor.createTensor(env, FloatBuffer.wrap(encoderInput(frame)),
                 new long[] {1, 3, SIZE, SIZE});
