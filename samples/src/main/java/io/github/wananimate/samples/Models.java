@@ -1,7 +1,7 @@
 package io.github.wananimate.samples;
 
 import io.github.wananimate.api.WanAnimate;
-import io.github.wananimate.pipeline.ConditioningPrecision;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.spi.Backend;
 import java.nio.file.Path;
@@ -21,9 +21,10 @@ final class Models {
      * {@link ProceduralModel#tiny} — the golden {@code pipeline_tiny} configuration (DiT width 128, 10 blocks, 2
      * face-adapter blocks; VAE base width 16; a 2-layer CLIP tower of the real width) with procedural weights, a
      * procedural Relighting LoRA and a procedural text encoder: the real structure, generated at start-up, no file
-     * read. The output is abstract. Conditioning stays float32 (the tiny model is not the original's bf16 run).
+     * read. The output is abstract. Runs in {@code precision}, float32 when null (the tiny model is not the
+     * original's bf16 run, and float32 is what the golden {@code pipeline_tiny} was made in).
      */
-    static WanAnimate demo(Backend backend) {
+    static WanAnimate demo(Backend backend, Precision precision) {
         ProceduralModel model = ProceduralModel.tiny(DEMO_WEIGHT_SEED);
         return WanAnimate.builder().backend(backend)
                 .dit(model.dit(), model.ditWeights())
@@ -31,7 +32,7 @@ final class Models {
                 .clip(model.clip(), model.clipWeights())
                 .relightingLora(model.relightingLora(DEMO_LORA_RANK))
                 .textEncoder(model.textEncoder())
-                .precision(ConditioningPrecision.FLOAT32)
+                .precision(precision != null ? precision : Precision.FP32)
                 .build();
     }
 
@@ -42,8 +43,12 @@ final class Models {
                 + backend.name() + "/" + backend.device();
     }
 
-    /** The official folder (or its repacks); bf16 conditioning as the original. */
-    static WanAnimate folder(Backend backend, Path folder) {
-        return WanAnimate.builder().backend(backend).modelFolder(folder).build();
+    /** The official folder (or its repacks) in {@code precision}, or the device's default when null. */
+    static WanAnimate folder(Backend backend, Path folder, Precision precision) {
+        WanAnimate.Builder builder = WanAnimate.builder().backend(backend).modelFolder(folder);
+        if (precision != null) {
+            builder.precision(precision);
+        }
+        return builder.build();
     }
 }
