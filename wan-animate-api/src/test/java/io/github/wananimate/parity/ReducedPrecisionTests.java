@@ -20,6 +20,12 @@ import org.junit.jupiter.api.DynamicTest;
  */
 public final class ReducedPrecisionTests {
 
+    /**
+     * System property selecting cases, e.g. {@code dit_tiny/fp16,pipeline_tiny/bf16} (default: every fixture in
+     * every reduced precision).
+     */
+    public static final String CASES_PROPERTY = "wananimate.test.reducedCases";
+
     /** Asserted bound of max |err| / peak per precision and fixture. */
     public static final Map<Precision, Map<String, Double>> TOLERANCE = Map.of(
             Precision.BF16, Map.of("dit_tiny", 3e-2, "pipeline_tiny", 3e-2),
@@ -33,6 +39,10 @@ public final class ReducedPrecisionTests {
         List<DynamicTest> tests = new ArrayList<>();
         for (String fixture : List.of("dit_tiny", "pipeline_tiny")) {
             for (Precision precision : List.of(Precision.BF16, Precision.FP16)) {
+                String only = System.getProperty(CASES_PROPERTY, "");
+                if (!only.isBlank() && !List.of(only.split(",")).contains(fixture + "/" + precision.label())) {
+                    continue;
+                }
                 double tolerance = TOLERANCE.get(precision).get(fixture);
                 tests.add(DynamicTest.dynamicTest(fixture + " in " + precision.label() + " on " + backendName, () -> {
                     String device = System.getProperty(GoldenFixtures.DEVICE_PROPERTY, "cpu");

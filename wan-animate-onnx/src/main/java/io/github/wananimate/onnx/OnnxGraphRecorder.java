@@ -38,9 +38,9 @@ import java.util.function.Function;
  * float32 and round their output the same way. That is what a reduced-precision GPU kernel with float32 accumulation
  * produces, and it is all the CPU provider can run (it has no bf16 MatMul / Gemm / Conv kernels): parameters are
  * bound as float32 holding the rounded values, so on the CPU a reduced run saves no memory. With
- * {@code lowPrecisionKernels} (the CUDA provider) the parameters are bound in their stored dtype and Gemm / MatMul /
- * Conv run on it (activations cast to it in front, the result cast back to float32 after); attention keeps the
- * rounding form. That variant is UNTESTED: no GPU was available when it was written.
+ * {@code lowPrecisionKernels} (the CUDA provider) the parameters are bound in their stored dtype and Gemm / MatMul
+ * (and fp16 Conv) run on it (activations cast to it in front, the result cast back to float32 after); attention and
+ * bf16 Conv keep the rounding form. That variant is UNTESTED: no GPU was available when it was written.
  */
 public final class OnnxGraphRecorder implements Ops {
 
@@ -629,8 +629,9 @@ public final class OnnxGraphRecorder implements Ops {
         Sym b = bias == null ? null : sym(bias, "conv bias");
         DType d = kernelDType("conv", in, w, b);
         return d == DType.F32 ? convF32(in, w, b, stride, padBegin, padEnd, groups)
-                : reduced(d, lowPrecisionKernels, o -> convF32(o.get(0), o.get(1), o.get(2), stride, padBegin, padEnd,
-                        groups), in, w, b);
+                // the CUDA provider registers Conv for fp16 but not for bf16
+                : reduced(d, lowPrecisionKernels && d == DType.F16, o -> convF32(o.get(0), o.get(1), o.get(2), stride,
+                        padBegin, padEnd, groups), in, w, b);
     }
 
     private Tensor convF32(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padBegin, int[] padEnd,
