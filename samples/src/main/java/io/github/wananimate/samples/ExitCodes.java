@@ -25,6 +25,8 @@ public final class ExitCodes {
     public static final int BACKEND_UNAVAILABLE = 4;
     /** Cancelled (Ctrl-C), as shells report SIGINT. */
     public static final int CANCELLED = 130;
+    /** Cancelled by SIGTERM, as shells report it (the unfinished output is removed as for Ctrl-C). */
+    public static final int TERMINATED = 143;
 
     /** The {@code --help} footer of every command. */
     static final String[] FOOTER = {
@@ -34,9 +36,11 @@ public final class ExitCodes {
         "  1    parity above tolerance, or a request/input failed validation",
         "  2    usage error (unknown option, missing or bad argument), or an unexpected",
         "       failure (-Dwananimate.stacktrace=true prints its stack trace)",
-        "  3    a model or input file is missing, unreadable or malformed",
+        "  3    a model or input file is missing, unreadable or malformed, or the output",
+        "       cannot be written (checked before any model is loaded)",
         "  4    backend not on the classpath, or its native runtime cannot start",
-        "  130  cancelled (Ctrl-C)"};
+        "  130  cancelled (Ctrl-C)",
+        "  143  cancelled by SIGTERM"};
 
     private ExitCodes() {
     }
@@ -48,7 +52,7 @@ public final class ExitCodes {
                 return USAGE;
             }
             if (t instanceof GenerationCancelledException) {
-                return CANCELLED;
+                return Interrupts.cancelExitCode();
             }
             if (t instanceof BackendUnavailableException) {
                 return BACKEND_UNAVAILABLE;

@@ -8,11 +8,13 @@ import io.github.wananimate.api.GenerationResult;
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.api.ProgressListener;
 import io.github.wananimate.api.WanAnimate;
+import io.github.wananimate.io.AtomicFiles;
 import io.github.wananimate.nn.Precision;
 import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
 import io.github.wananimate.spi.Backend;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -104,6 +106,11 @@ abstract class GenerateCommand implements Callable<Integer> {
             + "middle one)")
     Integer previewFrame;
 
+    /** The LoRA alpha given on the command line, or null (only {@code replace} has the option). */
+    Double loraAlpha() {
+        return null;
+    }
+
     /** {@code true} for {@code replace}. */
     abstract boolean replacement();
 
@@ -140,6 +147,12 @@ abstract class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--preview-frame must be in 0.." + (s.frameCount() - 1) + ", got " + keep);
         }
 
+        // The outputs are checked before any model is loaded, so a bad -o fails in a second, not after the job.
+        checkOutput("-o/--output", target, out);
+        if (preview != null) {
+            checkOutput("--preview", preview, out);
+        }
+
         if (modelDir == null) {
             out.println("Demo weights: procedural values in the real network structure, generated at start-up. The"
                     + " output is abstract texture, not a person; pass --model-dir <Wan2.2-Animate-14B folder> for"
@@ -149,8 +162,8 @@ abstract class GenerateCommand implements Callable<Integer> {
         CancellationToken token = new CancellationToken();
         Interrupts interrupts = Interrupts.cancelling(token, spec.commandLine().getErr());
         try (Backend opened = CliBackends.open(backend, device);
-                WanAnimate model = modelDir == null ? Models.demo(opened, runPrecision)
-                        : Models.folder(opened, modelDir, runPrecision);
+                WanAnimate model = modelDir == null ? Models.demo(opened, loraAlpha(), runPrecision)
+                        : Models.folder(opened, modelDir, loraAlpha(), runPrecision);
                 Mp4FrameSink sink = new Mp4FrameSink(target, s.width(), s.height(), request.outputFps(), keep)) {
             out.println("Models: " + (modelDir == null ? Models.demoDescription(opened)
                     : "Wan2.2-Animate-14B from " + modelDir + " on " + opened.name() + "/" + opened.device())
@@ -170,6 +183,17 @@ abstract class GenerateCommand implements Callable<Integer> {
             interrupts.restore();
         }
         return ExitCodes.OK;
+    }
+
+    /** Fails (exit 3) unless {@code file} can be written; says so when its folder had to be created. */
+    private static void checkOutput(String option, Path file, PrintWriter out) {
+        try {
+            if (AtomicFiles.checkWritable(file)) {
+                out.println("Created the folder " + file.toAbsolutePath().getParent() + " for " + option + " " + file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(option + " " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The driving signals and, where known, the driving frames for the preview. */

@@ -10,6 +10,7 @@ import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.WanVae;
 import io.github.wananimate.tensor.Shapes;
+import io.github.wananimate.text.UnigramTokenizer;
 import io.github.wananimate.weights.KeyMapping;
 import io.github.wananimate.weights.KeyMappings;
 import io.github.wananimate.weights.ModelFolder;
@@ -79,6 +80,8 @@ final class ModelInspection {
                 reports.add(check(model, components[i], item));
             } else if (item.found() && item.files().get(0).getFileName().toString().equals(ModelFolder.CONFIG)) {
                 reports.add(checkConfig(item));
+            } else if (item.found() && item.files().get(0).endsWith(ModelFolder.TOKENIZER)) {
+                reports.add(checkTokenizer(model, item));
             } else {
                 reports.add(new ComponentReport(item, "", Optional.empty(), 0, List.of(), List.of(), List.of()));
             }
@@ -136,11 +139,26 @@ final class ModelInspection {
             return new ComponentReport(item, String.format(Locale.ROOT, "dim %d, %d heads, %d layers, ffn %d",
                     config.dim(), config.numHeads(), config.numLayers(), config.ffnDim()), Optional.empty(), 0,
                     List.of(), List.of(), List.of());
-        } catch (IllegalArgumentException e) {
-            ModelFolder.Inventory unreadable = new ModelFolder.Inventory(item.component(), item.files(), false,
-                    e.getMessage(), -1, Map.of(), 0);
-            return new ComponentReport(unreadable, "", Optional.empty(), 0, List.of(), List.of(), List.of());
+        } catch (WeightException | IllegalArgumentException e) {
+            return unreadable(item, e);
         }
+    }
+
+    /** The tokenizer is "found" only when it loads as the umT5 Unigram tokenizer. */
+    private static ComponentReport checkTokenizer(ModelFolder model, ModelFolder.Inventory item) {
+        try {
+            UnigramTokenizer tokenizer = UnigramTokenizer.load(item.files().get(0).resolve("tokenizer.json"));
+            return new ComponentReport(item, String.format(Locale.ROOT, "Unigram, %,d pieces",
+                    tokenizer.vocabSize()), Optional.empty(), 0, List.of(), List.of(), List.of());
+        } catch (WeightException | IllegalArgumentException e) {
+            return unreadable(item, e);
+        }
+    }
+
+    private static ComponentReport unreadable(ModelFolder.Inventory item, RuntimeException e) {
+        ModelFolder.Inventory unreadable = new ModelFolder.Inventory(item.component(), item.files(), false,
+                e.getMessage(), -1, Map.of(), 0);
+        return new ComponentReport(unreadable, "", Optional.empty(), 0, List.of(), List.of(), List.of());
     }
 
     /** The network a component's keys must bind to, its key prefix in the file, and what it reads. */

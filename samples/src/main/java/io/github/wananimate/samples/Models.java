@@ -21,19 +21,38 @@ final class Models {
      * {@link ProceduralModel#tiny} — the golden {@code pipeline_tiny} configuration (DiT width 128, 10 blocks, 2
      * face-adapter blocks; VAE base width 16; a 2-layer CLIP tower of the real width) with procedural weights, a
      * procedural Relighting LoRA and a procedural text encoder: the real structure, generated at start-up, no file
-     * read. The output is abstract. Runs in {@code precision}, float32 when null (the tiny model is not the
-     * original's bf16 run, and float32 is what the golden {@code pipeline_tiny} was made in).
+     * read. The output is abstract. Float32 (the tiny model is not the original's bf16 run, and float32 is what the
+     * golden {@code pipeline_tiny} was made in).
      */
-    static WanAnimate demo(Backend backend, Precision precision) {
+    static WanAnimate demo(Backend backend) {
+        return demo(backend, null, null);
+    }
+
+    /**
+     * {@link #demo(Backend)} with the Relighting LoRA merged at {@code loraAlpha} (null: its rank), in
+     * {@code precision} (null: float32).
+     */
+    static WanAnimate demo(Backend backend, Double loraAlpha, Precision precision) {
+        WanAnimate.Builder builder = demoBuilder().backend(backend);
+        if (loraAlpha != null) {
+            builder.relightingLoraAlpha(loraAlpha);
+        }
+        if (precision != null) {
+            builder.precision(precision);
+        }
+        return builder.build();
+    }
+
+    /** The demo weights on a builder that still needs its backend (and may take further options). */
+    static WanAnimate.Builder demoBuilder() {
         ProceduralModel model = ProceduralModel.tiny(DEMO_WEIGHT_SEED);
-        return WanAnimate.builder().backend(backend)
+        return WanAnimate.builder()
                 .dit(model.dit(), model.ditWeights())
                 .vae(model.vae(), model.vaeWeights())
                 .clip(model.clip(), model.clipWeights())
                 .relightingLora(model.relightingLora(DEMO_LORA_RANK))
                 .textEncoder(model.textEncoder())
-                .precision(precision != null ? precision : Precision.FP32)
-                .build();
+                .precision(Precision.FP32);
     }
 
     static String demoDescription(Backend backend) {
@@ -43,12 +62,23 @@ final class Models {
                 + backend.name() + "/" + backend.device();
     }
 
-    /** The official folder (or its repacks) in {@code precision}, or the device's default when null. */
-    static WanAnimate folder(Backend backend, Path folder, Precision precision) {
-        WanAnimate.Builder builder = WanAnimate.builder().backend(backend).modelFolder(folder);
+    /** The official folder (or its repacks) in the device's default precision. */
+    static WanAnimate folder(Backend backend, Path folder) {
+        return folder(backend, folder, null, null);
+    }
+
+    /**
+     * {@link #folder(Backend, Path)} with the Relighting LoRA merged at {@code loraAlpha} (null: the file's), in
+     * {@code precision} (null: {@link Precision#defaultFor} the device).
+     */
+    static WanAnimate folder(Backend backend, Path folder, Double loraAlpha, Precision precision) {
+        WanAnimate.Builder builder = WanAnimate.builder();
+        if (loraAlpha != null) {
+            builder.relightingLoraAlpha(loraAlpha);
+        }
         if (precision != null) {
             builder.precision(precision);
         }
-        return builder.build();
+        return builder.backend(backend).modelFolder(folder).build();
     }
 }

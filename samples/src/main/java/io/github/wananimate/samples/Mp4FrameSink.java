@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * Writes the generated frames to an H.264 mp4 as they arrive (the file appears only when complete) and keeps the
  * one frame the preview sheet shows.
  */
-final class Mp4FrameSink implements FrameSink {
+public final class Mp4FrameSink implements FrameSink {
 
     private final Path target;
     private final int width;
@@ -21,7 +21,7 @@ final class Mp4FrameSink implements FrameSink {
     private Frame kept;
 
     /** @param keptIndex the output frame to keep for {@link #kept()} (−1: none) */
-    Mp4FrameSink(Path target, int width, int height, double fps, int keptIndex) {
+    public Mp4FrameSink(Path target, int width, int height, double fps, int keptIndex) {
         this.target = target;
         this.width = width;
         this.height = height;
@@ -55,7 +55,7 @@ final class Mp4FrameSink implements FrameSink {
     }
 
     /** The frame asked for at construction, once it has been delivered. */
-    Frame kept() {
+    public Frame kept() {
         return kept;
     }
 }

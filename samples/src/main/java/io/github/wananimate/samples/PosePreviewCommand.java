@@ -58,14 +58,18 @@ final class PosePreviewCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE})")
     int height;
 
+    /** The tallest preview panel (the sheet holds two panels side by side). */
+    static final int MAX_HEIGHT = 4096;
+
     @Override
     public Integer call() throws IOException {
         if ((keypoints == null) != (video == null)) {
             throw new ParameterException(spec.commandLine(), "--keypoints and --video go together (neither: the "
                     + "bundled demo sample)");
         }
-        if (height < 16) {
-            throw new ParameterException(spec.commandLine(), "--height must be at least 16, got " + height);
+        if (height < 16 || height > MAX_HEIGHT) {
+            throw new ParameterException(spec.commandLine(), "--height must be in 16.." + MAX_HEIGHT + ", got "
+                    + height);
         }
         RgbImage source;
         PoseMeta meta;
@@ -98,7 +102,12 @@ final class PosePreviewCommand implements Callable<Integer> {
         // drawn at the native frame size (the demo's: 1920×1080, its bundled frames are thumbnails), as the original
         // draws before resizing: stick widths depend on the canvas
         RgbImage pose = PoseRenderer.render(meta.toPixels());
-        int panelWidth = Math.max(1, (int) Math.round((double) source.width() * height / source.height()));
+        int panelWidth = Math.max(1, (int) Math.min(Integer.MAX_VALUE,
+                Math.round((double) source.width() * height / source.height())));
+        if (panelWidth > 4 * MAX_HEIGHT) {
+            throw new ParameterException(spec.commandLine(), "--height " + height + " makes the " + source.width()
+                    + "x" + source.height() + " frame " + panelWidth + " pixels wide (at most " + 4 * MAX_HEIGHT + ")");
+        }
         RgbImage poseSmall = OpenCv.resize(pose, panelWidth, height, Interpolation.AREA);
         RgbImage sourceSmall = OpenCv.resize(source, panelWidth, height, Interpolation.LINEAR);
         List<PreviewSheet.Panel> panels = List.of(

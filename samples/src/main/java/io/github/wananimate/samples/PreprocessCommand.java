@@ -57,8 +57,8 @@ import picocli.CommandLine.Spec;
 final class PreprocessCommand implements Callable<Integer> {
 
     /** Paths inside {@code --models}, as the original's {@code --ckpt_path} (PIPELINE.md §4.3). */
-    static final String DETECTOR = "det/yolov10m.onnx";
-    static final String POSE_MODEL = "pose2d/vitpose_h_wholebody.onnx";
+    static final String DETECTOR = ProcessCheckpoint.DETECTOR;
+    static final String POSE_MODEL = ProcessCheckpoint.POSE_MODEL;
     /** The preflight summary written by {@code --report}. */
     static final String REPORT_FILE = "preflight.txt";
 

@@ -10,6 +10,7 @@ import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.api.ReplacementRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** {@code wan-animate replace}: the character replaces the person in the driving video, keeping its background. */
 @Command(name = "replace", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
@@ -30,6 +31,15 @@ final class ReplaceCommand extends GenerateCommand {
             + "${DEFAULT-VALUE})")
     double relightStrength;
 
+    @Option(names = "--relight-alpha", paramLabel = "<alpha>", description = "LoRA alpha, for a LoRA file that does "
+            + "not carry the one it was trained with (default: the file's, else its rank)")
+    Double relightAlpha;
+
+    @Override
+    Double loraAlpha() {
+        return relightAlpha;
+    }
+
     @Override
     boolean replacement() {
         return true;
@@ -43,6 +53,10 @@ final class ReplaceCommand extends GenerateCommand {
 
     @Override
     GenerationRequest request(MotionSignals signals, int clipLength, int steps, double outputFps) {
+        if (relightAlpha != null && !(Double.isFinite(relightAlpha) && relightAlpha > 0)) {
+            throw new ParameterException(spec.commandLine(), "--relight-alpha must be a finite number > 0, got "
+                    + relightAlpha);
+        }
         return ReplacementRequest.builder(signals).relightingLora(relight).relightingLoraStrength(relightStrength)
                 .clipLength(clipLength).refertNum(refert).steps(steps).shift(shift).guideScale(guideScale)
                 .solver(solver).prompt(prompt).negativePrompt(negativePrompt).seed(seed).outputFps(outputFps)

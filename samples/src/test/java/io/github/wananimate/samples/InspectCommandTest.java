@@ -11,6 +11,7 @@ import io.github.wananimate.nn.t5.UMT5Config;
 import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.text.TokenizerFiles;
 import io.github.wananimate.weights.TestCheckpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ class InspectCommandTest extends CliTestSupport {
         Files.copy(Path.of(getClass().getResource("/golden/lora_tiny/lora.ckpt").toURI()),
                 dir.resolve("relighting_lora.ckpt"));
         Files.createDirectories(dir.resolve("google/umt5-xxl"));
-        Files.writeString(dir.resolve("google/umt5-xxl/tokenizer.json"), "{}");
+        Files.writeString(dir.resolve("google/umt5-xxl/tokenizer.json"), TokenizerFiles.smallUnigram());
 
         int code = run("inspect", dir.toString());
 
@@ -87,6 +88,7 @@ class InspectCommandTest extends CliTestSupport {
                 Map.of("diffusion_model.blocks.0.self_attn.q.lora_A.weight", new long[] {128, 5120}), "BF16");
         Files.writeString(dir.resolve("config.json"), DiTConfig.WAN_ANIMATE_14B.toJson().toString());
         Files.createDirectories(dir.resolve("google/umt5-xxl"));
+        Files.writeString(dir.resolve("google/umt5-xxl/tokenizer.json"), TokenizerFiles.smallUnigram());
 
         int code = run("inspect", dir.toString());
 

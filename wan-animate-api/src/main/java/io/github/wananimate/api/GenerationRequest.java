@@ -1,5 +1,7 @@
 package io.github.wananimate.api;
 
+import io.github.wananimate.pipeline.ClipPlan;
+import io.github.wananimate.sampling.FlowSchedule;
 import io.github.wananimate.sampling.Samplers;
 import java.util.Objects;
 
@@ -26,6 +28,14 @@ public abstract class GenerationRequest {
     public static final long RANDOM_SEED = -1;
     /** {@code cfg.sample_fps}: the original always saves at 30 fps, whatever the preprocessing fps (§2.12). */
     public static final double DEFAULT_OUTPUT_FPS = 30.0;
+
+    /**
+     * The longest clip: 13 times the trained 77 frames. One clip's pixels, latents and tokens are held at once, so
+     * this bounds their memory; a longer video is cut into more clips, not longer ones.
+     */
+    public static final int MAX_CLIP_LENGTH = 1001;
+    /** The largest generation width or height (the 14B model is trained at 1280×720). */
+    public static final int MAX_SIDE = 4096;
 
     private final MotionSignals signals;
     private final String prompt;
@@ -218,18 +228,25 @@ public abstract class GenerationRequest {
             int height = signals.height();
             v.check(width % 16 == 0, "width", width,
                     "the generation width (the pose frame width) must be a multiple of 16");
+            v.check(width <= MAX_SIDE, "width", width, "must be at most " + MAX_SIDE);
             v.check(height % 16 == 0, "height", height,
                     "the generation height (the pose frame height) must be a multiple of 16");
+            v.check(height <= MAX_SIDE, "height", height, "must be at most " + MAX_SIDE);
             v.check(refertNum == 1 || refertNum == 5, "refertNum", refertNum, "must be 1 or 5");
             v.check(clipLength >= 5 && clipLength % 4 == 1, "clipLength", clipLength,
                     "must be 4n+1 with n >= 1 (5, 9, ..., 77, 81)");
-            // The next clip's r conditioning frames come from the L − r frames a later clip keeps (§2.12), so
-            // L − r ≥ r; the original crashes on a third clip otherwise.
-            v.check(clipLength - refertNum >= refertNum, "clipLength", clipLength,
-                    "must be at least 2 * refertNum (" + refertNum + ")");
+            v.check(clipLength <= MAX_CLIP_LENGTH, "clipLength", clipLength, "must be at most " + MAX_CLIP_LENGTH
+                    + " (a longer video is cut into more clips)");
+            // A clip must step forward. With L − r < r (L = 9, r = 5) the original runs two clips and fails on a
+            // third; the pipeline then carries the last r frames generated so far (WanAnimatePipeline).
+            v.check(clipLength > refertNum, "clipLength", clipLength,
+                    "must be greater than refertNum (" + refertNum + ")");
             v.check(signals.frameCount() > refertNum, "frameCount", signals.frameCount(),
                     "needs more driving frames than refertNum (" + refertNum + "), otherwise no clip is generated");
-            v.check(steps >= 1, "steps", steps, "must be at least 1");
+            v.check(signals.frameCount() <= ClipPlan.MAX_FRAMES, "frameCount", signals.frameCount(),
+                    "must be at most " + ClipPlan.MAX_FRAMES);
+            v.check(steps >= 1 && steps <= FlowSchedule.MAX_STEPS, "steps", steps,
+                    "must be in 1.." + FlowSchedule.MAX_STEPS);
             v.check(Double.isFinite(shift) && shift > 0, "shift", shift, "must be a finite number > 0");
             v.check(Double.isFinite(guideScale) && guideScale >= 1, "guideScale", guideScale,
                     "must be a finite number >= 1 (guidance runs only above 1)");

@@ -308,17 +308,19 @@ public final class WanAnimate implements AutoCloseable {
 
         private final Path file;
         private final ParameterSource source;
+        private final Double alpha;
         private LoraAdapter adapter;
 
-        LoraSource(Path file, ParameterSource source) {
+        LoraSource(Path file, ParameterSource source, Double alpha) {
             this.file = file;
             this.source = source;
+            this.alpha = alpha;
         }
 
         LoraAdapter adapter() {
             if (adapter == null) {
-                adapter = file != null ? LoraAdapter.open(file)
-                        : LoraAdapter.of(source, source.description(), null);
+                adapter = file != null ? LoraAdapter.open(file, alpha)
+                        : LoraAdapter.of(source, source.description(), alpha);
             }
             return adapter;
         }
@@ -402,6 +404,7 @@ public final class WanAnimate implements AutoCloseable {
         private ClipVisionConfig clipConfig;
         private ParameterSource clipWeights;
         private ParameterSource relightingLora;
+        private Double relightingLoraAlpha;
         private TextEncoder textEncoder;
         private Path textCache;
         private boolean keepTextEncoderLoaded;
@@ -449,6 +452,17 @@ public final class WanAnimate implements AutoCloseable {
         /** The Relighting LoRA from memory (PEFT or kohya layout, see {@link LoraAdapter}); not closed by the model. */
         public Builder relightingLora(ParameterSource weights) {
             this.relightingLora = Objects.requireNonNull(weights, "weights");
+            return this;
+        }
+
+        /**
+         * The alpha the Relighting LoRA (file or memory) is merged with, {@code W + strength·(alpha/r)·B·A}, for
+         * modules without an {@code .alpha} tensor: for a LoRA that does not carry the alpha it was trained with.
+         * Unset, the file's own value applies, else alpha = rank (see {@link LoraAdapter}). Checked at
+         * {@link #build()}: a finite number > 0.
+         */
+        public Builder relightingLoraAlpha(double alpha) {
+            this.relightingLoraAlpha = alpha;
             return this;
         }
 
@@ -527,6 +541,10 @@ public final class WanAnimate implements AutoCloseable {
          * @throws IllegalStateException when no backend is available
          */
         public WanAnimate build() {
+            if (relightingLoraAlpha != null && !(Double.isFinite(relightingLoraAlpha) && relightingLoraAlpha > 0)) {
+                throw new IllegalArgumentException("relightingLoraAlpha must be a finite number > 0, got "
+                        + relightingLoraAlpha);
+            }
             Deque<AutoCloseable> owned = new ArrayDeque<>();
             Backend opened = backend;
             boolean ownsBackend = false;
@@ -568,9 +586,10 @@ public final class WanAnimate implements AutoCloseable {
                 }
                 LoraSource lora = null;
                 if (relightingLora != null) {
-                    lora = own(owned, new LoraSource(null, relightingLora));
+                    lora = own(owned, new LoraSource(null, relightingLora, relightingLoraAlpha));
                 } else if (folder != null && folder.file(ModelFolder.Component.RELIGHTING_LORA).isPresent()) {
-                    lora = own(owned, new LoraSource(folder.file(ModelFolder.Component.RELIGHTING_LORA).get(), null));
+                    lora = own(owned, new LoraSource(folder.file(ModelFolder.Component.RELIGHTING_LORA).get(), null,
+                            relightingLoraAlpha));
                 }
                 TextEncoder text = textEncoder;
                 OnDemandUmt5 t5 = null;

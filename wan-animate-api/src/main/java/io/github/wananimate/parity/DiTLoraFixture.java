@@ -1,5 +1,6 @@
 package io.github.wananimate.parity;
 
+import com.google.gson.JsonObject;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.tensor.HostTensor;
@@ -34,8 +35,11 @@ public final class DiTLoraFixture implements FixtureComponent {
     @Override
     public Map<String, HostTensor> run(Fixture fixture, Backend backend) {
         double strength = 1.0;
-        if (fixture.json().has("lora") && fixture.json().getAsJsonObject("lora").has("strength")) {
-            strength = fixture.json().getAsJsonObject("lora").get("strength").getAsDouble();
+        Double alpha = null; // the fixture's declared alpha is what the original merged with (W + alpha/r·B·A)
+        if (fixture.json().has("lora")) {
+            JsonObject lora = fixture.json().getAsJsonObject("lora");
+            strength = lora.has("strength") ? lora.get("strength").getAsDouble() : strength;
+            alpha = lora.has("alpha") ? lora.get("alpha").getAsDouble() : null;
         }
         // the fixture's LoRA adapts the original's target modules, so the official file's rule applies
         LoraTargets targets = LoraTargets.wanRelighting(DiTConfig.fromJson(fixture.config()).numLayers());
@@ -47,7 +51,7 @@ public final class DiTLoraFixture implements FixtureComponent {
                 continue;
             }
             Map<String, HostTensor> outputs;
-            try (ParameterSource weights = fixture.weights(); LoraAdapter lora = LoraAdapter.open(file)) {
+            try (ParameterSource weights = fixture.weights(); LoraAdapter lora = LoraAdapter.open(file, alpha)) {
                 outputs = DiTFixture.run(fixture, backend, new LoraMergedSource(weights, lora, strength, targets));
             }
             if (first == null) {

@@ -70,6 +70,12 @@ public record ClipPlan(int frameCount, int clipLength, int refertNum, int padded
         }
     }
 
+    /**
+     * The most driving frames, and the longest clip, planned: an hour at 30 fps. Far beyond any real job, low
+     * enough that every index and padded length stays well inside {@code int}.
+     */
+    public static final int MAX_FRAMES = 108_000;
+
     public ClipPlan {
         clips = List.copyOf(clips);
     }
@@ -78,7 +84,8 @@ public record ClipPlan(int frameCount, int clipLength, int refertNum, int padded
      * Plans the clips.
      *
      * @throws IllegalArgumentException naming the value when L is not 4n+1 (n ≥ 1), r is not below L, or
-     *     N_real ≤ r (the original then generates no clip and crashes)
+     *     N_real ≤ r (the original then generates no clip and crashes), or the plan would exceed
+     *     {@link #MAX_FRAMES} frames
      */
     public static ClipPlan of(int frameCount, int clipLength, int refertNum) {
         if (clipLength < 5 || clipLength % 4 != 1) {
@@ -90,6 +97,10 @@ public record ClipPlan(int frameCount, int clipLength, int refertNum, int padded
         if (frameCount <= refertNum) {
             throw new IllegalArgumentException("frame count " + frameCount + " must exceed refert_num " + refertNum
                     + ": no clip would be generated");
+        }
+        if (frameCount > MAX_FRAMES || clipLength > MAX_FRAMES) {
+            throw new IllegalArgumentException("frame count " + frameCount + " and clip length " + clipLength
+                    + " must be at most " + MAX_FRAMES);
         }
         int target = validLength(frameCount, clipLength, refertNum);
         int step = clipLength - refertNum;

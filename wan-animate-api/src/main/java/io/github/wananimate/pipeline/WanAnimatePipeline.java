@@ -207,7 +207,7 @@ public final class WanAnimatePipeline {
                 tracker.report(Stage.DENOISING, k, i + 1);
             }
             tracker.report(Stage.DECODING, k, request.steps());
-            previous = decodeAndEmit(x, clip, plan, sink, tracker);
+            previous = decodeAndEmit(x, clip, plan, previous, sink, tracker);
         }
         tracker.report(Stage.FINISHED, plan.clipCount() - 1, request.steps());
         Duration elapsed = Duration.ofNanos(clock.getAsLong() - start);
@@ -339,14 +339,19 @@ public final class WanAnimatePipeline {
 
     /**
      * §2.12: decode x₀ without the reference slot one VAE chunk at a time, clamp, hand the frames this clip emits to
-     * the sink, and return the last r frames (the next clip's previous frames, at the conditioning precision).
+     * the sink, and return the next clip's previous frames (at the conditioning precision): the last r frames of
+     * everything generated so far. That is the original's "last r frames of this trimmed clip" whenever the trimmed
+     * clip has r frames; when it has fewer (L − r &lt; r, e.g. L = 9 with r = 5, from the third clip on) the original
+     * fails, and the frames before them are taken from {@code previous}, the last r frames generated before this clip.
      */
-    private HostTensor decodeAndEmit(HostTensor latent, ClipPlan.Clip clip, ClipPlan plan, DecodedFrameSink sink,
-            ProgressTracker tracker) {
+    private HostTensor decodeAndEmit(HostTensor latent, ClipPlan.Clip clip, ClipPlan plan, HostTensor previous,
+            DecodedFrameSink sink, ProgressTracker tracker) {
         int clipLength = plan.clipLength();
         int carried = plan.refertNum();
         int dropped = clip.droppedFrames();
         int emitEnd = dropped + clip.emittedFrames();
+        int fromThisClip = Math.min(carried, clipLength - dropped);
+        int fromPrevious = carried - fromThisClip;
         float[] tailValues = null;
         long[] frameShape = null;
         int plane = 0;
@@ -374,8 +379,8 @@ public final class WanAnimatePipeline {
                         throw new FrameSinkException(index, clip.index(), e);
                     }
                 }
-                int slot = frame - (clipLength - carried);
-                if (slot >= 0 && slot < carried) {
+                int slot = fromPrevious + frame - (clipLength - fromThisClip);
+                if (slot >= fromPrevious && slot < carried) {
                     for (int c = 0; c < 3; c++) {
                         System.arraycopy(values, (c * count + t) * plane, tailValues, (c * carried + slot) * plane,
                                 plane);
@@ -386,6 +391,13 @@ public final class WanAnimatePipeline {
         if (frame != clipLength) {
             throw new IllegalStateException("the VAE decoded " + frame + " frames for clip " + clip.index()
                     + ", expected " + clipLength);
+        }
+        if (fromPrevious > 0) {
+            float[] before = previous.toFloatArray(); // [3, r, H, W], already at the conditioning precision
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(before, (c * carried + carried - fromPrevious) * plane, tailValues,
+                        c * carried * plane, fromPrevious * plane);
+            }
         }
         precision.roundInPlace(tailValues);
         return HostTensor.ofFloats(new long[] {3, carried, frameShape[1], frameShape[2]}, tailValues);

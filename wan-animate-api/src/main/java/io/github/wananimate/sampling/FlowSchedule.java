@@ -12,6 +12,11 @@ public record FlowSchedule(float[] sigmas, long[] timesteps) {
 
     /** {@code num_train_timesteps} of both schedulers. */
     public static final int NUM_TRAIN_TIMESTEPS = 1000;
+    /**
+     * The most steps a schedule has: one per training timestep. Beyond it timesteps repeat ({@code int64(1000·σ)}),
+     * so more steps only cost time.
+     */
+    public static final int MAX_STEPS = NUM_TRAIN_TIMESTEPS;
 
     /**
      * σ_max of the UniPC training grid: the float32 value of {@code 1 − 0.001}, read back as a double
@@ -75,8 +80,8 @@ public record FlowSchedule(float[] sigmas, long[] timesteps) {
     }
 
     private static FlowSchedule fromLinspace(double start, int steps, double shift) {
-        if (steps < 1) {
-            throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+        if (steps < 1 || steps > MAX_STEPS) {
+            throw new IllegalArgumentException("steps must be in 1.." + MAX_STEPS + ", got " + steps);
         }
         if (!(shift > 0) || Double.isInfinite(shift)) {
             throw new IllegalArgumentException("shift must be a finite number > 0, got " + shift);

@@ -1,6 +1,7 @@
 package io.github.wananimate.text;
 
 import java.nio.file.Files;
+import io.github.wananimate.weights.WeightException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -57,8 +58,8 @@ public final class UMT5Tokenizer {
     /** {@code google/umt5-xxl/tokenizer.json} under the checkpoint folder, truncating to {@code textLen} (the DiT's). */
     public static UMT5Tokenizer fromCheckpointFolder(Path folder, int textLen) {
         Path json = folder.resolve(TOKENIZER_PATH);
-        if (!Files.isRegularFile(json)) {
-            throw new IllegalArgumentException("no umT5 tokenizer at " + json
+        if (!Files.exists(json)) {
+            throw new WeightException("no umT5 tokenizer at " + json
                     + " (the official Wan2.2-Animate-14B folder has it at " + TOKENIZER_PATH + ")");
         }
         return new UMT5Tokenizer(UnigramTokenizer.load(json), textLen);

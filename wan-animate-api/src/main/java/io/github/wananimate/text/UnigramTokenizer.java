@@ -4,8 +4,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.wananimate.io.SmallFiles;
+import io.github.wananimate.weights.WeightException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.Normalizer;
@@ -38,6 +39,9 @@ public final class UnigramTokenizer {
 
     private static final double UNK_PENALTY = 10.0;
 
+    /** The umT5 tokenizer.json is 16 MB. */
+    private static final long MAX_FILE_BYTES = 256L << 20;
+
     private final Map<String, Integer> pieceIds;
     private final double[] scores;
     private final int maxPieceChars;
@@ -69,13 +73,22 @@ public final class UnigramTokenizer {
         if (model.has("byte_fallback") && model.get("byte_fallback").getAsBoolean()) {
             throw error("Unigram byte_fallback is not supported");
         }
+        if (!model.has("vocab") || !model.get("vocab").isJsonArray() || model.getAsJsonArray("vocab").isEmpty()) {
+            throw error("model.vocab must be a non-empty array of [piece, score] pairs, found "
+                    + brief(model.get("vocab")));
+        }
         JsonArray vocab = model.getAsJsonArray("vocab");
         pieceIds = new HashMap<>(vocab.size() * 2);
         scores = new double[vocab.size()];
         int longest = 0;
         double minScore = Double.POSITIVE_INFINITY;
         for (int id = 0; id < vocab.size(); id++) {
-            JsonArray entry = vocab.get(id).getAsJsonArray();
+            JsonElement e = vocab.get(id);
+            JsonArray entry = e.isJsonArray() ? e.getAsJsonArray() : null;
+            if (entry == null || entry.size() != 2 || !isString(entry.get(0)) || !isNumber(entry.get(1))
+                    || !Double.isFinite(entry.get(1).getAsDouble())) {
+                throw error("model.vocab[" + id + "] must be a [piece, score] pair, found " + brief(e));
+            }
             String piece = entry.get(0).getAsString();
             scores[id] = entry.get(1).getAsDouble();
             pieceIds.putIfAbsent(piece, id);
@@ -86,13 +99,23 @@ public final class UnigramTokenizer {
         if (!model.has("unk_id") || model.get("unk_id").isJsonNull()) {
             throw error("Unigram model has no unk_id");
         }
-        unkId = model.get("unk_id").getAsInt();
+        JsonElement unk = model.get("unk_id");
+        if (!isNumber(unk) || unk.getAsDouble() != Math.rint(unk.getAsDouble()) || unk.getAsDouble() < 0
+                || unk.getAsDouble() >= vocab.size()) {
+            throw error("model.unk_id must be the id of a vocabulary entry (0.." + (vocab.size() - 1) + "), found "
+                    + brief(unk));
+        }
+        unkId = unk.getAsInt();
         unkScore = minScore - UNK_PENALTY;
 
         addedTokens = new ArrayList<>();
         if (json.has("added_tokens") && json.get("added_tokens").isJsonArray()) {
             for (JsonElement e : json.getAsJsonArray("added_tokens")) {
-                JsonObject t = e.getAsJsonObject();
+                JsonObject t = e.isJsonObject() ? e.getAsJsonObject() : null;
+                if (t == null || !isString(t.get("content")) || !isNumber(t.get("id"))) {
+                    throw error("added_tokens entries must be objects with a string content and a numeric id, found "
+                            + brief(e));
+                }
                 addedTokens.add(new AddedToken(t.get("content").getAsString(), t.get("id").getAsInt()));
             }
         }
@@ -102,15 +125,47 @@ public final class UnigramTokenizer {
     }
 
     /** Reads a {@code tokenizer.json}. */
+    /**
+     * Reads a {@code tokenizer.json}.
+     *
+     * @throws WeightException naming the file (and the field) when it is missing, not a regular file, larger than
+     *     {@value #MAX_FILE_BYTES} bytes, or not a Unigram tokenizer this class supports
+     */
     public static UnigramTokenizer load(Path tokenizerJson) {
+        String text;
         try {
-            String text = Files.readString(tokenizerJson, StandardCharsets.UTF_8);
-            return new UnigramTokenizer(JsonParser.parseString(text).getAsJsonObject(), tokenizerJson.toString());
+            text = SmallFiles.readString(tokenizerJson, MAX_FILE_BYTES);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
-        } catch (IllegalStateException | UnsupportedOperationException | com.google.gson.JsonParseException e) {
-            throw new IllegalArgumentException(tokenizerJson + " is not a valid tokenizer.json: " + e.getMessage(), e);
+            throw new WeightException("cannot read tokenizer: " + e.getMessage(), e);
         }
+        try {
+            JsonElement json = JsonParser.parseString(text);
+            if (!json.isJsonObject()) {
+                throw new WeightException(tokenizerJson + " is not a valid tokenizer.json: the top level is "
+                        + brief(json) + ", not an object");
+            }
+            return new UnigramTokenizer(json.getAsJsonObject(), tokenizerJson.toString());
+        } catch (IllegalArgumentException e) { // our own checks, already naming the file and field
+            throw new WeightException(e.getMessage(), e);
+        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException
+                | IndexOutOfBoundsException | NullPointerException | com.google.gson.JsonParseException e) {
+            throw new WeightException(tokenizerJson + " is not a valid tokenizer.json (" + e.getClass().getSimpleName()
+                    + ": " + e.getMessage() + ")", e);
+        }
+    }
+
+    private static boolean isString(JsonElement e) {
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
+    }
+
+    private static boolean isNumber(JsonElement e) {
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber();
+    }
+
+    /** A JSON value for a message, cut to 80 characters. */
+    private static String brief(JsonElement e) {
+        String text = e == null ? "nothing" : e.toString();
+        return text.length() > 80 ? text.substring(0, 80) + "…" : text;
     }
 
     public int vocabSize() {

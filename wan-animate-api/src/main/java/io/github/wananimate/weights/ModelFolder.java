@@ -1,5 +1,6 @@
 package io.github.wananimate.weights;
 
+import io.github.wananimate.io.SmallFiles;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.Shapes;
 import java.nio.file.Files;
@@ -167,7 +168,11 @@ public final class ModelFolder {
         for (Component c : Component.values()) {
             Optional<Path> file = file(c);
             if (file.isEmpty()) {
-                out.add(new Inventory(c.label(), List.of(), false, missingMessage(c), -1, Map.of(), 0));
+                Optional<Path> odd = c.candidates().stream().map(root::resolve).filter(Files::exists).findFirst();
+                out.add(odd.isPresent()
+                        ? new Inventory(c.label(), List.of(odd.get()), false, odd.get() + ": "
+                                + SmallFiles.problem(odd.get(), Long.MAX_VALUE), -1, Map.of(), 0)
+                        : new Inventory(c.label(), List.of(), false, missingMessage(c), -1, Map.of(), 0));
                 continue;
             }
             try (ParameterSource source = open(c)) {
@@ -186,9 +191,13 @@ public final class ModelFolder {
                 out.add(new Inventory(c.label(), List.of(file.get()), false, e.getMessage(), -1, Map.of(), 0));
             }
         }
+        // a FIFO, a directory or a link to a device is named as such, not reported as missing
         Path config = root.resolve(CONFIG);
         out.add(Files.isRegularFile(config)
                 ? new Inventory("DiT config", List.of(config), true, null, -1, Map.of(), 0)
+                : Files.exists(config) || Files.isSymbolicLink(config)
+                ? new Inventory("DiT config", List.of(config), false, config + ": "
+                        + SmallFiles.problem(config, Long.MAX_VALUE), -1, Map.of(), 0)
                 : new Inventory("DiT config", List.of(), false, "expected " + config, -1, Map.of(), 0));
         Path tokenizer = root.resolve(TOKENIZER);
         out.add(Files.isDirectory(tokenizer)

@@ -11,9 +11,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,7 +175,7 @@ public final class PytorchCheckpoint implements ParameterSource {
         for (String part : root.split("/")) {
             if (!(value instanceof Map<?, ?> dict) || !dict.containsKey(part)) {
                 throw new WeightException(path + ": no dict under root key '" + root + "' (top-level keys: "
-                        + top.keySet() + ")");
+                        + RestrictedUnpickler.describe(top) + ")");
             }
             value = dict.get(part);
         }
@@ -184,15 +186,59 @@ public final class PytorchCheckpoint implements ParameterSource {
         return value;
     }
 
+    /** Most dict entries (at every level, with repeats) walked while flattening; a state dict has thousands. */
+    static final int MAX_FLATTENED = 1 << 20;
+
+    /**
+     * Flattens nested dicts iteratively, in insertion order. A dict that contains itself, nesting deeper than
+     * {@link RestrictedUnpickler#MAX_DEPTH} or more than {@link #MAX_FLATTENED} entries (a memo-shared dict
+     * doubling at every level) is refused, naming the file and the limit.
+     */
     private static void flatten(Path path, String prefix, Object value, Map<String, TensorRef> out, int[] skipped) {
-        if (value instanceof TensorRef t) {
-            if (out.put(prefix, t) != null) {
-                throw new WeightException(path + ": key '" + prefix + "' occurs twice after flattening nested dicts");
+        record Level(String prefix, Map<?, ?> dict, Iterator<? extends Map.Entry<?, ?>> entries) {
+        }
+        if (!(value instanceof Map<?, ?> rootDict)) {
+            visit(path, prefix, value, out, skipped);
+            return;
+        }
+        ArrayDeque<Level> levels = new ArrayDeque<>();
+        levels.push(new Level(prefix, rootDict, rootDict.entrySet().iterator()));
+        long walked = 0;
+        while (!levels.isEmpty()) {
+            Level level = levels.peek();
+            if (!level.entries().hasNext()) {
+                levels.pop();
+                continue;
             }
-        } else if (value instanceof Map<?, ?> dict) {
-            for (Map.Entry<?, ?> e : dict.entrySet()) {
-                String key = String.valueOf(e.getKey());
-                flatten(path, prefix.isEmpty() ? key : prefix + "." + key, e.getValue(), out, skipped);
+            if (++walked > MAX_FLATTENED) {
+                throw new WeightException(path + ": nested dicts hold more than " + MAX_FLATTENED + " entries (a dict"
+                        + " shared many times over?); refused");
+            }
+            Map.Entry<?, ?> e = level.entries().next();
+            String key = e.getKey() instanceof RestrictedUnpickler.Tuple ? RestrictedUnpickler.describe(e.getKey())
+                    : String.valueOf(e.getKey());
+            String name = level.prefix().isEmpty() ? key : level.prefix() + "." + key;
+            if (e.getValue() instanceof Map<?, ?> child) {
+                for (Level outer : levels) {
+                    if (outer.dict() == child) {
+                        throw new WeightException(path + ": dict '" + name + "' contains itself; not a state dict");
+                    }
+                }
+                if (levels.size() >= RestrictedUnpickler.MAX_DEPTH) {
+                    throw new WeightException(path + ": dicts nest deeper than " + RestrictedUnpickler.MAX_DEPTH
+                            + " levels at '" + name.substring(0, Math.min(name.length(), 200)) + "…'; refused");
+                }
+                levels.push(new Level(name, child, child.entrySet().iterator()));
+            } else {
+                visit(path, name, e.getValue(), out, skipped);
+            }
+        }
+    }
+
+    private static void visit(Path path, String name, Object value, Map<String, TensorRef> out, int[] skipped) {
+        if (value instanceof TensorRef t) {
+            if (out.put(name, t) != null) {
+                throw new WeightException(path + ": key '" + name + "' occurs twice after flattening nested dicts");
             }
         } else {
             skipped[0]++;

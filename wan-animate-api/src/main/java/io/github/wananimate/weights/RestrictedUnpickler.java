@@ -5,7 +5,9 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,6 +19,13 @@ import java.util.Set;
  * A pickle interpreter (protocols 0 to 5, as far as {@code torch.save} uses them) that builds plain data and
  * never executes anything: a {@code GLOBAL} outside a small allow-list (tensor rebuild functions, OrderedDict,
  * storage classes, dtypes) is refused before it could be used, and calls are interpreted by name.
+ *
+ * <p>Hostile input is answered with a {@link WeightException} naming the file, in time linear in its size: the
+ * interpreter is iterative, its work (opcodes plus items copied) is capped at {@link #workLimit(int)}, a dict key
+ * may only be a scalar or a tuple of at most {@value #MAX_KEY_NODES} scalar/tuple nodes (counted with repeats, so a
+ * memo-shared "tuple bomb" is refused before it is hashed; CPython would hash it for 2^depth steps), text numbers
+ * are limited to {@value #MAX_DIGITS} digits (CPython's {@code int_max_str_digits}), and values are described in
+ * messages only to a bounded depth and length. Consumers walking the result use {@link #MAX_DEPTH}.
  *
  * <p>Results: {@link String}, {@link Long} (or {@link BigInteger}), {@link Double}, {@link Boolean}, {@code null},
  * {@code byte[]}, {@link ArrayList} (list), {@link Tuple}, {@link LinkedHashMap} (dict / OrderedDict), and the
@@ -98,8 +107,18 @@ final class RestrictedUnpickler {
         }
     };
 
+    /** Deepest nesting of containers a consumer of the result follows. */
+    static final int MAX_DEPTH = 100;
+    /** Nodes (tuples and scalars, counted with repeats) a dict key may have. */
+    static final int MAX_KEY_NODES = 10_000;
+    /** Digits of a text-encoded integer or float (CPython's default {@code sys.int_info.default_max_str_digits}). */
+    static final int MAX_DIGITS = 4300;
+    private static final long BASE_WORK = 1_000_000;
+
     private final String source;
     private final ByteBuffer in;
+    private final long workLimit;
+    private long work;
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
@@ -107,6 +126,16 @@ final class RestrictedUnpickler {
     private RestrictedUnpickler(String source, byte[] pickle) {
         this.source = source;
         this.in = ByteBuffer.wrap(pickle).order(ByteOrder.LITTLE_ENDIAN);
+        this.workLimit = workLimit(pickle.length);
+    }
+
+    /**
+     * Operations allowed for a pickle of {@code length} bytes: every opcode and every item copied counts one. A
+     * pickle builds each item with at least one opcode, so honest files use about their length; only memo reuse
+     * (the same list fed to many calls) can go beyond it.
+     */
+    static long workLimit(int length) {
+        return BASE_WORK + 16L * length;
     }
 
     /** Whether {@code qualifiedName} ({@code module.name}) may appear in a pickle. */
@@ -117,7 +146,12 @@ final class RestrictedUnpickler {
 
     /** Interprets {@code pickle}; {@code source} names the file in error messages. */
     static Object load(String source, byte[] pickle) {
-        return new RestrictedUnpickler(source, pickle).run();
+        try {
+            return new RestrictedUnpickler(source, pickle).run();
+        } catch (StackOverflowError e) { // a safety net: nothing here recurses on the data, but say so if it did
+            throw new WeightException(source + ": pickle nests too deeply to read (more than " + MAX_DEPTH
+                    + " levels are not expected in a weights file)");
+        }
     }
 
     private WeightException error(String message) {
@@ -131,6 +165,7 @@ final class RestrictedUnpickler {
             }
             int at = in.position();
             int op = in.get() & 0xff;
+            spend(1);
             try {
                 switch (op) {
                     case 0x80 -> { // PROTO
@@ -180,6 +215,7 @@ final class RestrictedUnpickler {
                     }
                     case 'e' -> {
                         List<Object> items = popToMark();
+                        spend(items.size());
                         list(peek()).addAll(items);
                     }
                     case 's' -> {
@@ -200,16 +236,16 @@ final class RestrictedUnpickler {
                     case 0x8a -> push(longFromBytes(bytes(u8())));
                     case 0x8b -> push(longFromBytes(bytes(length(in.getInt() & 0xffffffffL))));
                     case 'I' -> {
-                        String line = line();
+                        String line = number(line(), at);
                         push(line.equals("01") ? (Object) Boolean.TRUE : line.equals("00") ? (Object) Boolean.FALSE
                                 : (Object) Long.parseLong(line));
                     }
                     case 'L' -> {
-                        String line = line();
+                        String line = number(line(), at);
                         push(simplify(new BigInteger(line.endsWith("L") ? line.substring(0, line.length() - 1) : line)));
                     }
                     case 'G' -> push(Double.longBitsToDouble(Long.reverseBytes(in.getLong()))); // big-endian
-                    case 'F' -> push(Double.parseDouble(line()));
+                    case 'F' -> push(Double.parseDouble(number(line(), at)));
                     case 'X' -> push(utf8(bytes(length(in.getInt() & 0xffffffffL))));
                     case 0x8c -> push(utf8(bytes(u8())));
                     case 0x8d -> push(utf8(bytes(length(in.getLong()))));
@@ -249,11 +285,11 @@ final class RestrictedUnpickler {
                     case 'P' -> push(persistentLoad(line()));
                     case 'q' -> memo.put((long) u8(), nonMark(peek()));
                     case 'r' -> memo.put(in.getInt() & 0xffffffffL, nonMark(peek()));
-                    case 'p' -> memo.put(Long.parseLong(line()), nonMark(peek()));
+                    case 'p' -> memo.put(Long.parseLong(number(line(), at)), nonMark(peek()));
                     case 0x94 -> memo.put((long) memo.size(), nonMark(peek()));
                     case 'h' -> push(memoGet(u8()));
                     case 'j' -> push(memoGet(in.getInt() & 0xffffffffL));
-                    case 'g' -> push(memoGet(Long.parseLong(line())));
+                    case 'g' -> push(memoGet(Long.parseLong(number(line(), at))));
                     case '2' -> push(nonMark(peek()));
                     case '0' -> pop();
                     case '1' -> popToMark();
@@ -288,6 +324,7 @@ final class RestrictedUnpickler {
             case ORDERED_DICT -> {
                 Map<Object, Object> dict = new LinkedHashMap<>();
                 if (args.size() == 1 && args.get(0) instanceof List<?> pairs) {
+                    spend(pairs.size());
                     for (Object pair : pairs) {
                         List<Object> kv = sequence(pair);
                         if (kv.size() != 2) {
@@ -376,7 +413,7 @@ final class RestrictedUnpickler {
             throw error("persistent id names " + describe(id.get(1)) + ", which is not a storage type");
         }
         if (!(id.get(2) instanceof String key) || !(id.get(3) instanceof String location)) {
-            throw error("persistent id " + id + " has a malformed key or location");
+            throw error("persistent id " + describe(pid) + " has a malformed key or location");
         }
         long numel = integer(id.get(4), "storage size");
         boolean untyped = type.qualified().equals("torch.UntypedStorage");
@@ -395,22 +432,56 @@ final class RestrictedUnpickler {
             return t.items();
         }
         if (value instanceof List<?> l) {
+            spend(l.size());
             return new ArrayList<>(l);
         }
         throw error("expected a tuple or list, found " + describe(value));
     }
 
-    private static String describe(Object value) {
+    /** A short description of a pickled value for messages: bounded in depth and length, safe on cycles. */
+    static String describe(Object value) {
+        StringBuilder sb = new StringBuilder();
+        describe(value, sb, 0);
+        return sb.length() > 200 ? sb.substring(0, 200) + "…" : sb.toString();
+    }
+
+    private static void describe(Object value, StringBuilder sb, int depth) {
         if (value == null) {
-            return "None";
+            sb.append("None");
+        } else if (value instanceof Global g) {
+            sb.append('\'').append(g.qualified()).append('\'');
+        } else if (value instanceof String s) {
+            sb.append("string '").append(s, 0, Math.min(s.length(), 80)).append(s.length() > 80 ? "…'" : "'");
+        } else if (value instanceof BigInteger big && big.bitLength() > 256) {
+            sb.append("integer of ").append(big.bitLength()).append(" bits");
+        } else if (value instanceof Long || value instanceof Double || value instanceof Boolean
+                || value instanceof BigInteger) {
+            sb.append(value.getClass().getSimpleName()).append(' ').append(value);
+        } else if (value instanceof Tuple || value instanceof List<?> || value instanceof Map<?, ?>) {
+            Collection<?> items = value instanceof Tuple t ? t.items()
+                    : value instanceof List<?> l ? l : ((Map<?, ?>) value).keySet();
+            String kind = value instanceof Tuple ? "tuple" : value instanceof List<?> ? "list" : "dict";
+            sb.append(kind).append(" of ").append(items.size());
+            if (depth < 2 && !items.isEmpty()) {
+                sb.append(value instanceof Map<?, ?> ? " (keys " : " (");
+                int shown = 0;
+                for (Object item : items) {
+                    if (shown++ == 4) {
+                        sb.append(", …");
+                        break;
+                    }
+                    sb.append(shown > 1 ? ", " : "");
+                    describe(item, sb, depth + 1);
+                }
+                sb.append(')');
+            }
+        } else if (value instanceof byte[] b) {
+            sb.append("bytes of ").append(b.length);
+        } else if (value == MARK) {
+            sb.append("MARK");
+        } else {
+            sb.append(value.getClass().getSimpleName()).append(' ').append(value);
         }
-        if (value instanceof Global g) {
-            return "'" + g.qualified() + "'";
-        }
-        if (value instanceof String s) {
-            return "string '" + s + "'";
-        }
-        return value.getClass().getSimpleName() + " " + value;
     }
 
     private void putPairs(Map<Object, Object> dict, List<Object> items) {
@@ -422,12 +493,62 @@ final class RestrictedUnpickler {
         }
     }
 
+    /**
+     * {@code key} if it may be a dict key: a scalar, or a tuple of scalars and tuples with at most
+     * {@value #MAX_KEY_NODES} nodes counted with repeats and {@value #MAX_DEPTH} levels (checked iteratively before
+     * anything hashes it, since hashing recurses).
+     */
     private Object hashable(Object key) {
-        if (key == null || key instanceof String || key instanceof Long || key instanceof BigInteger
-                || key instanceof Boolean || key instanceof Double || key instanceof Tuple) {
+        if (isScalar(key)) {
             return key;
         }
-        throw error("dict key " + describe(key) + " is not supported");
+        if (!(key instanceof Tuple)) {
+            throw error("dict key " + describe(key) + " is not supported (only strings, numbers and tuples of them)");
+        }
+        record Node(Object value, int depth) {
+        }
+        ArrayDeque<Node> pending = new ArrayDeque<>();
+        pending.push(new Node(key, 1));
+        int nodes = 0;
+        while (!pending.isEmpty()) {
+            Node next = pending.pop();
+            Object node = next.value();
+            if (++nodes > MAX_KEY_NODES) {
+                throw error("dict key " + describe(key) + " has more than " + MAX_KEY_NODES + " nested items"
+                        + " (a hash bomb?); refused before hashing it");
+            }
+            if (next.depth() > MAX_DEPTH) {
+                throw error("dict key " + describe(key) + " nests tuples deeper than " + MAX_DEPTH + " levels");
+            }
+            spend(1);
+            if (node instanceof Tuple t) {
+                t.items().forEach(item -> pending.push(new Node(item, next.depth() + 1)));
+            } else if (!isScalar(node)) {
+                throw error("dict key " + describe(key) + " holds a " + describe(node)
+                        + ", which is not hashable (only strings, numbers and tuples of them)");
+            }
+        }
+        return key;
+    }
+
+    private static boolean isScalar(Object value) {
+        return value == null || value instanceof String || value instanceof Long || value instanceof BigInteger
+                || value instanceof Boolean || value instanceof Double;
+    }
+
+    private void spend(long operations) {
+        work += operations;
+        if (work > workLimit) {
+            throw error("pickle needs more than " + workLimit + " operations for " + in.capacity() + " bytes"
+                    + " (limit " + BASE_WORK + " + 16 per byte; memo reuse blowing up work?); refused");
+        }
+    }
+
+    private String number(String text, int at) {
+        if (text.length() > MAX_DIGITS) {
+            throw error("number of " + text.length() + " characters at offset " + at + " (limit " + MAX_DIGITS + ")");
+        }
+        return text;
     }
 
     @SuppressWarnings("unchecked")
@@ -488,6 +609,7 @@ final class RestrictedUnpickler {
         }
         int mark = marks.remove(marks.size() - 1);
         List<Object> tail = stack.subList(mark + 1, stack.size());
+        spend(tail.size());
         List<Object> items = new ArrayList<>(tail);
         stack.subList(mark, stack.size()).clear();
         return items;

@@ -27,6 +27,8 @@ final class ZipArchive implements AutoCloseable {
     private static final int METHOD_STORED = 0;
     private static final int METHOD_DEFLATED = 8;
     private static final long MAX_SMALL_RECORD = 1L << 30;
+    /** Deflate cannot expand data more than about 1032-fold, so a larger declared size is corrupt (or a bomb). */
+    private static final long MAX_DEFLATE_RATIO = 1032;
 
     /** One record of the central directory. */
     record Entry(String name, int method, int flags, long compressedSize, long size, long localHeaderOffset, int crc) {
@@ -139,9 +141,15 @@ final class ZipArchive implements AutoCloseable {
                 }
                 e += 4 + length;
             }
-            if (localOffset < 0 || compressed < 0 || uncompressed < 0 || localOffset + 30 + compressed > cdOffset) {
+            if (localOffset < 0 || compressed < 0 || uncompressed < 0 || compressed > cdOffset
+                    || localOffset > cdOffset - 30 - compressed) {
                 throw new WeightException(path + ": zip record '" + name + "' lies outside the file's data area"
                         + " (truncated or corrupt archive)");
+            }
+            if (method == METHOD_STORED && compressed != uncompressed
+                    || method == METHOD_DEFLATED && uncompressed > MAX_DEFLATE_RATIO * compressed + 1024) {
+                throw new WeightException(path + ": zip record '" + name + "' declares " + uncompressed + " bytes from "
+                        + compressed + " stored (corrupt archive)");
             }
             if (entries.put(name, new Entry(name, method, flags, compressed, uncompressed, localOffset, crc)) != null) {
                 throw new WeightException(path + ": zip record '" + name + "' appears twice");

@@ -71,7 +71,7 @@ class RequestValidationTest {
                 .hasMessageContaining("refertNum = 77: must be 1 or 5")
                 .hasMessageContaining("clipLength = 76: must be 4n+1")
                 .hasMessageContaining("frameCount = 3: needs more driving frames than refertNum (77)")
-                .hasMessageContaining("steps = 0: must be at least 1")
+                .hasMessageContaining("steps = 0: must be in 1..1000")
                 .hasMessageContaining("shift = 0.0: must be a finite number > 0")
                 .hasMessageContaining("guideScale = 0.5: must be a finite number >= 1")
                 .hasMessageContaining("solver = ddim: must be one of [dpm++, unipc, euler]")
@@ -84,11 +84,20 @@ class RequestValidationTest {
     }
 
     @Test
-    void clipLengthMustLeaveRoomForTheCarriedFrames() {
-        assertThatThrownBy(() -> AnimationRequest.builder(animationSignals(40, 64, 48)).refertNum(5).clipLength(9)
-                .build()).hasMessageContaining("clipLength = 9: must be at least 2 * refertNum (5)");
-        assertThat(AnimationRequest.builder(animationSignals(40, 64, 48)).refertNum(5).clipLength(13).build()
-                .clipLength()).isEqualTo(13);
+    void clipLengthMustStepForward() {
+        assertThatThrownBy(() -> AnimationRequest.builder(animationSignals(40, 64, 48)).refertNum(5).clipLength(5)
+                .build()).hasMessageContaining("clipLength = 5: must be greater than refertNum (5)");
+        // L = 9 < 2·5 + 1: the original runs it for two clips; later clips carry the last 5 frames generated
+        assertThat(AnimationRequest.builder(animationSignals(40, 64, 48)).refertNum(5).clipLength(9).build()
+                .clipLength()).isEqualTo(9);
+    }
+
+    @Test
+    void hugeCountsAndSizesAreRefusedAtBuild() {
+        assertThatThrownBy(() -> AnimationRequest.builder(animationSignals(6, 64, 48)).clipLength(2147483645)
+                .steps(2_000_000_000).build()).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("clipLength = 2147483645: must be at most " + GenerationRequest.MAX_CLIP_LENGTH)
+                .hasMessageContaining("steps = 2000000000: must be in 1..1000");
     }
 
     @Test

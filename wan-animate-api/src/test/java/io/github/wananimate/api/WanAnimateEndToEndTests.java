@@ -159,6 +159,28 @@ public abstract class WanAnimateEndToEndTests {
         }
     }
 
+    @Test
+    void refert5WithClipsShorterThan2rPlus1RunsAsTheOriginalThenContinues() {
+        // L = 9 < 2·5 + 1. 13 frames are two clips, which the original runs; 17 frames need a third clip, where the
+        // original fails (the second clip keeps only 4 frames) and the carried frames are the last 5 generated.
+        CollectingSink two = new CollectingSink();
+        GenerationResult r2 = wan.animate(refert5(13), two);
+        CollectingSink three = new CollectingSink();
+        GenerationResult r3 = wan.animate(refert5(17), three);
+
+        assertThat(r2.clipCount()).isEqualTo(2);
+        assertThat(r3.clipCount()).isEqualTo(3);
+        assertThat(three.indices).containsExactlyElementsOf(IntStream.range(0, 17).boxed().toList());
+        assertThat(three.frames.subList(0, 13)).as("the first two clips do not depend on the third")
+                .isEqualTo(two.frames);
+        assertThat(distinctSamples(three.frames.get(16))).isGreaterThan(16);
+    }
+
+    private static AnimationRequest refert5(int frames) {
+        return AnimationRequest.builder(signals(false, frames, SIZE)).clipLength(9).refertNum(5).steps(1).seed(3)
+                .build();
+    }
+
     private AnimationRequest animation(long seed) {
         return AnimationRequest.builder(signals(false)).clipLength(CLIP_LENGTH).refertNum(1).steps(STEPS)
                 .seed(seed).build();
@@ -185,7 +207,7 @@ public abstract class WanAnimateEndToEndTests {
             face.add(procedural("face." + i, MotionSignals.FACE_SIZE, MotionSignals.FACE_SIZE));
             background.add(procedural("background." + i, size, size));
             byte[] m = new byte[3 * size * size];
-            for (int y = 4 + i; y < 24 + i; y++) {
+            for (int y = 4 + i; y < Math.min(24 + i, size); y++) {
                 for (int x = 8; x < 24; x++) {
                     m[3 * (y * size + x)] = (byte) 255;
                 }

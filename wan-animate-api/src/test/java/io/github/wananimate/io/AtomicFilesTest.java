@@ -39,4 +39,34 @@ class AtomicFilesTest {
             assertThat(files).isEmpty();
         }
     }
+
+    @Test
+    void partialFilesAreRecognisableAndStaleOnesAreRemovedByTheNextRun() throws Exception {
+        Path target = dir.resolve("out.mp4");
+        Process finished = new ProcessBuilder("true").start();
+        finished.waitFor();
+        Path stale = Files.writeString(dir.resolve(".out.mp4" + AtomicFiles.MARKER + finished.pid() + "-42.part.mp4"),
+                "48 bytes of a killed run");
+        Path running = Files.writeString(dir.resolve(".out.mp4" + AtomicFiles.MARKER + "1-7.part.mp4"), "pid 1 lives");
+        Path otherTarget = Files.writeString(dir.resolve(".other.mp4" + AtomicFiles.MARKER + finished.pid() + "-1.x"),
+                "not ours");
+
+        Path sibling = AtomicFiles.createSibling(target, ".part.mp4");
+
+        assertThat(sibling.getFileName().toString())
+                .startsWith(".out.mp4" + AtomicFiles.MARKER + ProcessHandle.current().pid() + "-").endsWith(".part.mp4");
+        assertThat(stale).doesNotExist();
+        assertThat(running).exists();
+        assertThat(otherTarget).exists();
+        AtomicFiles.deleteQuietly(sibling);
+    }
+
+    @Test
+    void writabilityIsCheckedWithoutLeavingAFile() throws Exception {
+        assertThat(AtomicFiles.checkWritable(dir.resolve("new/sub/out.mp4"))).isTrue();
+        assertThat(dir.resolve("new/sub")).isEmptyDirectory();
+        assertThat(AtomicFiles.checkWritable(dir.resolve("new/sub/out.mp4"))).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AtomicFiles.checkWritable(dir))
+                .hasMessageContaining("is a directory");
+    }
 }

@@ -104,7 +104,8 @@ class SamplerBehaviourTest {
         assertThat(Samplers.isKnown(" UniPC ")).isTrue();
         assertThat(Samplers.isKnown("ddim")).isFalse();
         assertThatThrownBy(() -> Samplers.create("ddim", 20, 5)).hasMessageContaining("unknown solver 'ddim'");
-        assertThatThrownBy(() -> Samplers.create("dpm++", 0, 5)).hasMessageContaining("steps must be at least 1, got 0");
+        assertThatThrownBy(() -> Samplers.create("dpm++", 0, 5)).hasMessageContaining("steps must be in 1..1000, got 0");
+        assertThatThrownBy(() -> Samplers.create("unipc", 2_000_000_000, 5)).hasMessageContaining("got 2000000000");
         assertThatThrownBy(() -> Samplers.create("unipc", 4, -1)).hasMessageContaining("shift must be")
                 .hasMessageContaining("-1.0");
     }

@@ -46,7 +46,7 @@ public final class OnnxBackend implements Backend {
     public OnnxBackend(BackendOptions options, OnnxGraphRecorder.Options recorderOptions) {
         Objects.requireNonNull(options, "options");
         this.recorderOptions = Objects.requireNonNull(recorderOptions, "recorderOptions");
-        this.environment = OrtEnvironment.getEnvironment();
+        this.environment = OrtNativeFiles.environment();
         this.intraOpThreads = options.intraOpThreads();
         String d = options.device().trim().toLowerCase(Locale.ROOT);
         if (d.equals("cpu")) {

@@ -1,6 +1,5 @@
 package io.github.wananimate.onnx;
 
-import ai.onnxruntime.OrtEnvironment;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.BackendProvider;
@@ -25,7 +24,7 @@ public final class OnnxBackendProvider implements BackendProvider {
     @Override
     public boolean isAvailable() {
         try {
-            OrtEnvironment.getEnvironment();
+            OrtNativeFiles.environment();
             return true;
         } catch (Exception | LinkageError e) {
             LOG.debug("ONNX Runtime cannot be loaded here", e);

@@ -5,8 +5,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.github.wananimate.io.SmallFiles;
+import io.github.wananimate.weights.WeightException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +45,14 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
     public static final int FACE_BLOCK_EVERY = 5;
     /** Rows of each RoPE frequency table: the largest frame count / patch-grid side the original supports. */
     public static final int ROPE_TABLE_LENGTH = 1024;
+
+    /** The size fields of {@code config.json}, in constructor order. */
+    private static final List<String> SIZE_FIELDS = List.of("dim", "ffn_dim", "freq_dim", "text_dim", "text_len",
+            "num_heads", "num_layers");
+    /** The largest value of any size field (the 14B model's largest is ffn_dim 13,824). */
+    public static final int MAX_SIZE = 1 << 16;
+    /** A config.json is a few hundred bytes. */
+    private static final long MAX_CONFIG_BYTES = 1 << 20;
 
     /** The official {@code Wan2.2-Animate-14B} values. */
     public static final DiTConfig WAN_ANIMATE_14B = new DiTConfig(5120, 13824, 256, 4096, 512, 40, 40, 1e-6);
@@ -88,18 +97,18 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
         Path file = Files.isDirectory(folderOrFile) ? folderOrFile.resolve("config.json") : folderOrFile;
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = SmallFiles.readString(file, MAX_CONFIG_BYTES);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read DiT config " + file + ": " + e.getMessage(), e);
+            throw new WeightException("cannot read DiT config: " + e.getMessage(), e);
         }
         try {
             return fromJson(JsonParser.parseString(text).getAsJsonObject());
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException
-                | NumberFormatException e) {
-            throw new IllegalArgumentException("DiT config " + file + " is not a valid config object: "
+                | NumberFormatException | ClassCastException e) {
+            throw new WeightException("DiT config " + file + " is not a valid config object: "
                     + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new WeightException(file + ": " + e.getMessage(), e);
         }
     }
 
@@ -124,7 +133,7 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
         if (json.has("use_context_parallel") && json.get("use_context_parallel").getAsBoolean()) {
             problems.add("use_context_parallel=true is not supported (it changes nothing numerically; set it false)");
         }
-        for (String field : List.of("dim", "ffn_dim", "freq_dim", "text_dim", "text_len", "num_heads", "num_layers")) {
+        for (String field : SIZE_FIELDS) {
             if (!json.has(field)) {
                 problems.add("missing field \"" + field + "\"");
             }
@@ -133,9 +142,14 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
             throw new IllegalArgumentException("unsupported WanAnimateModel config: " + String.join("; ", problems));
         }
         double eps = json.has("eps") ? json.get("eps").getAsDouble() : 1e-6;
-        return new DiTConfig(json.get("dim").getAsInt(), json.get("ffn_dim").getAsInt(),
-                json.get("freq_dim").getAsInt(), json.get("text_dim").getAsInt(), json.get("text_len").getAsInt(),
-                json.get("num_heads").getAsInt(), json.get("num_layers").getAsInt(), eps);
+        int[] v = new int[SIZE_FIELDS.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = size(json, SIZE_FIELDS.get(i), problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("unsupported WanAnimateModel config: " + String.join("; ", problems));
+        }
+        return new DiTConfig(v[0], v[1], v[2], v[3], v[4], v[5], v[6], eps);
     }
 
     /** The config as the official {@code config.json} object. */
@@ -166,6 +180,19 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
             a.add(v);
         }
         return a;
+    }
+
+    /** A size field: an integer in 1..{@link #MAX_SIZE}, read without overflow (10^12 is not "negative"). */
+    private static int size(JsonObject json, String field, List<String> problems) {
+        JsonElement e = json.get(field);
+        java.math.BigDecimal value = e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()
+                ? e.getAsBigDecimal() : null;
+        if (value == null || value.signum() <= 0 || value.compareTo(java.math.BigDecimal.valueOf(MAX_SIZE)) > 0
+                || value.stripTrailingZeros().scale() > 0) {
+            problems.add(field + " is " + e + ", expected an integer in 1.." + MAX_SIZE);
+            return 0;
+        }
+        return value.intValueExact();
     }
 
     private static void requireInt(JsonObject json, String field, int expected, List<String> problems) {

@@ -80,6 +80,21 @@ public final class LoraAdapter implements AutoCloseable {
      * the state dict either at top level or under {@code "state_dict"}.
      */
     public static LoraAdapter open(Path file) {
+        return open(file, null);
+    }
+
+    /**
+     * {@link #open(Path)} with an explicit {@code alpha} for modules without an {@code .alpha} tensor, for a LoRA
+     * (e.g. a PEFT file without its {@code adapter_config.json}) that does not carry the alpha it was trained with.
+     * It replaces the file's metadata and {@code adapter_config.json} value; {@code null} keeps the rule of
+     * {@link #open(Path)}.
+     *
+     * @throws IllegalArgumentException when {@code alpha} is not a finite number > 0
+     */
+    public static LoraAdapter open(Path file, Double alpha) {
+        if (alpha != null && !(Double.isFinite(alpha) && alpha > 0)) {
+            throw new IllegalArgumentException("LoRA alpha must be a finite number > 0, got " + alpha);
+        }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         ParameterSource source;
         Double metadataAlpha;
@@ -93,7 +108,9 @@ public final class LoraAdapter implements AutoCloseable {
         } else {
             throw new WeightException("LoRA file " + file + ": unknown format (expected .safetensors, .ckpt, .pt, .pth)");
         }
-        if (metadataAlpha == null) {
+        if (alpha != null) {
+            metadataAlpha = alpha;
+        } else if (metadataAlpha == null) {
             metadataAlpha = alphaFromPeftConfig(file.resolveSibling("adapter_config.json"));
         }
         try {
@@ -151,7 +168,11 @@ public final class LoraAdapter implements AutoCloseable {
                         + " are not [r, in] and [out, r] with the same r");
                 continue;
             }
-            int rank = Math.toIntExact(a[0]);
+            if (a[0] < 1 || a[0] > Integer.MAX_VALUE) {
+                problems.add("module '" + m + "': rank " + a[0] + " (A " + Shapes.toString(a) + ")");
+                continue;
+            }
+            int rank = (int) a[0];
             double layerAlpha = alpha.containsKey(m) ? scalar(source, alpha.get(m), description)
                     : defaultAlpha != null ? defaultAlpha : rank;
             layers.put(m, new Layer(m, down.get(m), up.get(m), rank, a[1], b[0], layerAlpha));

@@ -39,4 +39,17 @@ class LoraTinyFilesTest {
             }
         }
     }
+
+    @Test
+    void anExplicitAlphaScalesAFileThatCarriesNone() {
+        java.nio.file.Path file = GoldenFixtures.fixture("lora_tiny").resolve("lora.safetensors");
+        try (LoraAdapter plain = LoraAdapter.open(file); LoraAdapter alpha8 = LoraAdapter.open(file, 8.0)) {
+            assertThat(plain.layers().values()).allMatch(l -> l.alpha() == 4 && l.scale() == 1.0);
+            assertThat(alpha8.layers().values()).allMatch(l -> l.alpha() == 8 && l.scale() == 2.0);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoraAdapter.open(file, 0.0))
+                .hasMessageContaining("LoRA alpha must be a finite number > 0, got 0.0");
+        // the parity runner merges golden/lora_alpha_tiny (alpha 8, strength 0.5) at the declared alpha
+        assertThat(GoldenFixtures.fixture("lora_alpha_tiny")).isDirectory();
+    }
 }

@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -23,12 +27,55 @@ public final class ImageFiles {
         if (!Files.isRegularFile(file)) {
             throw new UncheckedIOException(new IOException("image file not found: " + file));
         }
-        try (Mat bgr = opencv_imgcodecs.imread(file.toString(), opencv_imgcodecs.IMREAD_COLOR)) {
+        checkDeclaredSize(file);
+        try (Mat bgr = imread(file)) {
             if (bgr == null || bgr.empty()) {
                 throw new UncheckedIOException(new IOException("cannot decode image " + file
                         + " (not an image OpenCV can read, or corrupt)"));
             }
             return OpenCv.toImage(bgr).swapRedBlue();
+        }
+    }
+
+    /** The most pixels an image may declare: 16384 × 8192, far beyond any input the model takes. */
+    public static final long MAX_PIXELS = 16384L * 8192;
+
+    private static Mat imread(Path file) {
+        try {
+            return opencv_imgcodecs.imread(file.toString(), opencv_imgcodecs.IMREAD_COLOR);
+        } catch (RuntimeException e) { // OpenCV reports corrupt or oversized files as assertion text
+            throw new UncheckedIOException(new IOException("cannot decode image " + file + ": "
+                    + e.getMessage().lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse(e.toString()), e));
+        }
+    }
+
+    /**
+     * Refuses an image whose header declares more than {@link #MAX_PIXELS} (a forged 100000×100000 PNG is a few
+     * bytes) before any decoder allocates for it. Formats ImageIO cannot parse are left to OpenCV.
+     */
+    private static void checkDeclaredSize(Path file) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                return;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width * height > MAX_PIXELS) {
+                    throw new UncheckedIOException(new IOException("image " + file + " declares " + width + "x"
+                            + height + " pixels, more than the " + MAX_PIXELS + " this reader accepts"));
+                }
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof UncheckedIOException u && u.getMessage().contains(" declares ")) {
+                throw u;
+            }
+            // an unreadable header: OpenCV's decoder gives the verdict below
         }
     }
 

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.github.wananimate.onnx.OrtNativeFiles;
 import io.github.wananimate.preprocess.image.OpenCv;
 import io.github.wananimate.preprocess.image.RgbImage;
 import io.github.wananimate.preprocess.pose.PoseMeta;
@@ -65,7 +66,7 @@ public final class Sam2Mask implements MaskModel {
             if (threads > 0) {
                 o.setIntraOpNumThreads(threads);
             }
-            return OrtEnvironment.getEnvironment().createSession(file.toString(), o);
+            return OrtNativeFiles.environment().createSession(file.toString(), o);
         } catch (OrtException e) {
             throw new IllegalArgumentException("cannot load SAM2 model " + file + ": " + e.getMessage(), e);
         }
@@ -86,7 +87,7 @@ public final class Sam2Mask implements MaskModel {
     public BinaryMask segment(RgbImage frame, PoseMeta pose) {
         int w = frame.width();
         int h = frame.height();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtNativeFiles.environment();
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try (OnnxTensor image = OnnxTensor.createTensor(env, FloatBuffer.wrap(encoderInput(frame)),
                 new long[] {1, 3, SIZE, SIZE});

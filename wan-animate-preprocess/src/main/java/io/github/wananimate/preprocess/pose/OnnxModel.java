@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.github.wananimate.onnx.OrtNativeFiles;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ final class OnnxModel implements AutoCloseable {
             throw new IllegalArgumentException("model file not found: " + file);
         }
         try {
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtEnvironment env = OrtNativeFiles.environment();
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
                 if (threads > 0) {
                     options.setIntraOpNumThreads(threads);
@@ -59,7 +60,7 @@ final class OnnxModel implements AutoCloseable {
 
     /** Runs the model on one NCHW input and returns the first output's values and shape. */
     Output run(float[] input, long[] shape) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtNativeFiles.environment();
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
                 OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
             OnnxTensor out = (OnnxTensor) result.get(outputName).orElseThrow();

@@ -30,8 +30,17 @@ public final class PoseSequenceReader implements AutoCloseable {
     private final double fps;
     private int read;
 
+    /** Sanity bound on the frame size, against corrupt records. */
+    private static final int MAX_SIDE = 1 << 16;
+    /** The smallest frame record: width, height, subject and person count (no persons). */
+    private static final int MIN_FRAME_BYTES = 16;
+
     private PoseSequenceReader(Path file) throws IOException {
         this.file = file;
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + (Files.exists(file) ? ": not a regular file" : ": no such file"));
+        }
+        long size = Files.size(file);
         this.raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         try {
             byte[] header = raw.readNBytes(PoseSequenceWriter.HEADER_BYTES);
@@ -50,6 +59,15 @@ public final class PoseSequenceReader implements AutoCloseable {
             int points = h.getInt();
             if (points != WholeBody.POINTS || frameCount < 0) {
                 throw new IOException(file + ": corrupt header (" + points + " keypoints, " + frameCount + " frames)");
+            }
+            long room = (size - PoseSequenceWriter.HEADER_BYTES - 4) / MIN_FRAME_BYTES;
+            if (frameCount > room) {
+                throw new IOException(file + ": corrupt header: it declares " + frameCount + " frames, but the file's "
+                        + size + " bytes hold at most " + Math.max(0, room));
+            }
+            if (!(fps > 0 && fps <= PoseSequenceWriter.MAX_FPS)) {
+                throw new IOException(file + ": corrupt header: fps " + fps + " (must be a number in (0, " + PoseSequenceWriter.MAX_FPS
+                        + "])");
             }
             this.in = new DataInputStream(new CheckedInputStream(raw, crc));
         } catch (IOException | RuntimeException e) {
@@ -83,7 +101,8 @@ public final class PoseSequenceReader implements AutoCloseable {
             int height = readInt();
             int subject = readInt();
             int persons = readInt();
-            if (persons < 0 || persons > MAX_PERSONS || width <= 0 || height <= 0) {
+            if (persons < 0 || persons > MAX_PERSONS || width <= 0 || height <= 0 || width > MAX_SIDE
+                    || height > MAX_SIDE) {
                 throw new IOException(file + ": frame " + read + " is corrupt (" + width + "x" + height + ", "
                         + persons + " persons)");
             }

@@ -27,6 +27,8 @@ public final class PoseSequenceWriter implements AutoCloseable {
     static final byte[] MAGIC = "WANPOSE1".getBytes(StandardCharsets.US_ASCII);
     static final int VERSION = 1;
     static final int HEADER_BYTES = 8 + 4 + 4 + 8 + 4;
+    /** The highest frame rate a file may declare (a sanity bound against corrupt headers). */
+    static final double MAX_FPS = 1000;
 
     private final Path target;
     private final Path temp;
@@ -46,8 +48,8 @@ public final class PoseSequenceWriter implements AutoCloseable {
     }
 
     public static PoseSequenceWriter create(Path target, double fps) throws IOException {
-        if (!(fps > 0)) {
-            throw new IllegalArgumentException(target + ": fps must be positive, got " + fps);
+        if (!(fps > 0 && fps <= MAX_FPS)) {
+            throw new IllegalArgumentException(target + ": fps must be in (0, " + MAX_FPS + "], got " + fps);
         }
         return new PoseSequenceWriter(target, fps);
     }
