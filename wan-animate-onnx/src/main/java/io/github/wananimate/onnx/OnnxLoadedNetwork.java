@@ -1,5 +1,6 @@
 package io.github.wananimate.onnx;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OnnxValue;
@@ -13,10 +14,12 @@ import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.DType;
+import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -217,7 +220,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
 
     /** Records the forward pass for these input shapes. */
     RecordedGraph recordShapes(Map<String, long[]> inputs) {
-        OnnxGraphRecorder recorder = new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions());
+        OnnxGraphRecorder recorder = new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions(),
+                backend.onCuda());
         Map<String, Tensor> symbolic = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : new TreeMap<>(inputs).entrySet()) {
             symbolic.put(e.getKey(), recorder.input(e.getKey(), e.getValue()));
@@ -275,7 +279,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         try (SessionOptions options = backend.newSessionOptions()) {
             Map<String, OnnxTensorLike> fromMemory = new HashMap<>();
             for (Map.Entry<String, String> p : graph.parameters().entrySet()) {
-                fromMemory.put(p.getKey(), boundParameter(p.getValue()));
+                fromMemory.put(p.getKey(), boundParameter(p.getValue(), graph.parameterDTypes().get(p.getKey()),
+                        graph.lowPrecisionKernels()));
             }
             for (Map.Entry<String, HostTensor> c : graph.boundConstants().entrySet()) {
                 OnnxTensor t = OnnxTensor.createTensor(backend.environment(), c.getValue().asFloatBuffer(),
@@ -310,16 +315,37 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         return weights.shape(key);
     }
 
-    /** The float32 tensor of a checkpoint key, created on first use and kept for this network's lifetime. */
-    private OnnxTensor boundParameter(String key) throws OrtException {
-        OnnxTensor existing = boundParameters.get(key);
+    /**
+     * The tensor of a checkpoint key for stored dtype {@code stored}, created on first use and kept for this
+     * network's lifetime: float32 (the mapped bytes themselves when the checkpoint is F32 and so is {@code stored},
+     * else one converted copy holding the values rounded to {@code stored}); with {@code onWire}, the bytes in
+     * {@code stored} itself (BF16 / F16 tensors for a provider with such kernels).
+     */
+    private OnnxTensor boundParameter(String key, DType stored, boolean onWire) throws OrtException {
+        String cacheKey = stored == DType.F32 ? key : key + "@" + stored;
+        OnnxTensor existing = boundParameters.get(cacheKey);
         if (existing != null) {
             return existing;
         }
         HostTensor host = weights.get(key);
-        FloatBuffer values = host.asFloatBuffer();   // the mapped bytes themselves when F32, else one conversion
-        OnnxTensor tensor = OnnxTensor.createTensor(backend.environment(), values, host.shape());
-        boundParameters.put(key, tensor);
+        OnnxTensor tensor;
+        if (stored == DType.F32 || stored == host.dtype() && !onWire) {
+            FloatBuffer values = host.asFloatBuffer();   // the mapped bytes themselves when F32, else one conversion
+            tensor = OnnxTensor.createTensor(backend.environment(), values, host.shape());
+        } else {
+            ByteBuffer bytes = host.dtype() == stored ? host.data()
+                    : DTypeConversions.fromFloatArray(stored, host.toFloatArray());
+            if (onWire) {
+                ByteBuffer direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+                direct.put(bytes.duplicate()).flip();
+                tensor = OnnxTensor.createTensor(backend.environment(), direct, host.shape(),
+                        stored == DType.BF16 ? OnnxJavaType.BFLOAT16 : OnnxJavaType.FLOAT16);
+            } else {
+                tensor = OnnxTensor.createTensor(backend.environment(),
+                        HostTensor.of(stored, host.shape(), bytes).asFloatBuffer(), host.shape());
+            }
+        }
+        boundParameters.put(cacheKey, tensor);
         return tensor;
     }
 

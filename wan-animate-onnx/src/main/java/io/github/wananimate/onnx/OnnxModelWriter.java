@@ -13,6 +13,8 @@ final class OnnxModelWriter {
 
     // TensorProto.DataType
     static final int FLOAT = 1;
+    static final int FLOAT16 = 10;
+    static final int BFLOAT16 = 16;
     static final int INT64 = 7;
 
     // AttributeProto.AttributeType
