@@ -12,6 +12,7 @@ import io.github.wananimate.api.ProgressListener;
 import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.io.AtomicFiles;
 import io.github.wananimate.memory.MemorySize;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
 import io.github.wananimate.spi.Backend;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -63,6 +65,10 @@ abstract class GenerateCommand implements Callable<Integer> {
     @Option(names = "--memory-budget", paramLabel = "<size>", description = "device memory the model may use, e.g. "
             + "24G or 512M: DiT blocks that do not fit stream from the mapped checkpoint (default: everything resident)")
     String memoryBudget;
+
+    @Option(names = "--precision", paramLabel = "fp32|bf16|fp16", description = "DiT weights and autocast compute: "
+            + "fp32, bf16 (as the original) or fp16 (default: bf16 on CUDA, fp32 on the CPU)")
+    String precision;
 
     @Option(names = "--steps", description = "denoising steps per clip (default 20; 4 on the demo sample)")
     Integer steps;
@@ -126,6 +132,14 @@ abstract class GenerateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         boolean demoSample = input == null;
+        Precision runPrecision = null;
+        if (precision != null) {
+            try {
+                runPrecision = Precision.parse(precision);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--precision: " + e.getMessage());
+            }
+        }
         Inputs inputs = demoSample ? demoInputs() : folderInputs();
         int length = clipLength != null ? clipLength : demoSample ? DEMO_CLIP_LENGTH : GenerationRequest.DEFAULT_CLIP_LENGTH;
         int stepCount = steps != null ? steps : demoSample ? DEMO_STEPS : GenerationRequest.DEFAULT_STEPS;
@@ -156,11 +170,12 @@ abstract class GenerateCommand implements Callable<Integer> {
         Interrupts interrupts = Interrupts.cancelling(token, spec.commandLine().getErr());
         long budget = memoryBudget == null ? 0 : MemorySize.parse(memoryBudget);
         try (Backend opened = CliBackends.open(backend, device);
-                WanAnimate model = modelDir == null ? Models.demo(opened, loraAlpha(), budget)
-                        : Models.folder(opened, modelDir, loraAlpha(), budget);
+                WanAnimate model = modelDir == null ? Models.demo(opened, loraAlpha(), runPrecision, budget)
+                        : Models.folder(opened, modelDir, loraAlpha(), runPrecision, budget);
                 Mp4FrameSink sink = new Mp4FrameSink(target, s.width(), s.height(), request.outputFps(), keep)) {
             out.println("Models: " + (modelDir == null ? Models.demoDescription(opened)
-                    : "Wan2.2-Animate-14B from " + modelDir + " on " + opened.name() + "/" + opened.device()));
+                    : "Wan2.2-Animate-14B from " + modelDir + " on " + opened.name() + "/" + opened.device())
+                    + ", precision " + model.precision().label());
             out.printf(Locale.ROOT, "Request: %s%n", request);
             out.flush();
             TerminalProgressBar bar = new TerminalProgressBar(out, System.console() != null, token);

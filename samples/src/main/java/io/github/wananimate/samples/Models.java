@@ -1,7 +1,7 @@
 package io.github.wananimate.samples;
 
 import io.github.wananimate.api.WanAnimate;
-import io.github.wananimate.pipeline.ConditioningPrecision;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.spi.Backend;
 import java.nio.file.Path;
@@ -21,17 +21,24 @@ final class Models {
      * {@link ProceduralModel#tiny} — the golden {@code pipeline_tiny} configuration (DiT width 128, 10 blocks, 2
      * face-adapter blocks; VAE base width 16; a 2-layer CLIP tower of the real width) with procedural weights, a
      * procedural Relighting LoRA and a procedural text encoder: the real structure, generated at start-up, no file
-     * read. The output is abstract. Conditioning stays float32 (the tiny model is not the original's bf16 run).
+     * read. The output is abstract. Float32 (the tiny model is not the original's bf16 run, and float32 is what the
+     * golden {@code pipeline_tiny} was made in).
      */
     static WanAnimate demo(Backend backend) {
-        return demo(backend, null, 0);
+        return demo(backend, null, null, 0);
     }
 
-    /** {@link #demo(Backend)} with the Relighting LoRA merged at {@code loraAlpha} (null: its rank). */
-    static WanAnimate demo(Backend backend, Double loraAlpha, long memoryBudget) {
+    /**
+     * {@link #demo(Backend)} with the Relighting LoRA merged at {@code loraAlpha} (null: its rank), in
+     * {@code precision} (null: float32), within {@code memoryBudget} bytes of device memory (0: no budget).
+     */
+    static WanAnimate demo(Backend backend, Double loraAlpha, Precision precision, long memoryBudget) {
         WanAnimate.Builder builder = budgeted(demoBuilder(), memoryBudget).backend(backend);
         if (loraAlpha != null) {
             builder.relightingLoraAlpha(loraAlpha);
+        }
+        if (precision != null) {
+            builder.precision(precision);
         }
         return builder.build();
     }
@@ -45,7 +52,7 @@ final class Models {
                 .clip(model.clip(), model.clipWeights())
                 .relightingLora(model.relightingLora(DEMO_LORA_RANK))
                 .textEncoder(model.textEncoder())
-                .precision(ConditioningPrecision.FLOAT32);
+                .precision(Precision.FP32);
     }
 
     static String demoDescription(Backend backend) {
@@ -55,16 +62,23 @@ final class Models {
                 + backend.name() + "/" + backend.device();
     }
 
-    /** The official folder (or its repacks); bf16 conditioning as the original. */
+    /** The official folder (or its repacks) in the device's default precision. */
     static WanAnimate folder(Backend backend, Path folder) {
-        return folder(backend, folder, null, 0);
+        return folder(backend, folder, null, null, 0);
     }
 
-    /** {@link #folder(Backend, Path)} with the Relighting LoRA merged at {@code loraAlpha} (null: the file's). */
-    static WanAnimate folder(Backend backend, Path folder, Double loraAlpha, long memoryBudget) {
+    /**
+     * {@link #folder(Backend, Path)} with the Relighting LoRA merged at {@code loraAlpha} (null: the file's), in
+     * {@code precision} (null: {@link Precision#defaultFor} the device), within {@code memoryBudget} bytes of device
+     * memory (0: no budget).
+     */
+    static WanAnimate folder(Backend backend, Path folder, Double loraAlpha, Precision precision, long memoryBudget) {
         WanAnimate.Builder builder = budgeted(WanAnimate.builder(), memoryBudget);
         if (loraAlpha != null) {
             builder.relightingLoraAlpha(loraAlpha);
+        }
+        if (precision != null) {
+            builder.precision(precision);
         }
         return builder.backend(backend).modelFolder(folder).build();
     }

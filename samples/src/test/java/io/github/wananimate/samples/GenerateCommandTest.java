@@ -35,6 +35,16 @@ class GenerateCommandTest extends CliTestSupport {
     }
 
     @Test
+    void demoAnimationRunsInBf16() throws Exception {
+        Path video = dir.resolve("bf16.mp4");
+        int code = run("animate", "--backend", "onnx", "--precision", "bf16", "--steps", "1", "--clip-length", "13",
+                "--seed", "3", "-o", video.toString());
+        assertThat(code).as(out + "\n" + err).isZero();
+        assertThat(out.toString()).contains("precision bf16").contains("13 frames of 112x64");
+        assertThat(Files.size(video)).isPositive();
+    }
+
+    @Test
     void preprocessWritesTheOfficialFolderLayout() throws Exception {
         Path folder = dir.resolve("sample");
         assertThat(run("preprocess", "--demo", "--replace", "-o", folder.toString())).as(err.toString()).isZero();
@@ -61,6 +71,7 @@ class GenerateCommandTest extends CliTestSupport {
         assertThat(err.toString()).contains("model folder not found");
         assertThat(run("animate", "-i", dir.resolve("no-folder").toString())).isEqualTo(ExitCodes.FILE_PROBLEM);
         assertThat(run("animate", "--steps")).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("animate", "--precision", "int4")).isEqualTo(ExitCodes.USAGE);
         assertThat(run("preprocess", "-o", dir.toString())).isEqualTo(ExitCodes.USAGE);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.wananimate.api;
 
 import io.github.wananimate.nn.ParameterBinding;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.clip.ClipVisionConfig;
 import io.github.wananimate.nn.clip.ClipVisionEncoder;
 import io.github.wananimate.nn.dit.DiTConfig;
@@ -13,7 +14,6 @@ import io.github.wananimate.memory.MemoryBudgetException;
 import io.github.wananimate.memory.MemoryModel;
 import io.github.wananimate.memory.MemorySize;
 import io.github.wananimate.memory.ResidencyPlan;
-import io.github.wananimate.pipeline.ConditioningPrecision;
 import io.github.wananimate.pipeline.NoiseSource;
 import io.github.wananimate.pipeline.PixelVideo;
 import io.github.wananimate.pipeline.WanAnimatePipeline;
@@ -79,7 +79,7 @@ public final class WanAnimate implements AutoCloseable {
     private final TextEncoder textEncoder;
     private final OnDemandUmt5 onDemandT5;
     private final boolean keepTextEncoderLoaded;
-    private final ConditioningPrecision precision;
+    private final Precision precision;
     private final LongFunction<NoiseSource> noise;
     /** Everything to close, most recent first. */
     private final Deque<AutoCloseable> owned;
@@ -114,13 +114,13 @@ public final class WanAnimate implements AutoCloseable {
         this.textEncoder = textEncoder;
         this.onDemandT5 = onDemandT5;
         this.keepTextEncoderLoaded = b.keepTextEncoderLoaded;
-        this.precision = b.precision;
+        this.precision = b.precision != null ? b.precision : Precision.defaultFor(backend.device());
         this.noise = b.noise;
         this.memoryBudget = b.memoryBudget;
         this.otherResidentBytes = MemoryModel.otherResidentBytes(vaeConfig, clipConfig);
         if (memoryBudget > 0) {
             // the smallest generation (16×16 pixels, one 5-frame clip): what no request can go below
-            ResidencyPlan least = MemoryModel.planGeneration(new WanAnimateDiT(ditConfig, false), otherResidentBytes,
+            ResidencyPlan least = MemoryModel.planGeneration(new WanAnimateDiT(ditConfig, false, precision), otherResidentBytes,
                     16, 16, 5, memoryBudget);
             if (least.streams() && !backend.streamsParameterGroups()) {
                 throw new MemoryBudgetException("a device-memory budget of " + MemorySize.format(memoryBudget)
@@ -131,7 +131,7 @@ public final class WanAnimate implements AutoCloseable {
         }
         // Key names, shapes and the whole checkpoint are checked now, before minutes of binding.
         ParameterBinding.validateAndPrepare(new WanAnimateDiT(ditConfig, false), ditWeights);
-        this.motionEncoder = keep(backend.load(new MotionEncoder("motion_encoder."), ditWeights));
+        this.motionEncoder = keep(backend.load(new MotionEncoder("motion_encoder.", precision), ditWeights));
         this.vae = keep(WanVae.load(backend, vaeWeights, vaeConfig));
         this.clip = keep(backend.load(new ClipVisionEncoder(clipConfig), clipWeights));
         LOG.info("Wan-Animate ready on {} ({}): DiT {}, VAE {}, CLIP {}", backend.name(), backend.device(), ditConfig,
@@ -150,6 +150,11 @@ public final class WanAnimate implements AutoCloseable {
     /** The backend's name ({@code djl}, {@code onnx}). */
     public String backendName() {
         return backend.name();
+    }
+
+    /** The precision this model runs in. */
+    public Precision precision() {
+        return precision;
     }
 
     /** The device in words ({@code cpu}, {@code cuda:0}). */
@@ -253,7 +258,7 @@ public final class WanAnimate implements AutoCloseable {
      * @throws MemoryBudgetException when the budget cannot hold this request, naming the minimum
      */
     private LoadedNetwork ditFor(Double loraStrength, GenerationRequest request) {
-        WanAnimateDiT network = new WanAnimateDiT(ditConfig, false);
+        WanAnimateDiT network = new WanAnimateDiT(ditConfig, false, precision);
         Set<String> streamed = Set.of();
         if (memoryBudget > 0) {
             ResidencyPlan plan = MemoryModel.planGeneration(network, otherResidentBytes, request.signals().width(),
@@ -433,7 +438,7 @@ public final class WanAnimate implements AutoCloseable {
     /**
      * Builds a {@link WanAnimate}. Give a model folder, or the DiT, VAE and CLIP weights in memory (each in-memory
      * component overrides the folder's); the backend defaults to the best available one, the device to the CPU, the
-     * conditioning precision to bf16 (as the original).
+     * precision to {@link Precision#defaultFor} the device (bf16 on CUDA as the original, fp32 on the CPU).
      */
     public static final class Builder {
 
@@ -453,7 +458,7 @@ public final class WanAnimate implements AutoCloseable {
         private Backend backend;
         private String device = "cpu";
         private int intraOpThreads;
-        private ConditioningPrecision precision = ConditioningPrecision.BFLOAT16;
+        private Precision precision;
         private LongFunction<NoiseSource> noise = NoiseSource::seeded;
         private long memoryBudget;
 
@@ -573,11 +578,11 @@ public final class WanAnimate implements AutoCloseable {
         }
 
         /**
-         * The precision pixel conditioning and embeddings are rounded to before the networks see them:
-         * {@link ConditioningPrecision#BFLOAT16} (default) as the original, {@code FLOAT32} to keep full precision
-         * (as the golden fixtures). The networks themselves always compute in float32.
+         * The precision of the run ({@link Precision}): the DiT's weights are stored in it and its autocast layers
+         * compute in it, and pixel conditioning is rounded to it. Default {@link Precision#defaultFor} the device.
+         * {@link Precision#FP32} reproduces the float32 golden fixtures.
          */
-        public Builder precision(ConditioningPrecision value) {
+        public Builder precision(Precision value) {
             this.precision = Objects.requireNonNull(value, "value");
             return this;
         }

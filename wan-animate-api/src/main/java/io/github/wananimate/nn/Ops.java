@@ -1,13 +1,20 @@
 package io.github.wananimate.nn;
 
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * The tensor operations every network is written against. A backend implements this interface once;
- * it knows nothing about Wan. All tensors are float32; broadcasting follows NumPy rules; negative axes
- * count from the end.
+ * it knows nothing about Wan. Broadcasting follows NumPy rules; negative axes count from the end.
+ *
+ * <p>Dtypes. Tensors are float32 except in a reduced-precision run ({@link Precision}): a parameter comes back in
+ * its stored dtype ({@link #parameter(ParameterSpec)}), and {@link #cast} converts. {@link #linear},
+ * {@link #matmul}, {@link #conv} and {@link #attention} accept operands that all have one dtype (F32, BF16 or F16),
+ * accumulate in at least float32 and return that dtype; {@link #reshape}, {@link #permute}, {@link #slice} keep the
+ * dtype; every other operation takes and returns float32. Networks never call these with mixed dtypes: the layers of
+ * {@code io.github.wananimate.nn.layers} cast at their boundaries.
  *
  * <p>The set is deliberately small: each operation must be expressible both as an eager DJL call and as
  * one or a few ONNX nodes. Composite operations with a default body may be overridden by a backend that
@@ -17,8 +24,26 @@ public interface Ops {
 
     // ---------------------------------------------------------------- sources
 
-    /** A bound weight by its checkpoint key (after the network's {@link Network#prepare} step), as float32. */
+    /**
+     * A bound weight by its checkpoint key (after the network's {@link Network#prepare} step), as float32. For the
+     * networks not yet built from layers (their specs are float32); layers call {@link #parameter(ParameterSpec)}.
+     */
     Tensor parameter(String key);
+
+    /**
+     * A bound weight in its stored dtype {@code spec.dtype()}. A backend keeps it in that dtype for the network's
+     * lifetime (converting the checkpoint's own dtype once, when bound); the default casts the float32 weight.
+     */
+    default Tensor parameter(ParameterSpec spec) {
+        Tensor value = parameter(spec.key());
+        return spec.dtype() == DType.F32 ? value : cast(value, spec.dtype());
+    }
+
+    /**
+     * {@code x} converted to {@code dtype} (F32, BF16 or F16; round to nearest even). Returns {@code x} itself when
+     * it already has that dtype.
+     */
+    Tensor cast(Tensor x, DType dtype);
 
     /** A small host-computed constant (RoPE tables, masks, position biases). Converted to float32. */
     Tensor constant(HostTensor value);

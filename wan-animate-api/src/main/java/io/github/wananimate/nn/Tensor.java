@@ -1,16 +1,23 @@
 package io.github.wananimate.nn;
 
+import io.github.wananimate.tensor.DType;
+
 /**
  * A tensor inside a running (or recording) network: an opaque handle owned by the executor.
  *
  * <p>Networks never see values, only shapes. The DJL executor backs a handle with an {@code NDArray};
- * the ONNX recorder backs it with a named graph value whose shape it infers statically. Every tensor
- * is float32.
+ * the ONNX recorder backs it with a named graph value whose shape it infers statically. A tensor is float32
+ * unless a bound parameter is stored in a lower precision or {@link Ops#cast} made it so (see {@link Ops}).
  */
 public interface Tensor {
 
     /** The static shape. Never modify the returned array. */
     long[] shape();
+
+    /** The element type: {@link DType#F32}, or {@link DType#BF16} / {@link DType#F16} in a reduced-precision run. */
+    default DType dtype() {
+        return DType.F32;
+    }
 
     default int rank() {
         return shape().length;

@@ -1,5 +1,6 @@
 package io.github.wananimate.parity;
 
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.spi.Backend;
@@ -24,15 +25,25 @@ public final class DiTFixture implements FixtureComponent {
 
     @Override
     public Map<String, HostTensor> run(Fixture fixture, Backend backend) {
+        return run(fixture, backend, Precision.FP32);
+    }
+
+    @Override
+    public Map<String, HostTensor> run(Fixture fixture, Backend backend, Precision precision) {
         try (ParameterSource weights = fixture.weights()) {
-            return run(fixture, backend, weights);
+            return run(fixture, backend, weights, precision);
         }
     }
 
     /** Runs the DiT of {@code fixture} with {@code weights} (procedural, or a LoRA-merged view of them). */
     static Map<String, HostTensor> run(Fixture fixture, Backend backend, ParameterSource weights) {
+        return run(fixture, backend, weights, Precision.FP32);
+    }
+
+    private static Map<String, HostTensor> run(Fixture fixture, Backend backend, ParameterSource weights,
+            Precision precision) {
         DiTConfig config = DiTConfig.fromJson(fixture.config());
-        WanAnimateDiT dit = new WanAnimateDiT(config, true);
+        WanAnimateDiT dit = new WanAnimateDiT(config, true, precision);
         if (!fixture.json().has("timestep")) {
             throw new FixtureException("fixture " + fixture.directory() + " names no \"timestep\"");
         }

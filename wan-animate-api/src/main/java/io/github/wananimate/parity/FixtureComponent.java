@@ -1,5 +1,6 @@
 package io.github.wananimate.parity;
 
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.tensor.HostTensor;
 import java.util.Map;
@@ -21,4 +22,17 @@ public interface FixtureComponent {
      * procedural generator check) ignore the backend, which may then be null.
      */
     Map<String, HostTensor> run(Fixture fixture, Backend backend);
+
+    /**
+     * {@link #run(Fixture, Backend)} at a reduced {@link Precision}, for the components that have one (their outputs
+     * are then compared with the float32 golden values to measure the precision's error).
+     *
+     * @throws UnsupportedOperationException for a component that runs only in float32
+     */
+    default Map<String, HostTensor> run(Fixture fixture, Backend backend, Precision precision) {
+        if (precision == Precision.FP32) {
+            return run(fixture, backend);
+        }
+        throw new UnsupportedOperationException("fixture component '" + component() + "' runs only in fp32");
+    }
 }

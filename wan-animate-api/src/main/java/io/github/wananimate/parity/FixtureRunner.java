@@ -1,5 +1,6 @@
 package io.github.wananimate.parity;
 
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.tensor.HostTensor;
 import java.nio.file.Path;
@@ -25,12 +26,25 @@ public final class FixtureRunner {
     }
 
     public static ParityReport run(Fixture fixture, Backend backend) {
+        return run(fixture, backend, Precision.FP32, fixture.tolerance());
+    }
+
+    /**
+     * Runs {@code dir}'s component at {@code precision} and compares with its (float32) golden outputs at
+     * {@code tolerance} instead of the fixture's own: the error a reduced precision adds.
+     */
+    public static ParityReport run(Path dir, Backend backend, Precision precision, double tolerance) {
+        try (Fixture fixture = Fixture.load(dir)) {
+            return run(fixture, backend, precision, tolerance);
+        }
+    }
+
+    private static ParityReport run(Fixture fixture, Backend backend, Precision precision, double tolerance) {
         FixtureComponent component = FixtureComponents.byName(fixture.component());
         long start = System.nanoTime();
-        Map<String, HostTensor> produced = component.run(fixture, backend);
+        Map<String, HostTensor> produced = component.run(fixture, backend, precision);
         long runMillis = (System.nanoTime() - start) / 1_000_000;
 
-        double tolerance = fixture.tolerance();
         List<ParityReport.Comparison> comparisons = new ArrayList<>();
         List<String> withoutGolden = new ArrayList<>();
         for (Map.Entry<String, HostTensor> output : produced.entrySet()) {

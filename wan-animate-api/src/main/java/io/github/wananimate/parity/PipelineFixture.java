@@ -8,6 +8,7 @@ import io.github.wananimate.api.FrameSequence;
 import io.github.wananimate.api.GenerationRequest;
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.api.ReplacementRequest;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.clip.ClipVisionConfig;
 import io.github.wananimate.nn.clip.ClipVisionEncoder;
 import io.github.wananimate.nn.dit.DiTConfig;
@@ -15,7 +16,6 @@ import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.WanVae;
-import io.github.wananimate.pipeline.ConditioningPrecision;
 import io.github.wananimate.pipeline.NoiseSource;
 import io.github.wananimate.pipeline.WanAnimatePipeline;
 import io.github.wananimate.procedural.ProceduralWeights;
@@ -57,6 +57,12 @@ public final class PipelineFixture implements FixtureComponent {
 
     @Override
     public Map<String, HostTensor> run(Fixture fixture, Backend backend) {
+        return run(fixture, backend, Precision.FP32);
+    }
+
+    /** At a reduced precision the DiT runs in it and the conditioning is rounded to it (as {@code WanAnimate}). */
+    @Override
+    public Map<String, HostTensor> run(Fixture fixture, Backend backend, Precision precision) {
         JsonObject config = fixture.config();
         DiTConfig ditConfig = DiTConfig.fromJson(object(fixture, config, "dit"));
         VaeConfig vaeConfig = vaeConfig(object(fixture, config, "vae"));
@@ -74,13 +80,13 @@ public final class PipelineFixture implements FixtureComponent {
         try (ProceduralWeights ditWeights = fixture.weights("weights.dit");
                 ProceduralWeights vaeWeights = fixture.weights("weights.vae");
                 ProceduralWeights clipWeights = fixture.weights("weights.clip");
-                LoadedNetwork dit = backend.load(new WanAnimateDiT(ditConfig, false), ditWeights);
-                LoadedNetwork motion = shared.load(new MotionEncoder("motion_encoder."), ditWeights);
+                LoadedNetwork dit = backend.load(new WanAnimateDiT(ditConfig, false, precision), ditWeights);
+                LoadedNetwork motion = shared.load(new MotionEncoder("motion_encoder.", precision), ditWeights);
                 WanVae vae = WanVae.load(shared, vaeWeights, vaeConfig);
                 LoadedNetwork clip = shared.load(new ClipVisionEncoder(clipConfig), clipWeights)) {
             WanAnimatePipeline pipeline = new WanAnimatePipeline(
                     new WanAnimatePipeline.Networks(dit, ditConfig, motion, vae, clip, clipConfig),
-                    ConditioningPrecision.FLOAT32);
+                    precision);
             for (Map.Entry<String, JsonElement> entry : fixture.json().getAsJsonObject("cases").entrySet()) {
                 JsonObject c = entry.getValue().getAsJsonObject();
                 GenerationRequest request = request(c, flag(c, "replace") ? replacement : animation);

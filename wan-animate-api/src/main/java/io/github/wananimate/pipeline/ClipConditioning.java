@@ -1,5 +1,6 @@
 package io.github.wananimate.pipeline;
 
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.tensor.HostTensor;
 import java.util.Arrays;
 
@@ -76,7 +77,7 @@ public final class ClipConditioning {
      * @return [T, H/8, W/8], 1 = keep the background
      */
     public static float[] keepBackgroundMask(float[] mask, int frames, int height, int width,
-            ConditioningPrecision precision) {
+            Precision precision) {
         if (mask.length != frames * height * width) {
             throw new IllegalArgumentException("mask has " + mask.length + " values, expected " + frames + " frames of "
                     + width + "x" + height);

@@ -1,5 +1,6 @@
 package io.github.wananimate.pipeline;
 
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.tensor.HostTensor;
 import java.util.Arrays;
 
@@ -43,7 +44,7 @@ public final class ClipOutput {
      * Frames [from, to) of a [3, T, H, W] video, rounded to {@code precision}: with {@code from = T − r} these are
      * the next clip's previous frames (the last r frames of the trimmed decoded clip, bf16 in the original).
      */
-    public static HostTensor frames(HostTensor video, int from, int to, ConditioningPrecision precision) {
+    public static HostTensor frames(HostTensor video, int from, int to, Precision precision) {
         long[] s = video.shape();
         if (s.length != 4 || from < 0 || to > s[1] || from >= to) {
             throw new IllegalArgumentException("frames [" + from + ", " + to + ") of a video shaped "

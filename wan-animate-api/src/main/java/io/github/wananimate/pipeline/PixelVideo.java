@@ -2,6 +2,7 @@ package io.github.wananimate.pipeline;
 
 import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.FrameSequence;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.tensor.HostTensor;
 import java.util.Arrays;
 
@@ -16,7 +17,7 @@ public final class PixelVideo {
     }
 
     /** One u8 sample in pixel space, float32 then {@code precision}. */
-    public static float toPixel(int u8, ConditioningPrecision precision) {
+    public static float toPixel(int u8, Precision precision) {
         return precision.round((float) (u8 / 127.5 - 1.0));
     }
 
@@ -25,7 +26,7 @@ public final class PixelVideo {
      *
      * @throws IllegalArgumentException when a frame's size differs from the sequence's (naming the frame)
      */
-    public static HostTensor fromFrames(FrameSequence frames, int[] indices, ConditioningPrecision precision) {
+    public static HostTensor fromFrames(FrameSequence frames, int[] indices, Precision precision) {
         int height = frames.height();
         int width = frames.width();
         int t = indices.length;
@@ -49,7 +50,7 @@ public final class PixelVideo {
     }
 
     /** One image as a [3, 1, H, W] pixel-space tensor (the reference). */
-    public static HostTensor fromFrame(Frame frame, ConditioningPrecision precision) {
+    public static HostTensor fromFrame(Frame frame, Precision precision) {
         return fromFrames(FrameSequence.of(frame), new int[] {0}, precision);
     }
 
@@ -57,7 +58,7 @@ public final class PixelVideo {
      * The red channel / 255 of the frames at {@code indices}, as [T, H, W] (the character mask, 1 = character;
      * only channel 0 is kept and nothing is re-binarised, §2.1).
      */
-    public static float[] maskFromFrames(FrameSequence frames, int[] indices, ConditioningPrecision precision) {
+    public static float[] maskFromFrames(FrameSequence frames, int[] indices, Precision precision) {
         int plane = frames.height() * frames.width();
         float[] out = new float[indices.length * plane];
         float[] lut = new float[256];
@@ -104,7 +105,7 @@ public final class PixelVideo {
         return (int) ((clamped + 1f) / 2f * 255f);
     }
 
-    private static float[] lookup(ConditioningPrecision precision) {
+    private static float[] lookup(Precision precision) {
         float[] lut = new float[256];
         for (int v = 0; v < 256; v++) {
             lut[v] = toPixel(v, precision);

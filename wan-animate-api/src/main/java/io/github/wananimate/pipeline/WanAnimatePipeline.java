@@ -9,6 +9,7 @@ import io.github.wananimate.api.GenerationResult;
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.api.Progress.Stage;
 import io.github.wananimate.api.ProgressListener;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.clip.ClipPreprocessing;
 import io.github.wananimate.nn.clip.ClipVisionConfig;
 import io.github.wananimate.nn.clip.ClipVisionEncoder;
@@ -102,21 +103,21 @@ public final class WanAnimatePipeline {
     }
 
     private final Networks networks;
-    private final ConditioningPrecision precision;
+    private final Precision precision;
     private final LongSupplier clock;
 
     /**
      * @param precision the precision pixel conditioning and embeddings are rounded to before a network sees them
-     *     ({@link ConditioningPrecision#BFLOAT16} as the original on GPU, {@code FLOAT32} for the golden fixtures)
+     *     (the run's {@link Precision}: {@code BF16} as the original on GPU, {@code FP32} for the golden fixtures)
      * @param clock a monotonic nanosecond clock for progress and elapsed time ({@code System::nanoTime})
      */
-    public WanAnimatePipeline(Networks networks, ConditioningPrecision precision, LongSupplier clock) {
+    public WanAnimatePipeline(Networks networks, Precision precision, LongSupplier clock) {
         this.networks = Objects.requireNonNull(networks, "networks");
         this.precision = Objects.requireNonNull(precision, "precision");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    public WanAnimatePipeline(Networks networks, ConditioningPrecision precision) {
+    public WanAnimatePipeline(Networks networks, Precision precision) {
         this(networks, precision, System::nanoTime);
     }
 
@@ -369,7 +370,7 @@ public final class WanAnimatePipeline {
             float[] values = chunk.toFloatArray();
             for (int t = 0; t < count; t++, frame++) {
                 if (frame >= dropped && frame < emitEnd) {
-                    HostTensor out = ClipOutput.frames(chunk, t, t + 1, ConditioningPrecision.FLOAT32)
+                    HostTensor out = ClipOutput.frames(chunk, t, t + 1, Precision.FP32)
                             .reshape(frameShape);
                     int index = clip.firstOutputFrame() + frame - dropped;
                     try {
@@ -403,7 +404,7 @@ public final class WanAnimatePipeline {
     }
 
     private HostTensor rounded(HostTensor t) {
-        if (precision == ConditioningPrecision.FLOAT32) {
+        if (precision == Precision.FP32) {
             return t.toF32();
         }
         float[] v = t.toFloatArray();

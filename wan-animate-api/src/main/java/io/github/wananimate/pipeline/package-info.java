@@ -28,7 +28,7 @@
  * </li>
  * </ol>
  *
- * <p>{@link io.github.wananimate.pipeline.ConditioningPrecision#BFLOAT16} reproduces the original's bf16 casts;
- * {@code FLOAT32} matches the float32 golden fixtures.
+ * <p>{@link io.github.wananimate.nn.Precision#BF16} reproduces the original's bf16 casts;
+ * {@code FP32} matches the float32 golden fixtures.
  */
 package io.github.wananimate.pipeline;

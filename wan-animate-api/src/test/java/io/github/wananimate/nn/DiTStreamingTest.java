@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Block streaming on a backend: a small procedural DiT stored in bf16 (as real checkpoints are) gives the same
- * output bit for bit whether its blocks are resident or streamed from the mapped file, and the streamed bytes are
- * counted as host↔device traffic. Backend modules run it by naming their backend.
+ * Block streaming on a backend: a small procedural DiT gives the same output bit for bit whether its blocks are
+ * resident or streamed from the mapped file, and the streamed bytes are counted as host↔device traffic; in float32
+ * from a bf16 file (as real checkpoints are stored) and in bf16 from a float32 file (each weight rounded to its
+ * stored dtype on the way in). Backend modules run it by naming their backend.
  */
 public abstract class DiTStreamingTest {
 
@@ -38,30 +39,45 @@ public abstract class DiTStreamingTest {
     @TempDir
     Path dir;
     private Backend backend;
-    private SafetensorsFile weights;
-    private final WanAnimateDiT dit = new WanAnimateDiT(CONFIG);
 
     /** The provider name passed to {@link Backends#byName}. */
     protected abstract String backendName();
 
     @BeforeEach
     void open() {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        dit.parameters().forEach(spec -> shapes.put(spec.key(), spec.shape()));
-        Path file = dir.resolve("dit.bf16.safetensors");
-        SafetensorsWriter.write(file, shapes, DType.BF16, key -> ProceduralWeights.values(key, shapes.get(key), 7));
-        weights = SafetensorsFile.open(file);
         backend = Backends.byName(backendName()).open(BackendOptions.cpu());
     }
 
     @AfterEach
     void close() {
         backend.close();
-        weights.close();
+    }
+
+    private SafetensorsFile checkpoint(WanAnimateDiT dit, DType stored) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        dit.parameters().forEach(spec -> shapes.put(spec.key(), spec.shape()));
+        Path file = dir.resolve("dit." + stored + ".safetensors");
+        SafetensorsWriter.write(file, shapes, stored, key -> ProceduralWeights.values(key, shapes.get(key), 7));
+        return SafetensorsFile.open(file);
     }
 
     @Test
-    void streamedBlocksGiveTheResidentOutputAndCountTheirUploads() {
+    void streamedFloat32BlocksFromABf16FileGiveTheResidentOutput() {
+        WanAnimateDiT dit = new WanAnimateDiT(CONFIG);
+        try (SafetensorsFile weights = checkpoint(dit, DType.BF16)) {
+            assertStreamedEqualsResident(dit, weights);
+        }
+    }
+
+    @Test
+    void streamedBf16BlocksFromAFloat32FileGiveTheResidentOutput() {
+        WanAnimateDiT dit = new WanAnimateDiT(CONFIG, false, Precision.BF16);
+        try (SafetensorsFile weights = checkpoint(dit, DType.F32)) {
+            assertStreamedEqualsResident(dit, weights);
+        }
+    }
+
+    private void assertStreamedEqualsResident(WanAnimateDiT dit, SafetensorsFile weights) {
         Map<String, HostTensor> inputs = ProceduralDiTInputs.of(CONFIG, 3, 8, false);
         Set<String> streamed = Set.of("blocks.3", "blocks.4", "blocks.5", "blocks.9");
         Set<String> all = dit.parameterGroups().stream().map(ParameterGroup::name).collect(Collectors.toSet());
@@ -89,7 +105,10 @@ public abstract class DiTStreamingTest {
 
     @Test
     void anUnknownGroupIsNamed() {
-        assertThatThrownBy(() -> backend.load(dit, weights, Set.of("blocks.10")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'blocks.10'");
+        WanAnimateDiT dit = new WanAnimateDiT(CONFIG);
+        try (SafetensorsFile weights = checkpoint(dit, DType.BF16)) {
+            assertThatThrownBy(() -> backend.load(dit, weights, Set.of("blocks.10")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'blocks.10'");
+        }
     }
 }

@@ -96,6 +96,58 @@ public abstract class OpsConformanceTest {
     }
 
     @Test
+    void castRoundsToNearestEvenAndBack() {
+        // ties of bf16 (2^-8 apart around 1) and of fp16 (2^-11) go to the even neighbour
+        float[] values = {1f + 0x1p-8f, 1f + 3 * 0x1p-8f, 1f + 0x1p-11f, -2.7182817f, 3.1415927f, 1e-3f, 1000.25f,
+            -65504f};
+        HostTensor x = HostTensor.ofFloats(new long[] {values.length}, values);
+        for (DType dtype : List.of(DType.BF16, DType.F16)) {
+            HostTensor y = apply(inputs("x", x), (ops, in) -> {
+                Tensor low = ops.cast(in.get("x"), dtype);
+                assertThat(low.dtype()).as("dtype after cast").isEqualTo(dtype);
+                return ops.cast(low, DType.F32);
+            });
+            float[] got = y.toFloatArray();
+            for (int i = 0; i < values.length; i++) {
+                float expected = dtype == DType.BF16
+                        ? DTypeConversions.bf16ToFloat(DTypeConversions.floatToBf16(values[i]))
+                        : DTypeConversions.f16ToFloat(DTypeConversions.floatToF16(values[i]));
+                assertThat(got[i]).as("%s of %s", dtype, values[i]).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void reducedParameterAndLinearRoundLikeALowPrecisionKernel() {
+        HostTensor w = uniform(-1, 1, 5, 8);
+        HostTensor b = uniform(-1, 1, 5);
+        HostTensor x = uniform(-1, 1, 3, 8);
+        for (DType dtype : List.of(DType.BF16, DType.F16)) {
+            MapParameterSource weights = new MapParameterSource(Map.of("w", w, "b", b));
+            ParameterSpec ws = ParameterSpec.required("w", 5, 8).storedAs(dtype);
+            ParameterSpec bs = ParameterSpec.required("b", 5).storedAs(dtype);
+            Network net = new LambdaNetwork("reduced_linear", List.of(ws, bs), (ops, in) -> {
+                Tensor weight = ops.parameter(ws);
+                assertThat(weight.dtype()).as("stored dtype").isEqualTo(dtype);
+                Tensor y = ops.linear(ops.cast(in.get("x"), dtype), weight, ops.parameter(bs));
+                assertThat(y.dtype()).as("linear result dtype").isEqualTo(dtype);
+                return Map.of("y", ops.cast(y, DType.F32));
+            });
+            HostTensor y = runNetwork(net, weights, inputs("x", x)).get("y");
+            // float32-accumulated product of the rounded operands, rounded once: within half a unit in the last
+            // place of the reduced dtype (relative 2^-9 for bf16, 2^-12 for fp16) of the exact value
+            RefTensor expected = round(ref(x), dtype).matmul(round(ref(w), dtype).permute(1, 0))
+                    .add(round(ref(b), dtype));
+            assertClose("linear in " + dtype, y, expected, dtype == DType.BF16 ? 0x1p-8 : 0x1p-11);
+        }
+    }
+
+    private static RefTensor round(RefTensor t, DType dtype) {
+        return t.map(v -> dtype == DType.BF16 ? DTypeConversions.bf16ToFloat(DTypeConversions.floatToBf16((float) v))
+                : DTypeConversions.f16ToFloat(DTypeConversions.floatToF16((float) v)));
+    }
+
+    @Test
     void constantConvertsToFloat32() {
         double[] table = {0.5, -2.0, 1.0 / 3.0, 7.25, -0.1, 1e-3};
         ByteBuffer bytes = ByteBuffer.allocate(table.length * 8).order(ByteOrder.LITTLE_ENDIAN);

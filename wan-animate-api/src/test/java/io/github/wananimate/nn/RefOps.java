@@ -72,6 +72,19 @@ public final class RefOps implements Ops {
         return new Handle(t);
     }
 
+    /** Rounds each value to {@code dtype} (through float32) and keeps double storage: an emulation, dtype F32. */
+    @Override
+    public Tensor cast(Tensor x, io.github.wananimate.tensor.DType dtype) {
+        return switch (dtype) {
+            case F32 -> h(v(x).map(d -> (float) d));
+            case BF16 -> h(v(x).map(d -> io.github.wananimate.tensor.DTypeConversions.bf16ToFloat(
+                    io.github.wananimate.tensor.DTypeConversions.floatToBf16((float) d))));
+            case F16 -> h(v(x).map(d -> io.github.wananimate.tensor.DTypeConversions.f16ToFloat(
+                    io.github.wananimate.tensor.DTypeConversions.floatToF16((float) d))));
+            default -> throw new IllegalArgumentException("cast to " + dtype);
+        };
+    }
+
     @Override
     public Tensor parameter(String key) {
         return h(parameters.apply(key));

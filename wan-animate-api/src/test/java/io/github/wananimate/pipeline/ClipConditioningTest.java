@@ -3,6 +3,7 @@ package io.github.wananimate.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.tensor.HostTensor;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +77,7 @@ class ClipConditioningTest {
         for (int i = 0; i < mask.length; i++) {
             mask[i] = (i % 251) / 250f;
         }
-        float[] keep = ClipConditioning.keepBackgroundMask(mask, frames, H, W, ConditioningPrecision.FLOAT32);
+        float[] keep = ClipConditioning.keepBackgroundMask(mask, frames, H, W, Precision.FP32);
         assertThat(keep).hasSize(frames * 2 * 2);
         for (int t = 0; t < frames; t++) {
             for (int i = 0; i < 2; i++) {
@@ -92,7 +93,7 @@ class ClipConditioningTest {
     void keepBackgroundMaskIsNotBinarised() {
         float[] mask = new float[H * W];
         java.util.Arrays.fill(mask, 0.2f);
-        float[] keep = ClipConditioning.keepBackgroundMask(mask, 1, H, W, ConditioningPrecision.BFLOAT16);
+        float[] keep = ClipConditioning.keepBackgroundMask(mask, 1, H, W, Precision.BF16);
         assertThat(keep).containsOnly(0.80078125f); // 1 − 0.2 rounded to bf16
     }
 

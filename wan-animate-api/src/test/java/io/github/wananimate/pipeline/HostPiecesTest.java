@@ -9,6 +9,7 @@ import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.FrameSequence;
 import io.github.wananimate.api.GenerationCancelledException;
 import io.github.wananimate.api.Progress;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.tensor.HostTensor;
 import java.time.Duration;
@@ -34,21 +35,21 @@ class HostPiecesTest {
 
     @Test
     void pixelSpaceIsU8Over127Point5MinusOne() {
-        assertThat(PixelVideo.toPixel(0, ConditioningPrecision.FLOAT32)).isEqualTo(-1f);
-        assertThat(PixelVideo.toPixel(255, ConditioningPrecision.FLOAT32)).isEqualTo(1f);
-        assertThat(PixelVideo.toPixel(128, ConditioningPrecision.FLOAT32)).isEqualTo((float) (128 / 127.5 - 1));
-        assertThat(PixelVideo.toPixel(128, ConditioningPrecision.BFLOAT16)).isEqualTo(0.00393676758f);
+        assertThat(PixelVideo.toPixel(0, Precision.FP32)).isEqualTo(-1f);
+        assertThat(PixelVideo.toPixel(255, Precision.FP32)).isEqualTo(1f);
+        assertThat(PixelVideo.toPixel(128, Precision.FP32)).isEqualTo((float) (128 / 127.5 - 1));
+        assertThat(PixelVideo.toPixel(128, Precision.BF16)).isEqualTo(0.00393676758f);
     }
 
     @Test
     void framesBecomeChannelFirstVideos() {
         Frame a = Frame.ofRgb(2, 1, new byte[] {0, (byte) 255, 0, 0, 0, (byte) 255});
         Frame b = Frame.filled(2, 1, 255);
-        HostTensor v = PixelVideo.fromFrames(FrameSequence.of(a, b), new int[] {1, 0, 0}, ConditioningPrecision.FLOAT32);
+        HostTensor v = PixelVideo.fromFrames(FrameSequence.of(a, b), new int[] {1, 0, 0}, Precision.FP32);
         assertThat(v.shape()).containsExactly(3, 3, 1, 2);
         // channel R: frames b, a, a → [1, 1], [-1, -1], [-1, -1]; channel G: [1, 1], [1, -1], [1, -1]
         assertThat(v.toFloatArray()).containsExactly(1, 1, -1, -1, -1, -1, 1, 1, 1, -1, 1, -1, 1, 1, -1, 1, -1, 1);
-        float[] mask = PixelVideo.maskFromFrames(FrameSequence.of(a), new int[] {0}, ConditioningPrecision.FLOAT32);
+        float[] mask = PixelVideo.maskFromFrames(FrameSequence.of(a), new int[] {0}, Precision.FP32);
         assertThat(mask).containsExactly(0f, 0f);
     }
 
@@ -120,7 +121,7 @@ class HostPiecesTest {
         assertThat(x0.toFloatArray()).containsExactly(1, 2, 4, 5);
         HostTensor video = HostTensor.ofFloats(new long[] {3, 3, 1, 1}, new float[] {0, 0.1f, 3, 1, 1.1f, -3, 2, 2.1f, 0.3f});
         assertThat(ClipOutput.clamp(video).toFloatArray()).containsExactly(0, 0.1f, 1, 1, 1, -1, 1, 1, 0.3f);
-        HostTensor last = ClipOutput.frames(video, 2, 3, ConditioningPrecision.BFLOAT16);
+        HostTensor last = ClipOutput.frames(video, 2, 3, Precision.BF16);
         assertThat(last.shape()).containsExactly(3, 1, 1, 1);
         assertThat(last.toFloatArray()).containsExactly(3f, -3f, 0.30078125f);
     }

@@ -5,14 +5,19 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.github.wananimate.nn.Network;
+import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.RequiredInputs;
 import io.github.wananimate.nn.Tensor;
 import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.spi.RunOutputs;
+import io.github.wananimate.tensor.DType;
+import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,8 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
- * A network bound to its (validated, prepared) weights. Each weight is uploaded once, as float32 on the
- * backend's device, the first time the network reads it; the copies live in this network's own
+ * A network bound to its (validated, prepared) weights. Each weight is uploaded once, in its stored dtype
+ * ({@link ParameterSpec#dtype()}: float32, or bf16 / fp16 NDArrays in a reduced-precision run) on the backend's
+ * device, the first time the network reads it; a checkpoint already in that dtype is uploaded from its bytes, any
+ * other is converted once on the host (bf16 weights are float32 arrays holding bf16 values, see {@link DjlOps}); the copies live in this network's own
  * {@link NDManager} until {@link #close()}. Every {@link #run} works in a child manager that is closed
  * before it returns, so nothing but the weights outlives a call.
  *
@@ -45,6 +52,8 @@ final class DjlLoadedNetwork implements LoadedNetwork {
     /** Streamed key → its group; empty when everything is resident. */
     private final Map<String, String> streamedKeys;
     private final Map<String, List<String>> groupKeys = new HashMap<>();
+    /** Streamed key → the dtype the network stores it in. */
+    private final Map<String, DType> streamedDtypes = new HashMap<>();
     private final ExecutorService prefetcher;
     private final AtomicLong transferred = new AtomicLong();
     private volatile boolean closed;
@@ -58,6 +67,11 @@ final class DjlLoadedNetwork implements LoadedNetwork {
         this.backend = backend;
         this.streamedKeys = Map.copyOf(streamedKeys);
         streamedKeys.forEach((key, group) -> groupKeys.computeIfAbsent(group, g -> new ArrayList<>()).add(key));
+        for (ParameterSpec spec : network.parameters()) {
+            if (streamedKeys.containsKey(spec.key())) {
+                streamedDtypes.put(spec.key(), spec.dtype());
+            }
+        }
         this.prefetcher = streamedKeys.isEmpty() ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "djl-stage-" + network.name());
             t.setDaemon(true);
@@ -89,7 +103,7 @@ final class DjlLoadedNetwork implements LoadedNetwork {
         Map<String, DeviceTensor> device = new LinkedHashMap<>();
         try (NDManager call = manager.newSubManager();
                 StreamedGroups streamed = prefetcher == null ? null : new StreamedGroups(this::parameter,
-                        streamedKeys, groupKeys, weights, call, prefetcher, transferred)) {
+                        streamedKeys, streamedDtypes, groupKeys, weights, call, prefetcher, transferred)) {
             DjlOps ops = new DjlOps(call, streamed == null ? this::parameter : streamed, attentionChunkBytes);
             Map<String, Tensor> callInputs = new LinkedHashMap<>();
             inputs.forEach((name, t) -> {
@@ -125,15 +139,30 @@ final class DjlLoadedNetwork implements LoadedNetwork {
         return transferred.get();
     }
 
-    /** The weight {@code key} as a float32 array on the device, uploaded on first use. */
-    NDArray parameter(String key) {
+    /** The weight {@code spec.key()} in its stored dtype on the device, uploaded on first use. */
+    NDArray parameter(ParameterSpec spec) {
         ensureOpen();
-        return uploaded.computeIfAbsent(key, this::upload);
+        String cacheKey = spec.dtype() == DType.F32 ? spec.key() : spec.key() + "@" + spec.dtype();
+        return uploaded.computeIfAbsent(cacheKey, k -> upload(spec.key(), spec.dtype()));
     }
 
-    private NDArray upload(String key) {
+    private NDArray upload(String key, DType stored) {
         HostTensor host = weights.get(key);
-        NDArray array = manager.create(host.asFloatBuffer(), new Shape(host.shape()), DataType.FLOAT32);
+        Shape shape = new Shape(host.shape());
+        NDArray array;
+        if (stored == DType.F32) {
+            array = manager.create(host.asFloatBuffer(), shape, DataType.FLOAT32);
+        } else if (stored == DType.BF16) {
+            // float32 holding the bf16 values: DJL 0.36's PyTorch JNI has no BFLOAT16 (see DjlOps)
+            FloatBuffer values = host.dtype() == DType.BF16 ? host.asFloatBuffer()
+                    : HostTensor.of(DType.BF16, host.shape(), DTypeConversions.fromFloatArray(DType.BF16,
+                            host.toFloatArray())).asFloatBuffer();
+            array = manager.create(values, shape, DataType.FLOAT32);
+        } else {
+            ByteBuffer bytes = host.dtype() == stored ? host.data()
+                    : DTypeConversions.fromFloatArray(stored, host.toFloatArray());
+            array = manager.create(bytes, shape, DjlOps.dataType(stored));
+        }
         array.setName(key);
         return array;
     }

@@ -14,6 +14,7 @@ import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import io.github.wananimate.nn.Ops;
+import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Tensor;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
@@ -40,12 +41,22 @@ import java.util.stream.Collectors;
  * each step's result in a manager of its own and closes it once the next step has returned, so a stack of
  * blocks holds two activations rather than one per block.
  *
+ * <p>Reduced precision. fp16 tensors are real {@code FLOAT16} NDArrays (weights uploaded as fp16; PyTorch's CPU
+ * and CUDA kernels compute Linear, conv, matmul and softmax on them). bf16 cannot be: DJL 0.36's PyTorch JNI aborts
+ * the process (native {@code terminate}) when an array is created in or cast to {@code BFLOAT16}, so a bf16 tensor
+ * is a float32 array holding bf16 values, labelled BF16: weights are rounded once when uploaded, casts round by
+ * Veltkamp's split, and a kernel on bf16 operands computes in float32 and rounds its result. Numerically that is a
+ * bf16 kernel with float32 accumulation; it saves no memory.
+ *
  * <p>Compositions where DJL has no single call: {@code geluTanh}, {@code silu} and {@code rmsNorm} use the
  * interface defaults; asymmetric conv padding is an explicit pad followed by an unpadded convolution;
  * {@code layerNorm} without affine parameters passes ones/zeros (made once per call); {@code attention} is matmul–softmax–matmul,
  * split along the queries when the score matrix would exceed the chunk budget.
  */
 final class DjlOps implements Ops {
+
+    /** {@code 2^(24−8) + 1}: Veltkamp's constant splitting a float32 (24 bits) into its top 8 bits (bf16). */
+    private static final float BF16_SPLIT = 65537f;
 
     private final DjlParameters parameters;
     private final long attentionChunkBytes;
@@ -72,6 +83,9 @@ final class DjlOps implements Ops {
     /** Copies a result back to the host (float32, row-major) before its manager is closed. */
     static HostTensor toHost(Tensor tensor) {
         NDArray array = nd(tensor);
+        if (array.getDataType() != DataType.FLOAT32) {
+            array = array.toType(DataType.FLOAT32, false);
+        }
         long[] shape = tensor.shape();
         if (Shapes.elementCount(shape) == 0) {
             return HostTensor.zeros(shape);
@@ -88,7 +102,72 @@ final class DjlOps implements Ops {
 
     @Override
     public Tensor parameter(String key) {
-        return new DjlTensor(parameters.get(key));
+        return new DjlTensor(parameters.get(ParameterSpec.required(key)));
+    }
+
+    /** The weight as uploaded in its stored dtype (fp16 NDArray, or float32 holding bf16 values). */
+    @Override
+    public Tensor parameter(ParameterSpec spec) {
+        NDArray array = parameters.get(spec);
+        return spec.dtype() == DType.BF16 ? new DjlTensor(array, DType.BF16) : new DjlTensor(array);
+    }
+
+    @Override
+    public Tensor cast(Tensor x, DType dtype) {
+        if (x.dtype() == dtype) {
+            return x;
+        }
+        if (dtype == DType.BF16) {
+            return roundToBf16(cast(x, DType.F32));
+        }
+        if (x.dtype() == DType.BF16 && dtype == DType.F32) {
+            return new DjlTensor(nd(x), DType.F32);   // already float32 holding bf16 values
+        }
+        DataType target = dataType(dtype);
+        return op("cast to " + dtype, () -> nd(x).toType(target, false), x);
+    }
+
+    /**
+     * Float32 values rounded to bf16 precision (8 significant bits, to nearest) by Veltkamp's split
+     * {@code t = x·(2¹⁶+1); hi = t − (t − x)}, in float32 arithmetic; the result is labelled BF16.
+     */
+    private Tensor roundToBf16(Tensor x) {
+        Tensor rounded = op("round to bf16", () -> {
+            NDArray a = nd(x);
+            try (NDArray t = a.mul(BF16_SPLIT); NDArray d = t.sub(a)) {
+                return t.sub(d);
+            }
+        }, x);
+        return new DjlTensor(nd(rounded), DType.BF16);
+    }
+
+    /** A kernel result on bf16 operands is rounded to bf16, as a bf16 kernel with float32 accumulation returns it. */
+    private Tensor reduced(Tensor result, Tensor... operands) {
+        for (Tensor t : operands) {
+            if (t != null && t.dtype() == DType.BF16) {
+                return roundToBf16(result);
+            }
+        }
+        return result;
+    }
+
+    /** The DJL data type of a {@link DType} held natively (bf16 is not: DJL 0.36's PyTorch JNI aborts on it). */
+    static DataType dataType(DType dtype) {
+        return switch (dtype) {
+            case F32, BF16 -> DataType.FLOAT32;
+            case F16 -> DataType.FLOAT16;
+            default -> throw new IllegalArgumentException("networks compute in F32, BF16 or F16, not " + dtype);
+        };
+    }
+
+    /** The {@link DType} of a DJL data type the networks use. */
+    static DType dtype(DataType type) {
+        return switch (type) {
+            case FLOAT32 -> DType.F32;
+            case FLOAT16 -> DType.F16;
+            case FLOAT64 -> DType.F64;
+            default -> throw new IllegalArgumentException("unexpected tensor data type " + type);
+        };
     }
 
     @Override
@@ -223,13 +302,13 @@ final class DjlOps implements Ops {
 
     @Override
     public Tensor matmul(Tensor a, Tensor b) {
-        return op("matmul", () -> nd(a).matMul(nd(b)), a, b);
+        return reduced(op("matmul", () -> nd(a).matMul(nd(b)), a, b), a, b);
     }
 
     @Override
     public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        return op("linear", () -> Linear.linear(nd(x), nd(weight), bias == null ? null : nd(bias)).singletonOrThrow(),
-                x, weight, bias);
+        return reduced(op("linear", () -> Linear.linear(nd(x), nd(weight), bias == null ? null : nd(bias))
+                .singletonOrThrow(), x, weight, bias), x, weight, bias);
     }
 
     @Override
@@ -243,7 +322,7 @@ final class DjlOps implements Ops {
                     + "spatial axis, got input " + Shapes.toString(x.shape()) + ", stride " + Arrays.toString(stride)
                     + ", padding " + Arrays.toString(padBegin) + "/" + Arrays.toString(padEnd));
         }
-        return op(name, () -> {
+        return reduced(op(name, () -> {
             long[] symmetricPadding = new long[spatial];
             NDArray padded = null;
             if (Arrays.equals(padBegin, padEnd)) {
@@ -275,7 +354,7 @@ final class DjlOps implements Ops {
                     padded.close();
                 }
             }
-        }, x, weight, bias);
+        }, x, weight, bias), x, weight, bias);
     }
 
     @Override
@@ -285,8 +364,8 @@ final class DjlOps implements Ops {
         long batchHeads = Math.max(leadingCount(q), leadingCount(k));
         long bytesPerQuery = Math.max(1, batchHeads * keys * Float.BYTES);
         long chunk = Math.max(1, attentionChunkBytes / bytesPerQuery);
-        return op("attention", () -> attention(nd(q), nd(k), nd(v), bias == null ? null : nd(bias), (float) scale,
-                chunk), q, k, v, bias);
+        return reduced(op("attention", () -> attention(nd(q), nd(k), nd(v), bias == null ? null : nd(bias),
+                (float) scale, chunk), q, k, v, bias), q, k, v, bias);
     }
 
     /**

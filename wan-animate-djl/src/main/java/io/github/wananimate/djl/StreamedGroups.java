@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.HostTensor;
@@ -26,15 +27,17 @@ import java.util.function.Function;
  * step) and that manager is closed when the step ends, so a group is uploaded at most once per step.
  *
  * <p>Overlap: while a step computes, {@code stager} prepares the next step's group on the host: it reads the
- * mapped checkpoint pages and widens bf16 / f16 to float32 into one staging buffer (reused, sized to the largest
- * group). The upload itself (the copy to the device) happens on the calling thread when the next step starts, so
+ * mapped checkpoint pages and converts each tensor to the array form of its stored dtype ({@link DjlOps#dataType}:
+ * float32, float32 holding bf16 values, or f16) in one staging buffer (reused, sized to the largest group). The upload itself (the copy to the device) happens on the calling thread when the next step starts, so
  * every PyTorch call stays on the thread that runs the network. Each upload adds the stored bytes to
  * {@code transferred}.
  */
 final class StreamedGroups implements DjlParameters, AutoCloseable {
 
-    private final Function<String, NDArray> resident;
+    private final Function<ParameterSpec, NDArray> resident;
     private final Map<String, String> streamedKeys;
+    /** Streamed key → the dtype the network stores it in. */
+    private final Map<String, DType> storedDtypes;
     private final Map<String, List<String>> groupKeys;
     private final ParameterSource weights;
     private final NDManager parent;
@@ -47,14 +50,15 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
     private Future<Map<String, Staged>> staging;
     private ByteBuffer stagingBuffer = ByteBuffer.allocateDirect(0);
 
-    private record Staged(long[] shape, ByteBuffer f32, long storedBytes) {
+    private record Staged(long[] shape, ByteBuffer bytes, DataType type, long storedBytes) {
     }
 
-    StreamedGroups(Function<String, NDArray> resident, Map<String, String> streamedKeys,
-            Map<String, List<String>> groupKeys, ParameterSource weights, NDManager parent, ExecutorService stager,
+    StreamedGroups(Function<ParameterSpec, NDArray> resident, Map<String, String> streamedKeys,
+            Map<String, DType> storedDtypes, Map<String, List<String>> groupKeys, ParameterSource weights, NDManager parent, ExecutorService stager,
             AtomicLong transferred) {
         this.resident = resident;
         this.streamedKeys = streamedKeys;
+        this.storedDtypes = storedDtypes;
         this.groupKeys = groupKeys;
         this.weights = weights;
         this.parent = parent;
@@ -63,12 +67,12 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
     }
 
     @Override
-    public NDArray get(String key) {
-        String group = streamedKeys.get(key);
+    public NDArray get(ParameterSpec spec) {
+        String group = streamedKeys.get(spec.key());
         if (group == null) {
-            return resident.apply(key);
+            return resident.apply(spec);
         }
-        return obtain(group).get(key);
+        return obtain(group).get(spec.key());
     }
 
     @Override
@@ -137,8 +141,8 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
     }
 
     /**
-     * The group's tensors as float32 bytes: mapped float32 tensors as they are (their pages read once, so the upload
-     * does not wait on the disk), others widened into the staging buffer.
+     * The group's tensors in their device array form: mapped tensors already in it as they are (their pages read
+     * once, so the upload does not wait on the disk), others converted into the staging buffer.
      */
     private Map<String, Staged> stage(String group) {
         long widenedBytes = 0;
@@ -146,8 +150,8 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         for (String key : groupKeys.get(group)) {
             HostTensor host = weights.get(key);
             tensors.put(key, host);
-            if (!(host.dtype() == DType.F32 && host.data().isDirect())) {
-                widenedBytes += 4 * host.elementCount();
+            if (!usableAsIs(host, storedDtypes.get(key))) {
+                widenedBytes += arrayBytes(storedDtypes.get(key)) * host.elementCount();
             }
         }
         if (stagingBuffer.capacity() < widenedBytes) {
@@ -157,18 +161,19 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         int offset = 0;
         for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
             HostTensor host = e.getValue();
-            ByteBuffer f32;
-            if (host.dtype() == DType.F32 && host.data().isDirect()) {
-                f32 = host.data();
-                touchPages(f32);
+            DType stored = storedDtypes.get(e.getKey());
+            ByteBuffer bytes;
+            if (usableAsIs(host, stored)) {
+                bytes = host.data();
+                touchPages(bytes);
             } else {
-                int bytes = Math.toIntExact(4 * host.elementCount());
-                f32 = stagingBuffer.duplicate().position(offset).limit(offset + bytes).slice()
+                int size = Math.toIntExact(arrayBytes(stored) * host.elementCount());
+                bytes = stagingBuffer.duplicate().position(offset).limit(offset + size).slice()
                         .order(ByteOrder.LITTLE_ENDIAN);
-                widen(host, f32);
-                offset += bytes;
+                convert(host, stored, bytes);
+                offset += size;
             }
-            staged.put(e.getKey(), new Staged(host.shape(), f32, host.byteSize()));
+            staged.put(e.getKey(), new Staged(host.shape(), bytes, DjlOps.dataType(stored), host.byteSize()));
         }
         return staged;
     }
@@ -183,9 +188,38 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         }
     }
 
-    private static void widen(HostTensor host, ByteBuffer target) {
+    /** A mapped tensor whose bytes are already the array form of {@code stored}. */
+    private static boolean usableAsIs(HostTensor host, DType stored) {
+        return host.data().isDirect() && (stored == DType.F16 ? host.dtype() == DType.F16 : host.dtype() == DType.F32
+                && stored == DType.F32);
+    }
+
+    private static int arrayBytes(DType stored) {
+        return stored == DType.F16 ? 2 : 4;
+    }
+
+    /** Writes {@code host} into {@code target} as {@code stored}'s array form. */
+    private static void convert(HostTensor host, DType stored, ByteBuffer target) {
         ByteBuffer src = host.data();
         int n = Math.toIntExact(host.elementCount());
+        if (stored == DType.F16) {
+            if (host.dtype() == DType.F16) {
+                target.put(0, src, 0, 2 * n);
+            } else {
+                float[] values = host.toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    target.putShort(2 * i, DTypeConversions.floatToF16(values[i]));
+                }
+            }
+            return;
+        }
+        if (stored == DType.BF16 && host.dtype() != DType.BF16) {
+            float[] values = host.toFloatArray();
+            for (int i = 0; i < n; i++) {
+                target.putInt(4 * i, (DTypeConversions.floatToBf16(values[i]) & 0xffff) << 16);
+            }
+            return;
+        }
         switch (host.dtype()) {
             case BF16 -> {
                 for (int i = 0; i < n; i++) {
@@ -212,7 +246,7 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
      */
     private NDArray upload(NDManager manager, String key, Staged staged) {
         transferred.addAndGet(staged.storedBytes());
-        NDArray array = manager.create(staged.f32(), new Shape(staged.shape()), DataType.FLOAT32);
+        NDArray array = manager.create(staged.bytes(), new Shape(staged.shape()), staged.type());
         if (!array.getDevice().isGpu()) {
             NDArray view = array;
             array = view.duplicate();

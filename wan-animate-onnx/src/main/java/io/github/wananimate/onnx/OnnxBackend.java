@@ -16,7 +16,6 @@ import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -166,35 +165,31 @@ public final class OnnxBackend implements Backend {
         if (closed) {
             throw new IllegalStateException("the onnx backend on " + device + " is closed");
         }
-        return load(network, weights, Set.of());
-    }
-
-    /** Streamed groups become graph inputs fed from {@code weights} at each run (CPU only, see {@link OnnxLoadedNetwork}). */
-    @Override
-    public LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
-        if (closed) {
-            throw new IllegalStateException("the onnx backend on " + device + " is closed");
-        }
-        if (!streamedGroups.isEmpty() && onCuda()) {
-            throw new UnsupportedOperationException("the onnx backend streams parameter groups on the CPU only: "
-                    + "on " + device + " ONNX Runtime copies every graph input to the device before a run, so "
-                    + "the streamed groups would all be resident at once; use the djl backend for a memory budget "
-                    + "below the model's size on a GPU");
-        }
-        Map<String, String> streamed = ParameterBinding.streamedKeys(network, streamedGroups);
         ParameterSource prepared = ParameterBinding.validateAndPrepare(network, weights);
-        OnnxLoadedNetwork result = new OnnxLoadedNetwork(this, network, prepared, streamed.keySet());
+        OnnxLoadedNetwork result = new OnnxLoadedNetwork(this, network, prepared);
         loaded.add(result);
         return result;
     }
 
     /**
-     * False: streamed groups load on the CPU ({@link #load(Network, ParameterSource, Set)} gives the resident
-     * output bit for bit) but do not bound memory. Measured with the stream benchmark (15 blocks of width 1536,
-     * 3.1 GiB of float32 weights): 4.9 GiB of anonymous memory streamed against 3.0 GiB resident, and 16 times
-     * slower (the cause, likely ONNX Runtime's memory plan holding the widened weights, is not verified). So a
-     * WanAnimate budget that needs streaming is refused on this backend until per-block sessions exist.
+     * Resident only: a non-empty {@code streamedGroups} is refused (after checking the names). An earlier version fed
+     * streamed groups as graph inputs in their stored dtype; it gave the resident output bit for bit but did not
+     * bound memory (stream benchmark, 15 blocks of width 1536, 3.1 GiB of float32 weights: 4.9 GiB of anonymous
+     * memory streamed against 3.0 GiB resident, 16 times slower), and the CUDA provider copies every input to the
+     * device before a run anyway.
      */
+    @Override
+    public LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
+        ParameterBinding.streamedKeys(network, streamedGroups);
+        if (!streamedGroups.isEmpty()) {
+            throw new UnsupportedOperationException("the onnx backend keeps every parameter resident; "
+                    + network.name() + " was asked to stream " + streamedGroups.size() + " parameter groups: use "
+                    + "the djl backend for a device-memory budget below the model's size");
+        }
+        return load(network, weights);
+    }
+
+    /** False: see {@link #load(Network, ParameterSource, Set)}. */
     @Override
     public boolean streamsParameterGroups() {
         return false;

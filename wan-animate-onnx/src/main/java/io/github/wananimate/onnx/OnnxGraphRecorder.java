@@ -1,12 +1,14 @@
 package io.github.wananimate.onnx;
 
 import io.github.wananimate.nn.Ops;
+import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Tensor;
 import io.github.wananimate.onnx.OnnxModelWriter.Attribute;
 import io.github.wananimate.onnx.OnnxModelWriter.Initializer;
 import io.github.wananimate.onnx.OnnxModelWriter.Node;
 import io.github.wananimate.onnx.OnnxModelWriter.Opset;
 import io.github.wananimate.onnx.OnnxModelWriter.ValueInfo;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import java.nio.ByteBuffer;
@@ -29,6 +31,16 @@ import java.util.function.Function;
  *
  * <p>ai.onnx opset 20 (LayerNormalization, Gelu, reductions with an {@code axes} input), plus
  * {@code com.microsoft.MultiHeadAttention} when fused attention is enabled. One recorder records one graph.
+ *
+ * <p>Reduced precision ({@link Ops#cast}, parameters stored as BF16 / F16). Every graph value is float32 on the
+ * wire; a tensor's dtype is the precision its values are rounded to. Casting to BF16 / F16 is a {@code Cast} to that
+ * type and back; {@code linear}, {@code matmul}, {@code conv} and {@code attention} on reduced operands compute in
+ * float32 and round their output the same way. That is what a reduced-precision GPU kernel with float32 accumulation
+ * produces, and it is all the CPU provider can run (it has no bf16 MatMul / Gemm / Conv kernels): parameters are
+ * bound as float32 holding the rounded values, so on the CPU a reduced run saves no memory. With
+ * {@code lowPrecisionKernels} (the CUDA provider) the parameters are bound in their stored dtype and Gemm / MatMul
+ * (and fp16 Conv) run on it (activations cast to it in front, the result cast back to float32 after); attention and
+ * bf16 Conv keep the rounding form. That variant is UNTESTED: no GPU was available when it was written.
  */
 public final class OnnxGraphRecorder implements Ops {
 
@@ -56,10 +68,12 @@ public final class OnnxGraphRecorder implements Ops {
         }
     }
 
+    /** Node types that move elements without computing: their output keeps the input's dtype. */
+    private static final Set<String> LAYOUT_OPS = Set.of("Reshape", "Transpose", "Slice", "Concat", "Expand");
+
     private final Function<String, long[]> parameterShapes;
-    private final Function<String, Integer> streamedElemTypes;
-    private final Map<String, String> streamedInputs = new LinkedHashMap<>();
     private final Options options;
+    private final boolean lowPrecisionKernels;
     private final List<Node> nodes = new ArrayList<>();
     private final List<Initializer> initializers = new ArrayList<>();
     private final List<ValueInfo> graphInputs = new ArrayList<>();
@@ -69,6 +83,7 @@ public final class OnnxGraphRecorder implements Ops {
     private final Map<String, long[]> outputShapes = new LinkedHashMap<>();
     private final Map<String, Sym> parametersByKey = new HashMap<>();
     private final Map<String, String> parameterKeys = new LinkedHashMap<>();
+    private final Map<String, DType> parameterDTypes = new HashMap<>();
     private final Map<String, HostTensor> boundConstants = new LinkedHashMap<>();
     private final Map<String, Sym> smallConstants = new HashMap<>();
     private final Set<String> usedNames = new HashSet<>();
@@ -83,20 +98,17 @@ public final class OnnxGraphRecorder implements Ops {
      *     throw with a clear message for an unknown key
      */
     public OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options) {
-        this(parameterShapes, options, key -> null);
+        this(parameterShapes, options, false);
     }
 
     /**
-     * @param streamedElemTypes for a parameter of a streamed group, the ONNX element type it is fed in (its stored
-     *     dtype); null for a resident parameter. Streamed parameters become graph inputs followed by a Cast to
-     *     float32, so the runtime reads them from the caller's buffer at each run and widens each one only where
-     *     it is used.
+     * @param lowPrecisionKernels bind reduced-precision parameters in their stored dtype and run Gemm / MatMul / Conv
+     *     in it (for a provider with such kernels, CUDA; untested), instead of float32 with rounded values
      */
-    public OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options,
-            Function<String, Integer> streamedElemTypes) {
+    public OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options, boolean lowPrecisionKernels) {
         this.parameterShapes = Objects.requireNonNull(parameterShapes, "parameterShapes");
         this.options = Objects.requireNonNull(options, "options");
-        this.streamedElemTypes = Objects.requireNonNull(streamedElemTypes, "streamedElemTypes");
+        this.lowPrecisionKernels = lowPrecisionKernels;
     }
 
     /** The symbolic tensor handed to networks: a graph value name and its static shape. */
@@ -105,11 +117,21 @@ public final class OnnxGraphRecorder implements Ops {
         final long[] shape;
         /** Computed from initializers only (so ONNX Runtime may fold it while building the session). */
         final boolean constant;
+        /** The precision the values are rounded to. */
+        final DType dtype;
+        /** The element type on the wire is {@link #dtype} rather than float32 (a parameter bound in its stored dtype). */
+        final boolean stored;
 
         Sym(String name, long[] shape, boolean constant) {
+            this(name, shape, constant, DType.F32, false);
+        }
+
+        Sym(String name, long[] shape, boolean constant, DType dtype, boolean stored) {
             this.name = name;
             this.shape = shape;
             this.constant = constant;
+            this.dtype = dtype;
+            this.stored = stored;
             if (constant) {
                 constantValues.add(name);
             }
@@ -118,6 +140,11 @@ public final class OnnxGraphRecorder implements Ops {
         @Override
         public long[] shape() {
             return shape;
+        }
+
+        @Override
+        public DType dtype() {
+            return dtype;
         }
 
         OnnxGraphRecorder owner() {
@@ -179,9 +206,12 @@ public final class OnnxGraphRecorder implements Ops {
         Map<String, HostTensor> usedConstants = new LinkedHashMap<>(boundConstants);
         usedConstants.keySet().retainAll(consumed);
         byte[] model = OnnxModelWriter.write(graphName, opsets, live, usedInitializers, graphInputs, graphOutputs);
+        Map<String, DType> usedDTypes = new HashMap<>(parameterDTypes);
+        usedDTypes.keySet().retainAll(usedParameters.keySet());
         return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
-                unmodifiable(outputShapes), unmodifiable(usedParameters), unmodifiable(usedConstants),
-                shareableInitializers(live), unmodifiable(streamedInputs), live.size(), usesFusedAttention);
+                unmodifiable(outputShapes), unmodifiable(usedParameters), Map.copyOf(usedDTypes),
+                unmodifiable(usedConstants), shareableInitializers(live), live.size(), usesFusedAttention,
+                lowPrecisionKernels);
     }
 
     /**
@@ -248,28 +278,115 @@ public final class OnnxGraphRecorder implements Ops {
 
     @Override
     public Tensor parameter(String key) {
+        return parameter(ParameterSpec.required(key));
+    }
+
+    /**
+     * A bound parameter rounded to its stored dtype: float32 on the wire, or (with {@code lowPrecisionKernels}) in
+     * the stored dtype itself. The data is bound when the session is built (see {@link RecordedGraph#parameterDTypes}).
+     */
+    @Override
+    public Tensor parameter(ParameterSpec spec) {
         checkOpen();
-        Sym existing = parametersByKey.get(key);
+        String key = spec.key();
+        DType dtype = spec.dtype();
+        String cacheKey = dtype == DType.F32 ? key : key + "@" + dtype;
+        Sym existing = parametersByKey.get(cacheKey);
         if (existing != null) {
             return existing;
         }
         long[] shape = parameterShapes.apply(key).clone();
-        String name = uniqueName(key);
-        Integer streamedType = streamedElemTypes.apply(key);
-        if (streamedType != null) {
-            graphInputs.add(new ValueInfo(name, shape, streamedType));
-            streamedInputs.put(name, key);
-            Sym fed = new Sym(name, shape, false);
-            Sym widened = streamedType == OnnxModelWriter.FLOAT ? fed
-                    : node("Cast", shape, List.of(fed), intAttr("to", OnnxModelWriter.FLOAT));
-            parametersByKey.put(key, widened);
-            return widened;
-        }
-        initializers.add(new Initializer(name, OnnxModelWriter.FLOAT, shape, null));
+        String name = uniqueName(cacheKey);
+        boolean stored = lowPrecisionKernels && dtype != DType.F32;
+        initializers.add(new Initializer(name, stored ? onnxType(dtype) : OnnxModelWriter.FLOAT, shape, null));
         parameterKeys.put(name, key);
-        Sym sym = new Sym(name, shape, true);
-        parametersByKey.put(key, sym);
+        parameterDTypes.put(name, dtype);
+        Sym sym = new Sym(name, shape, true, dtype, stored);
+        parametersByKey.put(cacheKey, sym);
         return sym;
+    }
+
+    @Override
+    public Tensor cast(Tensor x, DType dtype) {
+        Sym s = sym(x, "cast");
+        if (s.dtype == dtype) {
+            return s;
+        }
+        if (dtype == DType.F32) {
+            return s.stored ? node("Cast", s.shape, List.of(s), intAttr("to", OnnxModelWriter.FLOAT)) : relabel(s, dtype);
+        }
+        if (dtype != DType.BF16 && dtype != DType.F16) {
+            throw new IllegalArgumentException("cast: networks compute in F32, BF16 or F16, not " + dtype);
+        }
+        return round((Sym) cast(s, DType.F32), dtype);
+    }
+
+    /** The float32 values of {@code s} rounded to {@code dtype}: a Cast there and back. */
+    private Sym round(Sym s, DType dtype) {
+        Sym low = node("Cast", s.shape, List.of(s), intAttr("to", onnxType(dtype)));
+        return relabel(node("Cast", s.shape, List.of(low), intAttr("to", OnnxModelWriter.FLOAT)), dtype);
+    }
+
+    /** The same graph value, read as holding values of precision {@code dtype}. */
+    private Sym relabel(Sym s, DType dtype) {
+        return new Sym(s.name, s.shape, s.constant, dtype, false);
+    }
+
+    /** On the wire in {@code dtype}: the stored parameter itself, or a Cast of a float32 value. */
+    private Sym wire(Sym s, DType dtype) {
+        if (s == null || s.stored) {
+            return s;
+        }
+        return node("Cast", s.shape, List.of(s), intAttr("to", onnxType(dtype)));
+    }
+
+    /** Float32 on the wire. */
+    private Sym wireFloat(Sym s) {
+        return s == null || !s.stored ? s : node("Cast", s.shape, List.of(s), intAttr("to", OnnxModelWriter.FLOAT));
+    }
+
+    /** The reduced dtype the operands of a kernel share, or F32; mixed dtypes are a network bug. */
+    private static DType kernelDType(String op, Sym... operands) {
+        DType d = null;
+        for (Sym s : operands) {
+            if (s == null) {
+                continue;
+            }
+            if (d == null) {
+                d = s.dtype;
+            } else if (d != s.dtype) {
+                throw new IllegalArgumentException(op + ": operands of different dtypes " + Arrays.toString(operands)
+                        + " (" + d + ", " + s.dtype + "); cast first");
+            }
+        }
+        return d == null ? DType.F32 : d;
+    }
+
+    /**
+     * A kernel's float32 body applied to operands of dtype {@code d}: on the wire in {@code d} with
+     * {@code lowPrecisionKernels} (Gemm / MatMul / Conv; the result cast to float32), else in float32 with the result
+     * rounded to {@code d}.
+     */
+    private Tensor reduced(DType d, boolean onWire, java.util.function.Function<List<Sym>, Tensor> body,
+            Sym... operands) {
+        List<Sym> in = new ArrayList<>();
+        for (Sym o : operands) {
+            in.add(o == null ? null : onWire ? wire(o, d) : relabel(wireFloat(o), DType.F32));
+        }
+        Sym out = sym(body.apply(in), "reduced kernel");
+        if (onWire) {
+            return relabel(node("Cast", out.shape, List.of(out), intAttr("to", OnnxModelWriter.FLOAT)), d);
+        }
+        return round(out, d);
+    }
+
+    static int onnxType(DType dtype) {
+        return switch (dtype) {
+            case F32 -> OnnxModelWriter.FLOAT;
+            case BF16 -> OnnxModelWriter.BFLOAT16;
+            case F16 -> OnnxModelWriter.FLOAT16;
+            default -> throw new IllegalArgumentException("no ONNX element type for " + dtype);
+        };
     }
 
     @Override
@@ -461,11 +578,28 @@ public final class OnnxGraphRecorder implements Ops {
     public Tensor matmul(Tensor a, Tensor b) {
         Sym x = sym(a, "matmul");
         Sym y = sym(b, "matmul");
+        DType d = kernelDType("matmul", x, y);
+        return d == DType.F32 ? matmulF32(x, y)
+                : reduced(d, lowPrecisionKernels, in -> matmulF32(in.get(0), in.get(1)), x, y);
+    }
+
+    private Tensor matmulF32(Tensor a, Tensor b) {
+        Sym x = sym(a, "matmul");
+        Sym y = sym(b, "matmul");
         return node("MatMul", matmulShape(x.shape, y.shape), x, y);
     }
 
     @Override
     public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        Sym in = sym(x, "linear");
+        Sym w = sym(weight, "linear weight");
+        Sym b = bias == null ? null : sym(bias, "linear bias");
+        DType d = kernelDType("linear", in, w, b);
+        return d == DType.F32 ? linearF32(in, w, b)
+                : reduced(d, lowPrecisionKernels, o -> linearF32(o.get(0), o.get(1), o.get(2)), in, w, b);
+    }
+
+    private Tensor linearF32(Tensor x, Tensor weight, Tensor bias) {
         Sym in = sym(x, "linear");
         Sym w = sym(weight, "linear weight");
         if (w.shape.length != 2) {
@@ -496,6 +630,18 @@ public final class OnnxGraphRecorder implements Ops {
 
     @Override
     public Tensor conv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padBegin, int[] padEnd,
+            int groups) {
+        Sym in = sym(x, "conv");
+        Sym w = sym(weight, "conv weight");
+        Sym b = bias == null ? null : sym(bias, "conv bias");
+        DType d = kernelDType("conv", in, w, b);
+        return d == DType.F32 ? convF32(in, w, b, stride, padBegin, padEnd, groups)
+                // the CUDA provider registers Conv for fp16 but not for bf16
+                : reduced(d, lowPrecisionKernels && d == DType.F16, o -> convF32(o.get(0), o.get(1), o.get(2), stride,
+                        padBegin, padEnd, groups), in, w, b);
+    }
+
+    private Tensor convF32(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padBegin, int[] padEnd,
             int groups) {
         Sym in = sym(x, "conv");
         Sym w = sym(weight, "conv weight");
@@ -587,8 +733,20 @@ public final class OnnxGraphRecorder implements Ops {
         return permute(reshape(y, 1, frames, o, s[2], s[3]), 0, 2, 1, 3, 4);
     }
 
+    /** In a reduced dtype always the rounding form (also with {@code lowPrecisionKernels}). */
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+        Sym query = sym(q, "attention q");
+        Sym key = sym(k, "attention k");
+        Sym value = sym(v, "attention v");
+        Sym b = bias == null ? null : sym(bias, "attention bias");
+        DType d = kernelDType("attention", query, key, value, b);
+        return d == DType.F32 ? attentionF32(query, key, value, b, scale)
+                : reduced(d, false, o -> attentionF32(o.get(0), o.get(1), o.get(2), o.get(3), scale), query, key,
+                        value, b);
+    }
+
+    private Tensor attentionF32(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
         Sym query = sym(q, "attention q");
         Sym key = sym(k, "attention k");
         Sym value = sym(v, "attention v");
@@ -896,6 +1054,10 @@ public final class OnnxGraphRecorder implements Ops {
         List<String> inNames = inputs.stream().map(s -> s.name).toList();
         nodes.add(new Node(op + "_" + nodes.size(), op, domain, inNames, List.of(out), List.of(attributes)));
         boolean constant = inputs.stream().allMatch(s -> s.constant);
+        if (LAYOUT_OPS.contains(op) && !inputs.isEmpty()) {
+            Sym first = inputs.get(0);
+            return new Sym(out, outShape.clone(), constant, first.dtype, first.stored);
+        }
         return new Sym(out, outShape.clone(), constant);
     }
 

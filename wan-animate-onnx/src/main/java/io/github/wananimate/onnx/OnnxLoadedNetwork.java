@@ -14,10 +14,12 @@ import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.DType;
+import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -61,12 +62,6 @@ import org.slf4j.LoggerFactory;
  * a warning names the network ({@link OnnxBackend#copyAllRebuilds()} counts these). CUDA binds
  * everything with {@code addExternalInitializers}: the session copies the weights into device memory, which it
  * must do anyway. The {@link OnnxTensor}s live as long as this network; every session using them closes first.
- *
- * <p>Streamed parameter groups are not initializers: their parameters are graph inputs in the stored dtype, fed
- * with every run as tensors over the source's bytes (the mapped checkpoint) and cast to float32 in the graph where
- * they are used, so the session holds no copy of them. This is offered on the CPU only
- * ({@link OnnxBackend#streamsParameterGroups()}): the CUDA provider copies every input to the device before a run,
- * which would hold all streamed groups at once.
  */
 final class OnnxLoadedNetwork implements LoadedNetwork {
 
@@ -76,8 +71,6 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     private final OnnxBackend backend;
     private final Network network;
     private final ParameterSource weights;
-    /** Keys of streamed parameter groups: graph inputs fed from the host source at every run. */
-    private final Set<String> streamedKeys;
     private final AtomicLong transferred = new AtomicLong();
     private final Map<String, OnnxTensor> boundParameters = new HashMap<>();
     private final LinkedHashMap<String, CompiledGraph> sessions = new LinkedHashMap<>(16, 0.75f, true);
@@ -97,8 +90,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         }
     }
 
-    OnnxLoadedNetwork(OnnxBackend backend, Network network, ParameterSource preparedWeights, Set<String> streamedKeys) {
-        this.streamedKeys = Set.copyOf(streamedKeys);
+    OnnxLoadedNetwork(OnnxBackend backend, Network network, ParameterSource preparedWeights) {
         this.backend = backend;
         this.network = network;
         this.weights = preparedWeights;
@@ -149,11 +141,6 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 feeds.add(t);
                 feedMap.put(compiled.graph().inputNames().get(e.getKey()), t);
                 transferred.addAndGet(e.getValue().elementCount() * Float.BYTES);
-            }
-            for (Map.Entry<String, String> s : compiled.graph().streamedInputs().entrySet()) {
-                OnnxTensor t = streamedTensor(weights.get(s.getValue()));
-                feeds.add(t);
-                feedMap.put(s.getKey(), t);
             }
             for (Map.Entry<String, DeviceTensor> e : deviceInputs.entrySet()) {
                 OnnxTensor own = e.getValue() instanceof OnnxDeviceTensor d ? d.tensorFor(backend) : null;
@@ -240,7 +227,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     /** Records the forward pass for these input shapes. */
     RecordedGraph recordShapes(Map<String, long[]> inputs) {
         OnnxGraphRecorder recorder = new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions(),
-                this::streamedElemType);
+                backend.onCuda());
         Map<String, Tensor> symbolic = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : new TreeMap<>(inputs).entrySet()) {
             symbolic.put(e.getKey(), recorder.input(e.getKey(), e.getValue()));
@@ -298,7 +285,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         try (SessionOptions options = backend.newSessionOptions()) {
             Map<String, OnnxTensorLike> fromMemory = new HashMap<>();
             for (Map.Entry<String, String> p : graph.parameters().entrySet()) {
-                fromMemory.put(p.getKey(), boundParameter(p.getValue()));
+                fromMemory.put(p.getKey(), boundParameter(p.getValue(), graph.parameterDTypes().get(p.getKey()),
+                        graph.lowPrecisionKernels()));
             }
             for (Map.Entry<String, HostTensor> c : graph.boundConstants().entrySet()) {
                 OnnxTensor t = OnnxTensor.createTensor(backend.environment(), c.getValue().asFloatBuffer(),
@@ -325,40 +313,6 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         }
     }
 
-    /**
-     * A streamed parameter as fed to the session: over the source's own bytes in their stored dtype where ONNX
-     * Runtime takes them (bf16, f16, f32; no copy for a memory-mapped file), other dtypes widened to float32.
-     */
-    private OnnxTensor streamedTensor(HostTensor host) throws OrtException {
-        transferred.addAndGet(host.byteSize());
-        OnnxJavaType type = storedType(host.dtype());
-        if (type == null) {
-            return OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
-        }
-        return OnnxTensor.createTensor(backend.environment(), host.data(), host.shape(), type);
-    }
-
-    private static OnnxJavaType storedType(DType dtype) {
-        return switch (dtype) {
-            case BF16 -> OnnxJavaType.BFLOAT16;
-            case F16 -> OnnxJavaType.FLOAT16;
-            case F32 -> OnnxJavaType.FLOAT;
-            default -> null;
-        };
-    }
-
-    /** The ONNX element type a streamed key is fed in (see {@link #streamedTensor}); null for a resident key. */
-    private Integer streamedElemType(String key) {
-        if (!streamedKeys.contains(key)) {
-            return null;
-        }
-        return switch (weights.dtype(key)) {
-            case BF16 -> OnnxModelWriter.BFLOAT16;
-            case F16 -> OnnxModelWriter.FLOAT16;
-            default -> OnnxModelWriter.FLOAT;
-        };
-    }
-
     @Override
     public long hostDeviceBytes() {
         return transferred.get();
@@ -372,16 +326,37 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         return weights.shape(key);
     }
 
-    /** The float32 tensor of a checkpoint key, created on first use and kept for this network's lifetime. */
-    private OnnxTensor boundParameter(String key) throws OrtException {
-        OnnxTensor existing = boundParameters.get(key);
+    /**
+     * The tensor of a checkpoint key for stored dtype {@code stored}, created on first use and kept for this
+     * network's lifetime: float32 (the mapped bytes themselves when the checkpoint is F32 and so is {@code stored},
+     * else one converted copy holding the values rounded to {@code stored}); with {@code onWire}, the bytes in
+     * {@code stored} itself (BF16 / F16 tensors for a provider with such kernels).
+     */
+    private OnnxTensor boundParameter(String key, DType stored, boolean onWire) throws OrtException {
+        String cacheKey = stored == DType.F32 ? key : key + "@" + stored;
+        OnnxTensor existing = boundParameters.get(cacheKey);
         if (existing != null) {
             return existing;
         }
         HostTensor host = weights.get(key);
-        FloatBuffer values = host.asFloatBuffer();   // the mapped bytes themselves when F32, else one conversion
-        OnnxTensor tensor = OnnxTensor.createTensor(backend.environment(), values, host.shape());
-        boundParameters.put(key, tensor);
+        OnnxTensor tensor;
+        if (stored == DType.F32 || stored == host.dtype() && !onWire) {
+            FloatBuffer values = host.asFloatBuffer();   // the mapped bytes themselves when F32, else one conversion
+            tensor = OnnxTensor.createTensor(backend.environment(), values, host.shape());
+        } else {
+            ByteBuffer bytes = host.dtype() == stored ? host.data()
+                    : DTypeConversions.fromFloatArray(stored, host.toFloatArray());
+            if (onWire) {
+                ByteBuffer direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+                direct.put(bytes.duplicate()).flip();
+                tensor = OnnxTensor.createTensor(backend.environment(), direct, host.shape(),
+                        stored == DType.BF16 ? OnnxJavaType.BFLOAT16 : OnnxJavaType.FLOAT16);
+            } else {
+                tensor = OnnxTensor.createTensor(backend.environment(),
+                        HostTensor.of(stored, host.shape(), bytes).asFloatBuffer(), host.shape());
+            }
+        }
+        boundParameters.put(cacheKey, tensor);
         return tensor;
     }
 

@@ -13,9 +13,9 @@ final class OnnxModelWriter {
 
     // TensorProto.DataType
     static final int FLOAT = 1;
-    static final int INT64 = 7;
     static final int FLOAT16 = 10;
     static final int BFLOAT16 = 16;
+    static final int INT64 = 7;
 
     // AttributeProto.AttributeType
     static final int ATTR_FLOAT = 1;
@@ -37,12 +37,8 @@ final class OnnxModelWriter {
             List<Attribute> attributes) {
     }
 
-    /** A graph input or output with a fully static shape and element type ({@link #FLOAT} unless stated). */
-    record ValueInfo(String name, long[] shape, int elemType) {
-
-        ValueInfo(String name, long[] shape) {
-            this(name, shape, FLOAT);
-        }
+    /** A float32 graph input or output with a fully static shape. */
+    record ValueInfo(String name, long[] shape) {
     }
 
     /**
@@ -144,7 +140,7 @@ final class OnnxModelWriter {
             shape.message(1, new ProtoWriter().varint(1, d));  // TensorShapeProto.dim { dim_value }
         }
         ProtoWriter tensorType = new ProtoWriter();
-        tensorType.varint(1, info.elemType());                 // TypeProto.Tensor.elem_type
+        tensorType.varint(1, FLOAT);                           // TypeProto.Tensor.elem_type
         tensorType.message(2, shape);                          // TypeProto.Tensor.shape
         ProtoWriter type = new ProtoWriter();
         type.message(1, tensorType);                           // TypeProto.tensor_type

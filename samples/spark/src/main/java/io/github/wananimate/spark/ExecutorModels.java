@@ -1,7 +1,7 @@
 package io.github.wananimate.spark;
 
 import io.github.wananimate.api.WanAnimate;
-import io.github.wananimate.pipeline.ConditioningPrecision;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.samples.Demo;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,13 +68,9 @@ final class ExecutorModels {
         return model;
     }
 
-    /** {@code float32} / {@code fp32} or {@code bfloat16} / {@code bf16}. */
-    static ConditioningPrecision precision(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "float32", "fp32" -> ConditioningPrecision.FLOAT32;
-            case "bfloat16", "bf16" -> ConditioningPrecision.BFLOAT16;
-            default -> throw new IllegalArgumentException("precision must be fp32 or bf16, got '" + name + "'");
-        };
+    /** {@code fp32}, {@code bf16} or {@code fp16} (also spelled {@code float32}, {@code bfloat16}, {@code float16}). */
+    static Precision precision(String name) {
+        return Precision.parse(name);
     }
 
     private static void closeAll() {

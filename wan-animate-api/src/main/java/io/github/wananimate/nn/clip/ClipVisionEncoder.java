@@ -3,7 +3,16 @@ package io.github.wananimate.nn.clip;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.Ops;
 import io.github.wananimate.nn.ParameterSpec;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.nn.layers.Attention;
+import io.github.wananimate.nn.layers.Conv;
+import io.github.wananimate.nn.layers.Layer;
+import io.github.wananimate.nn.layers.LayerNorm;
+import io.github.wananimate.nn.layers.Layers;
+import io.github.wananimate.nn.layers.Linear;
+import io.github.wananimate.nn.layers.Weight;
+import io.github.wananimate.tensor.DType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,6 +26,9 @@ import java.util.Map;
  *
  * <p>Input {@code pixels} {@code [B, 3, image, image]}, already preprocessed by {@link ClipPreprocessing}; output
  * {@code features} {@code [B, tokens, dim]} (257 × 1280 for ViT-H/14).
+ *
+ * <p>Precision: Linears, the patch convolution and attention in {@link Precision#compute()}, LayerNorms, embeddings
+ * and residual adds in float32.
  */
 public final class ClipVisionEncoder implements Network {
 
@@ -27,9 +39,46 @@ public final class ClipVisionEncoder implements Network {
     private static final double LAYER_NORM_EPS = 1e-5;
 
     private final ClipVisionConfig config;
+    private final Conv patchEmbedding;
+    private final Weight cls;
+    private final Weight positions;
+    private final LayerNorm preNorm;
+    private final List<Block> blocks;
+    private final List<ParameterSpec> parameters;
 
     public ClipVisionEncoder(ClipVisionConfig config) {
+        this(config, Precision.FP32);
+    }
+
+    public ClipVisionEncoder(ClipVisionConfig config, Precision precision) {
         this.config = config;
+        int d = config.dim();
+        int p = config.patchSize();
+        DType stored = precision.weights();
+        this.patchEmbedding = Conv.of(PREFIX + "patch_embedding", d, 3, stored, precision.compute(), p, p)
+                .withoutBias().withStride(p, p);
+        this.cls = new Weight(PREFIX + "cls_embedding", stored, 1, 1, d);
+        this.positions = new Weight(PREFIX + "pos_embedding", stored, 1, config.tokenCount(), d);
+        this.preNorm = LayerNorm.affine(PREFIX + "pre_norm", d, LAYER_NORM_EPS, stored);
+        List<Block> list = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            list.add(new Block(PREFIX + "transformer." + i + ".", precision));
+        }
+        this.blocks = List.copyOf(list);
+        List<ParameterSpec> specs = new ArrayList<>(Layers.parameters(List.of(patchEmbedding, cls, positions,
+                preNorm)));
+        for (int i = 0; i < blocks.size(); i++) {
+            // The last block, post_norm and head are in every checkpoint but unused on this path (use_31_block):
+            // they are validated when present and never bound.
+            boolean used = i < config.numLayers() - 1;
+            for (ParameterSpec spec : blocks.get(i).parameters()) {
+                specs.add(used ? spec : new ParameterSpec(spec.key(), spec.shape(), true, spec.dtype()));
+            }
+        }
+        specs.add(ParameterSpec.optional(PREFIX + "post_norm.weight", d));
+        specs.add(ParameterSpec.optional(PREFIX + "post_norm.bias", d));
+        specs.add(ParameterSpec.optional(PREFIX + "head", d, config.embedDim()));
+        this.parameters = List.copyOf(specs);
     }
 
     public ClipVisionConfig config() {
@@ -48,49 +97,7 @@ public final class ClipVisionEncoder implements Network {
 
     @Override
     public List<ParameterSpec> parameters() {
-        int d = config.dim();
-        int p = config.patchSize();
-        List<ParameterSpec> specs = new ArrayList<>();
-        specs.add(ParameterSpec.required(PREFIX + "patch_embedding.weight", d, 3, p, p));
-        specs.add(ParameterSpec.required(PREFIX + "cls_embedding", 1, 1, d));
-        specs.add(ParameterSpec.required(PREFIX + "pos_embedding", 1, config.tokenCount(), d));
-        specs.add(ParameterSpec.required(PREFIX + "pre_norm.weight", d));
-        specs.add(ParameterSpec.required(PREFIX + "pre_norm.bias", d));
-        for (int i = 0; i < config.numLayers(); i++) {
-            // The last block, post_norm and head are in every checkpoint but unused on this path (use_31_block):
-            // they are validated when present and never bound.
-            boolean used = i < config.numLayers() - 1;
-            for (ParameterSpec s : blockParameters(i)) {
-                specs.add(used ? s : ParameterSpec.optional(s.key(), s.shape()));
-            }
-        }
-        specs.add(ParameterSpec.optional(PREFIX + "post_norm.weight", d));
-        specs.add(ParameterSpec.optional(PREFIX + "post_norm.bias", d));
-        specs.add(ParameterSpec.optional(PREFIX + "head", d, config.embedDim()));
-        return specs;
-    }
-
-    private List<ParameterSpec> blockParameters(int i) {
-        int d = config.dim();
-        int m = config.mlpDim();
-        String b = block(i);
-        return List.of(
-                ParameterSpec.required(b + "norm1.weight", d),
-                ParameterSpec.required(b + "norm1.bias", d),
-                ParameterSpec.required(b + "attn.to_qkv.weight", 3L * d, d),
-                ParameterSpec.required(b + "attn.to_qkv.bias", 3L * d),
-                ParameterSpec.required(b + "attn.proj.weight", d, d),
-                ParameterSpec.required(b + "attn.proj.bias", d),
-                ParameterSpec.required(b + "norm2.weight", d),
-                ParameterSpec.required(b + "norm2.bias", d),
-                ParameterSpec.required(b + "mlp.0.weight", m, d),
-                ParameterSpec.required(b + "mlp.0.bias", m),
-                ParameterSpec.required(b + "mlp.2.weight", d, m),
-                ParameterSpec.required(b + "mlp.2.bias", d));
-    }
-
-    private static String block(int i) {
-        return PREFIX + "transformer." + i + ".";
+        return parameters;
     }
 
     @Override
@@ -107,21 +114,18 @@ public final class ClipVisionEncoder implements Network {
         }
         long batch = s[0];
         int d = config.dim();
-        int p = config.patchSize();
 
         Tensor x = ops.scoped(() -> {
-            Tensor patches = ops.conv(pixels, ops.parameter(PREFIX + "patch_embedding.weight"), null,
-                    new int[] {p, p}, new int[] {0, 0}, new int[] {0, 0}, 1);
+            Tensor patches = patchEmbedding.apply(ops, pixels);
             patches = ops.permute(ops.reshape(patches, batch, d, -1), 0, 2, 1);
-            Tensor cls = ops.broadcastTo(ops.parameter(PREFIX + "cls_embedding"), batch, 1, d);
-            Tensor tokens = ops.add(ops.concat(1, cls, patches), ops.parameter(PREFIX + "pos_embedding"));
-            return ops.layerNorm(tokens, ops.parameter(PREFIX + "pre_norm.weight"),
-                    ops.parameter(PREFIX + "pre_norm.bias"), LAYER_NORM_EPS);
+            Tensor clsToken = ops.broadcastTo(cls.get(ops), batch, 1, d);
+            Tensor tokens = ops.add(ops.concat(1, clsToken, patches), positions.get(ops));
+            return preNorm.apply(ops, tokens);
         });
         for (int i = 0; i < config.numLayers() - 1; i++) {
             Tensor in = x;
-            String b = block(i);
-            x = ops.scoped(() -> block(ops, in, b));
+            Block block = blocks.get(i);
+            x = ops.scoped(() -> block.apply(ops, in));
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put(OUTPUT, x);
@@ -129,27 +133,54 @@ public final class ClipVisionEncoder implements Network {
     }
 
     /** {@code x += proj(Attn(LN1(x)))}, {@code x += MLP(LN2(x))} (pre-norm block, exact GELU). */
-    private Tensor block(Ops ops, Tensor x, String b) {
-        long batch = x.dim(0);
-        long tokens = x.dim(1);
-        int d = config.dim();
-        int heads = config.numHeads();
-        int hd = config.headDim();
+    private final class Block implements Layer {
 
-        Tensor h = ops.layerNorm(x, ops.parameter(b + "norm1.weight"), ops.parameter(b + "norm1.bias"),
-                LAYER_NORM_EPS);
-        Tensor qkv = ops.linear(h, ops.parameter(b + "attn.to_qkv.weight"), ops.parameter(b + "attn.to_qkv.bias"));
-        // to_qkv rows are [q | k | v], each split into heads of head_dim.
-        Tensor q = heads(ops, ops.slice(qkv, -1, 0, d), batch, tokens, heads, hd);
-        Tensor k = heads(ops, ops.slice(qkv, -1, d, 2L * d), batch, tokens, heads, hd);
-        Tensor v = heads(ops, ops.slice(qkv, -1, 2L * d, 3L * d), batch, tokens, heads, hd);
-        Tensor attn = ops.attention(q, k, v, null, 1.0 / Math.sqrt(hd));
-        attn = ops.reshape(ops.permute(attn, 0, 2, 1, 3), batch, tokens, d);
-        x = ops.add(x, ops.linear(attn, ops.parameter(b + "attn.proj.weight"), ops.parameter(b + "attn.proj.bias")));
+        private final LayerNorm norm1;
+        private final Linear qkv;
+        private final Linear proj;
+        private final LayerNorm norm2;
+        private final Linear mlp0;
+        private final Linear mlp2;
+        private final Attention attention;
 
-        h = ops.layerNorm(x, ops.parameter(b + "norm2.weight"), ops.parameter(b + "norm2.bias"), LAYER_NORM_EPS);
-        h = ops.geluErf(ops.linear(h, ops.parameter(b + "mlp.0.weight"), ops.parameter(b + "mlp.0.bias")));
-        return ops.add(x, ops.linear(h, ops.parameter(b + "mlp.2.weight"), ops.parameter(b + "mlp.2.bias")));
+        Block(String b, Precision precision) {
+            int d = config.dim();
+            int m = config.mlpDim();
+            DType stored = precision.weights();
+            DType low = precision.compute();
+            norm1 = LayerNorm.affine(b + "norm1", d, LAYER_NORM_EPS, stored);
+            qkv = new Linear(b + "attn.to_qkv", 3L * d, d, stored, low);
+            proj = new Linear(b + "attn.proj", d, d, stored, low);
+            norm2 = LayerNorm.affine(b + "norm2", d, LAYER_NORM_EPS, stored);
+            mlp0 = new Linear(b + "mlp.0", m, d, stored, low);
+            mlp2 = new Linear(b + "mlp.2", d, m, stored, low);
+            attention = new Attention(low);
+        }
+
+        @Override
+        public List<ParameterSpec> parameters() {
+            return Layers.parameters(List.of(norm1, qkv, proj, norm2, mlp0, mlp2));
+        }
+
+        Tensor apply(Ops ops, Tensor x) {
+            long batch = x.dim(0);
+            long tokens = x.dim(1);
+            int d = config.dim();
+            int heads = config.numHeads();
+            int hd = config.headDim();
+
+            Tensor packed = qkv.apply(ops, norm1.apply(ops, x));
+            // to_qkv rows are [q | k | v], each split into heads of head_dim.
+            Tensor q = heads(ops, ops.slice(packed, -1, 0, d), batch, tokens, heads, hd);
+            Tensor k = heads(ops, ops.slice(packed, -1, d, 2L * d), batch, tokens, heads, hd);
+            Tensor v = heads(ops, ops.slice(packed, -1, 2L * d, 3L * d), batch, tokens, heads, hd);
+            Tensor attn = attention.apply(ops, q, k, v, null, 1.0 / Math.sqrt(hd));
+            attn = ops.reshape(ops.permute(attn, 0, 2, 1, 3), batch, tokens, d);
+            x = ops.add(x, proj.apply(ops, attn));
+
+            Tensor h = ops.geluErf(mlp0.apply(ops, norm2.apply(ops, x)));
+            return ops.add(x, mlp2.apply(ops, h));
+        }
     }
 
     private static Tensor heads(Ops ops, Tensor x, long batch, long tokens, int heads, int headDim) {

@@ -4,10 +4,19 @@ import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.Ops;
 import io.github.wananimate.nn.ParameterGroup;
 import io.github.wananimate.nn.ParameterSpec;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.Tensor;
 import io.github.wananimate.nn.face.FaceAdapterBlock;
 import io.github.wananimate.nn.face.FaceEncoder;
 import io.github.wananimate.nn.face.MotionEncoder;
+import io.github.wananimate.nn.layers.Attention;
+import io.github.wananimate.nn.layers.Layer;
+import io.github.wananimate.nn.layers.LayerNorm;
+import io.github.wananimate.nn.layers.Layers;
+import io.github.wananimate.nn.layers.Linear;
+import io.github.wananimate.nn.layers.RmsNorm;
+import io.github.wananimate.nn.layers.Weight;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.ArrayList;
@@ -32,15 +41,15 @@ import java.util.Map;
  * {@code [T, 512]}, {@code face_encoder_out} {@code [1, F−1, 5, D]}, {@code e0} {@code [1, 6, D]},
  * {@code block0_out} and {@code block0_after_face_adapter} {@code [1, L, D]}.
  *
- * <p>Precision (§1.6). Everything here runs in float32; bf16/fp8 checkpoints are up-cast when bound and the
- * sinusoid and RoPE angles are computed on the host in float64. The original, on GPU, runs the Q/K/V/O, FFN,
- * text/image embedding and face-adapter Linears, the patch convolutions, the motion-encoder convolutions and the
- * face-encoder convolutions in bf16 under autocast, attention (flash-attn) on bf16 q/k/v with float32
- * accumulation, and casts RMSNorm outputs back to bf16 before the gain; it keeps in float32 the time embedding and
- * projection, the modulation adds and gated residuals, the residual stream after block 0, LayerNorm/RMSNorm
- * statistics, the head and the output. So this port is a float32 superset of the reference: expect bf16-level
- * (about 1e-2 relative) differences from the GPU original, and float32-rounding agreement with the original run
- * in float32 (the golden fixtures).
+ * <p>Precision (§1.6). Built for a {@link Precision}: every weight is stored in {@link Precision#weights()} (the
+ * original loads the whole DiT with {@code param_dtype}); the layers the original runs under bf16 autocast — the
+ * Q/K/V/O, FFN, text/image embedding and face-adapter Linears, the patch convolutions, the face-encoder convolutions
+ * and attention — compute in {@link Precision#compute()} with float32 accumulation; the time embedding and
+ * projection, the modulation adds and gated residuals, the residual stream, LayerNorm/RMSNorm, the head and the
+ * output stay float32 (weights up-cast). The sinusoid and RoPE angles are computed on the host in float64; the motion
+ * encoder's convolutions and fc chain run in the reduced dtype too (§3.1). In {@link Precision#FP32}
+ * this is a float32 superset of the reference: float32-rounding agreement with the original run in float32 (the
+ * golden fixtures) and bf16-level (about 1e-2 relative) differences from the GPU original.
  */
 public final class WanAnimateDiT implements Network {
 
@@ -70,39 +79,107 @@ public final class WanAnimateDiT implements Network {
     private static final int PATCH = 2;
 
     private final DiTConfig config;
+    private final Precision precision;
+    private final boolean intermediates;
+    private final Linear patchEmbedding;
+    private final Linear posePatchEmbedding;
+    private final Linear text0;
+    private final Linear text2;
+    private final Linear time0;
+    private final Linear time2;
+    private final Linear timeProjection;
+    private final LayerNorm imageNormIn;
+    private final Linear image1;
+    private final Linear image3;
+    private final LayerNorm imageNormOut;
+    private final List<Block> blocks;
+    private final Weight headModulation;
+    private final LayerNorm headNorm;
+    private final Linear head;
     private final MotionEncoder motionEncoder;
     private final FaceEncoder faceEncoder;
     private final List<FaceAdapterBlock> faceBlocks;
     private final List<ParameterSpec> parameters;
     private final List<ParameterGroup> groups;
-    private final boolean intermediates;
 
-    /** The denoiser with the single output {@code output}. */
+    /** The float32 denoiser with the single output {@code output}. */
     public WanAnimateDiT(DiTConfig config) {
         this(config, false);
+    }
+
+    /** The float32 denoiser; see {@link #WanAnimateDiT(DiTConfig, boolean, Precision)}. */
+    public WanAnimateDiT(DiTConfig config, boolean intermediates) {
+        this(config, intermediates, Precision.FP32);
     }
 
     /**
      * @param intermediates also output {@code motion}, {@code face_encoder_out}, {@code e0}, {@code block0_out} and
      *                      {@code block0_after_face_adapter} (for parity checks: at 14B size the block outputs are
      *                      1.5 GB each, so the sampler leaves this off)
+     * @param precision     weights and autocast dtype (see the class comment)
      */
-    public WanAnimateDiT(DiTConfig config, boolean intermediates) {
+    public WanAnimateDiT(DiTConfig config, boolean intermediates, Precision precision) {
         this.config = config;
+        this.precision = precision;
         this.intermediates = intermediates;
-        this.motionEncoder = new MotionEncoder("motion_encoder.");
-        this.faceEncoder = new FaceEncoder("face_encoder.", config.dim());
-        List<FaceAdapterBlock> blocks = new ArrayList<>();
-        for (int k = 0; k < config.faceBlocks(); k++) {
-            blocks.add(new FaceAdapterBlock(faceBlockPrefix(k), config.dim(), config.numHeads()));
+        int d = config.dim();
+        DType stored = precision.weights();
+        DType low = precision.compute();
+        DType f32 = DType.F32;
+        this.patchEmbedding = Linear.patches("patch_embedding", d, DiTConfig.IN_DIM, stored, low, 1, PATCH, PATCH);
+        this.posePatchEmbedding = Linear.patches("pose_patch_embedding", d, DiTConfig.POSE_DIM, stored, low, 1, PATCH,
+                PATCH);
+        this.text0 = new Linear("text_embedding.0", d, config.textDim(), stored, low);
+        this.text2 = new Linear("text_embedding.2", d, d, stored, low);
+        this.time0 = new Linear("time_embedding.0", d, config.freqDim(), stored, f32);
+        this.time2 = new Linear("time_embedding.2", d, d, stored, f32);
+        this.timeProjection = new Linear("time_projection.1", 6L * d, d, stored, f32);
+        this.imageNormIn = LayerNorm.affine("img_emb.proj.0", DiTConfig.CLIP_DIM, IMG_EMB_EPS, stored);
+        this.image1 = new Linear("img_emb.proj.1", DiTConfig.CLIP_DIM, DiTConfig.CLIP_DIM, stored, low);
+        this.image3 = new Linear("img_emb.proj.3", d, DiTConfig.CLIP_DIM, stored, low);
+        this.imageNormOut = LayerNorm.affine("img_emb.proj.4", d, IMG_EMB_EPS, stored);
+        List<Block> list = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            list.add(new Block("blocks." + i + "."));
         }
-        this.faceBlocks = List.copyOf(blocks);
-        this.parameters = List.copyOf(buildParameters());
-        this.groups = List.copyOf(buildGroups());
+        this.blocks = List.copyOf(list);
+        this.headModulation = new Weight("head.modulation", stored, 1, 2, d);
+        this.headNorm = LayerNorm.plain(config.eps());
+        this.head = new Linear("head.head", (long) DiTConfig.OUT_DIM * PATCH * PATCH, d, stored, f32);
+        this.motionEncoder = new MotionEncoder("motion_encoder.", precision);
+        this.faceEncoder = new FaceEncoder("face_encoder.", d, precision);
+        List<FaceAdapterBlock> adapters = new ArrayList<>();
+        for (int k = 0; k < config.faceBlocks(); k++) {
+            adapters.add(new FaceAdapterBlock(faceBlockPrefix(k), d, config.numHeads(), precision));
+        }
+        this.faceBlocks = List.copyOf(adapters);
+        List<Layer> layers = new ArrayList<>(List.of(patchEmbedding, posePatchEmbedding, text0, text2, time0, time2,
+                timeProjection));
+        layers.addAll(blocks);
+        layers.addAll(List.of(headModulation, head, imageNormIn, image1, image3, imageNormOut));
+        layers.addAll(faceBlocks);
+        layers.add(faceEncoder);
+        List<ParameterSpec> specs = new ArrayList<>(Layers.parameters(layers));
+        specs.addAll(motionEncoder.parameters());
+        this.parameters = List.copyOf(specs);
+        List<ParameterGroup> groupList = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            List<Layer> read = new ArrayList<>(List.of(blocks.get(i)));
+            if (i % DiTConfig.FACE_BLOCK_EVERY == 0) {
+                read.add(faceBlocks.get(i / DiTConfig.FACE_BLOCK_EVERY));
+            }
+            groupList.add(new ParameterGroup(blockGroup(i),
+                    Layers.parameters(read).stream().map(ParameterSpec::key).toList()));
+        }
+        this.groups = List.copyOf(groupList);
     }
 
     public DiTConfig config() {
         return config;
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     @Override
@@ -215,8 +292,8 @@ public final class WanAnimateDiT implements Network {
 
         // §1.3 steps 1–3: patch embedding of [x; y], pose patches added to latent frames 1..F−1
         Tensor patches = ops.scoped(() -> {
-            Tensor t = patchEmbed(ops, ops.concat(0, x, y), "patch_embedding");
-            Tensor posed = patchEmbed(ops, ops.reshape(pose, DiTConfig.POSE_DIM, frames - 1, h, w), "pose_patch_embedding");
+            Tensor t = patchEmbed(ops, ops.concat(0, x, y), patchEmbedding);
+            Tensor posed = patchEmbed(ops, ops.reshape(pose, DiTConfig.POSE_DIM, frames - 1, h, w), posePatchEmbedding);
             return ops.concat(0, ops.slice(t, 0, 0, perFrame), ops.add(ops.slice(t, 0, perFrame, tokens), posed));
         });
 
@@ -230,12 +307,9 @@ public final class WanAnimateDiT implements Network {
         Tensor motionVec = ops.reshape(ops.pad(faceTokens, new long[] {0, 1, 0, 0}, new long[] {0, 0, 0, 0}, 0.0),
                 frames, FACE_TOKENS, dim);
 
-        // §1.3 step 6: time embedding e [1, D] and the block modulation e0 [6, D]
-        Tensor e = ops.linear(ops.silu(ops.linear(ops.reshape(sinusoid, 1, config.freqDim()),
-                        ops.parameter("time_embedding.0.weight"), ops.parameter("time_embedding.0.bias"))),
-                ops.parameter("time_embedding.2.weight"), ops.parameter("time_embedding.2.bias"));
-        Tensor e0 = ops.reshape(ops.linear(ops.silu(e), ops.parameter("time_projection.1.weight"),
-                ops.parameter("time_projection.1.bias")), 6, dim);
+        // §1.3 step 6: time embedding e [1, D] and the block modulation e0 [6, D], float32
+        Tensor e = time2.apply(ops, ops.silu(time0.apply(ops, ops.reshape(sinusoid, 1, config.freqDim()))));
+        Tensor e0 = ops.reshape(timeProjection.apply(ops, ops.silu(e)), 6, dim);
         if (intermediates) {
             outputs.put(E0, ops.reshape(e0, 1, 6, dim));
         }
@@ -253,7 +327,7 @@ public final class WanAnimateDiT implements Network {
         Tensor hidden = patches;
         int first = 0;
         if (intermediates) {
-            Tensor block0 = ops.scoped(() -> block(ops, 0, patches, e0, text, image, cos, sin));
+            Tensor block0 = ops.scoped(() -> blocks.get(0).forward(ops, patches, e0, text, image, cos, sin));
             outputs.put(BLOCK0_OUT, ops.reshape(block0, 1, tokens, dim));
             hidden = ops.scoped(() -> ops.add(block0, faceBlocks.get(0).forward(ops, block0, motionVec)));
             outputs.put(BLOCK0_AFTER_FACE_ADAPTER, ops.reshape(hidden, 1, tokens, dim));
@@ -266,7 +340,7 @@ public final class WanAnimateDiT implements Network {
         }
         hidden = ops.chain(hidden, stepGroups, (k, in) -> {
             int i = start + k;
-            Tensor out = block(ops, i, in, e0, text, image, cos, sin);
+            Tensor out = blocks.get(i).forward(ops, in, e0, text, image, cos, sin);
             if (i % DiTConfig.FACE_BLOCK_EVERY == 0) {
                 out = ops.add(out, faceBlocks.get(i / DiTConfig.FACE_BLOCK_EVERY).forward(ops, out, motionVec));
             }
@@ -287,13 +361,12 @@ public final class WanAnimateDiT implements Network {
      * (channel, row offset, column offset) order, tokens in (f, i, j) order. u {@code [C, F, h, w]} →
      * {@code [F·h/2·w/2, D]}.
      */
-    private Tensor patchEmbed(Ops ops, Tensor u, String name) {
+    private static Tensor patchEmbed(Ops ops, Tensor u, Linear embedding) {
         long[] s = u.shape();
         long c = s[0];
         Tensor grid = ops.reshape(u, c, s[1], s[2] / PATCH, PATCH, s[3] / PATCH, PATCH);
         Tensor vectors = ops.reshape(ops.permute(grid, 1, 2, 4, 0, 3, 5), -1, c * PATCH * PATCH);
-        Tensor weight = ops.reshape(ops.parameter(name + ".weight"), config.dim(), c * PATCH * PATCH);
-        return ops.linear(vectors, weight, ops.parameter(name + ".bias"));
+        return embedding.apply(ops, vectors);
     }
 
     /** {@code [1, 3, T, 512, 512]} → motion codes {@code [T, 512]}, in batches of {@link #FACE_BATCH} frames. */
@@ -311,61 +384,122 @@ public final class WanAnimateDiT implements Network {
     private Tensor embedText(Ops ops, Tensor context) {
         long missing = config.textLen() - context.dim(0);
         Tensor padded = missing == 0 ? context : ops.pad(context, new long[] {0, 0}, new long[] {missing, 0}, 0.0);
-        Tensor hidden = ops.geluTanh(ops.linear(padded, ops.parameter("text_embedding.0.weight"),
-                ops.parameter("text_embedding.0.bias")));
-        return ops.linear(hidden, ops.parameter("text_embedding.2.weight"), ops.parameter("text_embedding.2.bias"));
+        return text2.apply(ops, ops.geluTanh(text0.apply(ops, padded)));
     }
 
     /** MLPProj: LN → Linear → GELU(erf) → Linear → LN, both LayerNorms affine with eps 1e-5. */
     private Tensor embedImage(Ops ops, Tensor clip) {
-        Tensor c = ops.reshape(clip, DiTConfig.CLIP_TOKENS, DiTConfig.CLIP_DIM);
-        c = ops.layerNorm(c, ops.parameter("img_emb.proj.0.weight"), ops.parameter("img_emb.proj.0.bias"), IMG_EMB_EPS);
-        c = ops.geluErf(ops.linear(c, ops.parameter("img_emb.proj.1.weight"), ops.parameter("img_emb.proj.1.bias")));
-        c = ops.linear(c, ops.parameter("img_emb.proj.3.weight"), ops.parameter("img_emb.proj.3.bias"));
-        return ops.layerNorm(c, ops.parameter("img_emb.proj.4.weight"), ops.parameter("img_emb.proj.4.bias"), IMG_EMB_EPS);
+        Tensor c = imageNormIn.apply(ops, ops.reshape(clip, DiTConfig.CLIP_TOKENS, DiTConfig.CLIP_DIM));
+        c = image3.apply(ops, ops.geluErf(image1.apply(ops, c)));
+        return imageNormOut.apply(ops, c);
     }
 
-    /** One WanAnimateAttentionBlock (§1.4) on the residual stream {@code [L, D]}. */
-    private Tensor block(Ops ops, int index, Tensor x, Tensor e0, Tensor text, Tensor image, Tensor cos, Tensor sin) {
-        String p = "blocks." + index + ".";
-        double eps = config.eps();
-        // rows: 0 shift / 1 scale / 2 gate (self-attention), 3 shift / 4 scale / 5 gate (FFN)
-        Tensor m = ops.add(ops.reshape(ops.parameter(p + "modulation"), 6, config.dim()), e0);
-        Tensor[] mod = new Tensor[6];
-        for (int r = 0; r < 6; r++) {
-            mod[r] = ops.slice(m, 0, r, r + 1);
+    /** One WanAnimateAttentionBlock (§1.4), keys {@code blocks.i.*}. */
+    private final class Block implements Layer {
+
+        private final Weight modulation;
+        private final LayerNorm norm1;
+        private final Linear q;
+        private final Linear k;
+        private final Linear v;
+        private final Linear o;
+        private final RmsNorm normQ;
+        private final RmsNorm normK;
+        private final LayerNorm norm3;
+        private final Linear crossQ;
+        private final Linear crossK;
+        private final Linear crossV;
+        private final Linear crossO;
+        private final Linear crossKImg;
+        private final Linear crossVImg;
+        private final RmsNorm crossNormQ;
+        private final RmsNorm crossNormK;
+        private final RmsNorm crossNormKImg;
+        private final LayerNorm norm2;
+        private final Linear ffn0;
+        private final Linear ffn2;
+        private final Attention attention;
+        private final List<ParameterSpec> parameters;
+
+        Block(String p) {
+            int d = config.dim();
+            double eps = config.eps();
+            DType stored = precision.weights();
+            DType low = precision.compute();
+            modulation = new Weight(p + "modulation", stored, 1, 6, d);
+            norm1 = LayerNorm.plain(eps);
+            q = new Linear(p + "self_attn.q", d, d, stored, low);
+            k = new Linear(p + "self_attn.k", d, d, stored, low);
+            v = new Linear(p + "self_attn.v", d, d, stored, low);
+            o = new Linear(p + "self_attn.o", d, d, stored, low);
+            normQ = new RmsNorm(p + "self_attn.norm_q", d, eps, stored);
+            normK = new RmsNorm(p + "self_attn.norm_k", d, eps, stored);
+            norm3 = LayerNorm.affine(p + "norm3", d, eps, stored);
+            crossQ = new Linear(p + "cross_attn.q", d, d, stored, low);
+            crossK = new Linear(p + "cross_attn.k", d, d, stored, low);
+            crossV = new Linear(p + "cross_attn.v", d, d, stored, low);
+            crossO = new Linear(p + "cross_attn.o", d, d, stored, low);
+            crossNormQ = new RmsNorm(p + "cross_attn.norm_q", d, eps, stored);
+            crossNormK = new RmsNorm(p + "cross_attn.norm_k", d, eps, stored);
+            crossKImg = new Linear(p + "cross_attn.k_img", d, d, stored, low);
+            crossVImg = new Linear(p + "cross_attn.v_img", d, d, stored, low);
+            crossNormKImg = new RmsNorm(p + "cross_attn.norm_k_img", d, eps, stored);
+            norm2 = LayerNorm.plain(eps);
+            ffn0 = new Linear(p + "ffn.0", config.ffnDim(), d, stored, low);
+            ffn2 = new Linear(p + "ffn.2", d, config.ffnDim(), stored, low);
+            attention = new Attention(low);
+            parameters = Layers.parameters(List.of(modulation, q, k, v, o, normQ, normK, norm3, crossQ, crossK, crossV,
+                    crossO, crossNormQ, crossNormK, crossKImg, crossVImg, crossNormKImg, ffn0, ffn2));
         }
 
-        Tensor a = modulate(ops, ops.layerNorm(x, null, null, eps), mod[1], mod[0]);
-        Tensor q = ops.rmsNorm(linear(ops, a, p + "self_attn.q"), ops.parameter(p + "self_attn.norm_q.weight"), eps);
-        Tensor k = ops.rmsNorm(linear(ops, a, p + "self_attn.k"), ops.parameter(p + "self_attn.norm_k.weight"), eps);
-        Tensor v = linear(ops, a, p + "self_attn.v");
-        Tensor sa = mergeHeads(ops, attend(ops, heads(ops, rotate(ops, q, cos, sin)), heads(ops, rotate(ops, k, cos, sin)),
-                heads(ops, v)));
-        x = ops.add(x, ops.mul(linear(ops, sa, p + "self_attn.o"), mod[2]));
+        @Override
+        public List<ParameterSpec> parameters() {
+            return parameters;
+        }
 
-        // cross-attention: no gate, no modulation; image and text keys in two separate softmaxes, summed
-        Tensor c = ops.layerNorm(x, ops.parameter(p + "norm3.weight"), ops.parameter(p + "norm3.bias"), eps);
-        Tensor cq = heads(ops, ops.rmsNorm(linear(ops, c, p + "cross_attn.q"), ops.parameter(p + "cross_attn.norm_q.weight"), eps));
-        Tensor kt = ops.rmsNorm(linear(ops, text, p + "cross_attn.k"), ops.parameter(p + "cross_attn.norm_k.weight"), eps);
-        Tensor vt = linear(ops, text, p + "cross_attn.v");
-        Tensor ki = ops.rmsNorm(linear(ops, image, p + "cross_attn.k_img"),
-                ops.parameter(p + "cross_attn.norm_k_img.weight"), eps);
-        Tensor vi = linear(ops, image, p + "cross_attn.v_img");
-        Tensor ca = ops.add(mergeHeads(ops, attend(ops, cq, heads(ops, kt), heads(ops, vt))),
-                mergeHeads(ops, attend(ops, cq, heads(ops, ki), heads(ops, vi))));
-        x = ops.add(x, linear(ops, ca, p + "cross_attn.o"));
+        /** The block on the residual stream {@code [L, D]}. */
+        Tensor forward(Ops ops, Tensor x, Tensor e0, Tensor text, Tensor image, Tensor cos, Tensor sin) {
+            // rows: 0 shift / 1 scale / 2 gate (self-attention), 3 shift / 4 scale / 5 gate (FFN)
+            Tensor m = ops.add(ops.reshape(modulation.get(ops), 6, config.dim()), e0);
+            Tensor[] mod = new Tensor[6];
+            for (int r = 0; r < 6; r++) {
+                mod[r] = ops.slice(m, 0, r, r + 1);
+            }
 
-        Tensor f = modulate(ops, ops.layerNorm(x, null, null, eps), mod[4], mod[3]);
-        Tensor ffn = linear(ops, ops.geluTanh(linear(ops, f, p + "ffn.0")), p + "ffn.2");
-        return ops.add(x, ops.mul(ffn, mod[5]));
+            Tensor a = modulate(ops, norm1.apply(ops, x), mod[1], mod[0]);
+            Tensor qs = normQ.apply(ops, q.apply(ops, a));
+            Tensor ks = normK.apply(ops, k.apply(ops, a));
+            Tensor vs = v.apply(ops, a);
+            Tensor sa = mergeHeads(ops, attend(ops, heads(ops, rotate(ops, qs, cos, sin)),
+                    heads(ops, rotate(ops, ks, cos, sin)), heads(ops, vs)));
+            x = ops.add(x, ops.mul(o.apply(ops, sa), mod[2]));
+
+            // cross-attention: no gate, no modulation; image and text keys in two separate softmaxes, summed
+            Tensor c = norm3.apply(ops, x);
+            Tensor cq = heads(ops, crossNormQ.apply(ops, crossQ.apply(ops, c)));
+            Tensor kt = crossNormK.apply(ops, crossK.apply(ops, text));
+            Tensor vt = crossV.apply(ops, text);
+            Tensor ki = crossNormKImg.apply(ops, crossKImg.apply(ops, image));
+            Tensor vi = crossVImg.apply(ops, image);
+            Tensor ca = ops.add(mergeHeads(ops, attend(ops, cq, heads(ops, kt), heads(ops, vt))),
+                    mergeHeads(ops, attend(ops, cq, heads(ops, ki), heads(ops, vi))));
+            x = ops.add(x, crossO.apply(ops, ca));
+
+            Tensor f = modulate(ops, norm2.apply(ops, x), mod[4], mod[3]);
+            Tensor ffn = ffn2.apply(ops, ops.geluTanh(ffn0.apply(ops, f)));
+            return ops.add(x, ops.mul(ffn, mod[5]));
+        }
+
+        private Tensor attend(Ops ops, Tensor qh, Tensor kh, Tensor vh) {
+            return attention.apply(ops, qh, kh, vh, null, 1.0 / Math.sqrt(config.headDim()));
+        }
     }
 
     /** {@code LN(x)·(1 + M1) + M0} of §1.3 step 11: shift row 0, scale row 1 of {@code head.modulation + e}. */
     private Tensor head(Ops ops, Tensor x, Tensor e) {
-        Tensor m = ops.add(ops.reshape(ops.parameter("head.modulation"), 2, config.dim()), e);
-        Tensor normed = modulate(ops, ops.layerNorm(x, null, null, config.eps()), ops.slice(m, 0, 1, 2), ops.slice(m, 0, 0, 1));
-        return ops.linear(normed, ops.parameter("head.head.weight"), ops.parameter("head.head.bias"));
+        Tensor m = ops.add(ops.reshape(headModulation.get(ops), 2, config.dim()), e);
+        Tensor normed = modulate(ops, headNorm.apply(ops, x), ops.slice(m, 0, 1, 2), ops.slice(m, 0, 0, 1));
+        return head.apply(ops, normed);
     }
 
     /** Row (f, i, j) of {@code [L, 64]} read as {@code [q=2][r=2][c=16]} → {@code V[c, f, 2i+q, 2j+r]}. */
@@ -376,10 +510,6 @@ public final class WanAnimateDiT implements Network {
 
     private static Tensor modulate(Ops ops, Tensor normed, Tensor scale, Tensor shift) {
         return ops.add(ops.mul(normed, ops.add(scale, 1.0)), shift);
-    }
-
-    private static Tensor linear(Ops ops, Tensor x, String module) {
-        return ops.linear(x, ops.parameter(module + ".weight"), ops.parameter(module + ".bias"));
     }
 
     /** RoPE on {@code [L, D]}: neighbouring channel pairs (2m, 2m+1) of each head rotated by the token's angles. */
@@ -401,84 +531,6 @@ public final class WanAnimateDiT implements Network {
     /** {@code [1, H, L, d]} → {@code [L, D]}. */
     private Tensor mergeHeads(Ops ops, Tensor x) {
         return ops.reshape(ops.permute(x, 0, 2, 1, 3), x.dim(2), config.dim());
-    }
-
-    private Tensor attend(Ops ops, Tensor q, Tensor k, Tensor v) {
-        return ops.attention(q, k, v, null, 1.0 / Math.sqrt(config.headDim()));
-    }
-
-    // ------------------------------------------------------------------------------------------ parameters
-
-    private List<ParameterSpec> buildParameters() {
-        int d = config.dim();
-        int patchIn = 1 * PATCH * PATCH;
-        List<ParameterSpec> specs = new ArrayList<>();
-        specs.add(ParameterSpec.required("patch_embedding.weight", d, DiTConfig.IN_DIM, 1, PATCH, PATCH));
-        specs.add(ParameterSpec.required("patch_embedding.bias", d));
-        specs.add(ParameterSpec.required("pose_patch_embedding.weight", d, DiTConfig.POSE_DIM, 1, PATCH, PATCH));
-        specs.add(ParameterSpec.required("pose_patch_embedding.bias", d));
-        linearSpecs(specs, "text_embedding.0", d, config.textDim());
-        linearSpecs(specs, "text_embedding.2", d, d);
-        linearSpecs(specs, "time_embedding.0", d, config.freqDim());
-        linearSpecs(specs, "time_embedding.2", d, d);
-        linearSpecs(specs, "time_projection.1", 6L * d, d);
-        for (int i = 0; i < config.numLayers(); i++) {
-            String p = "blocks." + i + ".";
-            specs.add(ParameterSpec.required(p + "modulation", 1, 6, d));
-            for (String n : List.of("q", "k", "v", "o")) {
-                linearSpecs(specs, p + "self_attn." + n, d, d);
-            }
-            specs.add(ParameterSpec.required(p + "self_attn.norm_q.weight", d));
-            specs.add(ParameterSpec.required(p + "self_attn.norm_k.weight", d));
-            specs.add(ParameterSpec.required(p + "norm3.weight", d));
-            specs.add(ParameterSpec.required(p + "norm3.bias", d));
-            for (String n : List.of("q", "k", "v", "o")) {
-                linearSpecs(specs, p + "cross_attn." + n, d, d);
-            }
-            specs.add(ParameterSpec.required(p + "cross_attn.norm_q.weight", d));
-            specs.add(ParameterSpec.required(p + "cross_attn.norm_k.weight", d));
-            linearSpecs(specs, p + "cross_attn.k_img", d, d);
-            linearSpecs(specs, p + "cross_attn.v_img", d, d);
-            specs.add(ParameterSpec.required(p + "cross_attn.norm_k_img.weight", d));
-            linearSpecs(specs, p + "ffn.0", config.ffnDim(), d);
-            linearSpecs(specs, p + "ffn.2", d, config.ffnDim());
-        }
-        specs.add(ParameterSpec.required("head.modulation", 1, 2, d));
-        linearSpecs(specs, "head.head", (long) DiTConfig.OUT_DIM * patchIn, d);
-        specs.add(ParameterSpec.required("img_emb.proj.0.weight", DiTConfig.CLIP_DIM));
-        specs.add(ParameterSpec.required("img_emb.proj.0.bias", DiTConfig.CLIP_DIM));
-        linearSpecs(specs, "img_emb.proj.1", DiTConfig.CLIP_DIM, DiTConfig.CLIP_DIM);
-        linearSpecs(specs, "img_emb.proj.3", d, DiTConfig.CLIP_DIM);
-        specs.add(ParameterSpec.required("img_emb.proj.4.weight", d));
-        specs.add(ParameterSpec.required("img_emb.proj.4.bias", d));
-        specs.addAll(motionEncoder.parameters());
-        for (FaceAdapterBlock block : faceBlocks) {
-            specs.addAll(block.parameters());
-        }
-        specs.addAll(faceEncoder.parameters());
-        return specs;
-    }
-
-    private List<ParameterGroup> buildGroups() {
-        List<ParameterGroup> result = new ArrayList<>();
-        for (int i = 0; i < config.numLayers(); i++) {
-            String blockPrefix = blockGroup(i) + ".";
-            String facePrefix = i % DiTConfig.FACE_BLOCK_EVERY == 0
-                    ? faceBlockPrefix(i / DiTConfig.FACE_BLOCK_EVERY) : null;
-            List<String> keys = new ArrayList<>();
-            for (ParameterSpec spec : parameters) {
-                if (spec.key().startsWith(blockPrefix) || facePrefix != null && spec.key().startsWith(facePrefix)) {
-                    keys.add(spec.key());
-                }
-            }
-            result.add(new ParameterGroup(blockGroup(i), keys));
-        }
-        return result;
-    }
-
-    private static void linearSpecs(List<ParameterSpec> specs, String module, long out, long in) {
-        specs.add(ParameterSpec.required(module + ".weight", out, in));
-        specs.add(ParameterSpec.required(module + ".bias", out));
     }
 
     // ------------------------------------------------------------------------------------------ checks

@@ -3,7 +3,14 @@ package io.github.wananimate.nn.face;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.Ops;
 import io.github.wananimate.nn.ParameterSpec;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.nn.layers.Conv;
+import io.github.wananimate.nn.layers.Layer;
+import io.github.wananimate.nn.layers.Layers;
+import io.github.wananimate.nn.layers.Linear;
+import io.github.wananimate.nn.layers.Weight;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import io.github.wananimate.weights.ParameterSources;
@@ -18,6 +25,10 @@ import java.util.Map;
  * The LIA-derived motion encoder of Wan-Animate (NETWORKS.md §3.1): 512×512 face crops in [−1, 1] → 20 motion
  * coefficients α (EncoderApp + a linear fc chain) → motion vector {@code m = Q·α} ∈ ℝ⁵¹², Q being the Householder
  * Q of the learned direction matrix.
+ *
+ * <p>Precision: the convolutions and fc Linears compute in the run's {@link Precision#compute()} (the original runs
+ * the motion encoder under bf16 autocast), the blur FIR, activations and biases in float32; Q is derived in float64
+ * and used in float32.
  */
 public final class MotionEncoder implements Network {
 
@@ -44,10 +55,50 @@ public final class MotionEncoder implements Network {
 
     private final String prefix;
     private final Map<Long, HostTensor> blurKernels = new HashMap<>();
+    private final ConvLayer first;
+    private final List<ResBlock> blocks;
+    private final Conv last;
+    private final List<Linear> fc;
+    private final List<ParameterSpec> parameters;
 
-    /** @param prefix the key prefix, {@code "motion_encoder."} inside the DiT checkpoint */
+    /** @param prefix the key prefix, {@code "motion_encoder."} inside the DiT checkpoint; float32 */
     public MotionEncoder(String prefix) {
+        this(prefix, Precision.FP32);
+    }
+
+    /**
+     * @param prefix    the key prefix, {@code "motion_encoder."} inside the DiT checkpoint
+     * @param precision weights and autocast dtype of the run
+     */
+    public MotionEncoder(String prefix, Precision precision) {
         this.prefix = prefix;
+        DType stored = precision.weights();
+        DType low = precision.compute();
+        this.first = new ConvLayer(app("convs.0.0"), app("convs.0.1.bias"), FIRST_CHANNELS, 3, 1, 1, 0, SQRT2,
+                stored, low);
+        List<ResBlock> list = new ArrayList<>();
+        for (int k = 1; k <= RES_BLOCK_CHANNELS.length; k++) {
+            list.add(new ResBlock("convs." + k + ".", RES_BLOCK_CHANNELS[k - 1][0], RES_BLOCK_CHANNELS[k - 1][1],
+                    stored, low));
+        }
+        this.blocks = List.copyOf(list);
+        this.last = equalConv(app("convs.8"), STYLE_DIM, STYLE_DIM, 4, 1, 0, 1.0, stored, low);
+        List<Linear> chain = new ArrayList<>();
+        for (int i = 0; i < FC_LAYERS; i++) {
+            int out = i == FC_LAYERS - 1 ? MOTION_DIM : STYLE_DIM;
+            // EqualLinear (lr_mul 1, no activation): x · (W/√in)ᵀ + b
+            chain.add(new Linear(prefix + "enc.fc." + i, out, STYLE_DIM, stored, low)
+                    .withWeightScale(1.0 / Math.sqrt(STYLE_DIM)));
+        }
+        this.fc = List.copyOf(chain);
+        List<Layer> layers = new ArrayList<>();
+        layers.add(first);
+        layers.addAll(blocks);
+        layers.add(last);
+        layers.addAll(fc);
+        // the direction weight is read on the host only (prepare derives Q from it)
+        layers.add(new Weight(prefix + "dec.direction.weight", DType.F32, STYLE_DIM, MOTION_DIM));
+        this.parameters = Layers.parameters(layers);
     }
 
     @Override
@@ -67,29 +118,7 @@ public final class MotionEncoder implements Network {
 
     @Override
     public List<ParameterSpec> parameters() {
-        List<ParameterSpec> specs = new ArrayList<>();
-        specs.add(ParameterSpec.required(app("convs.0.0.weight"), FIRST_CHANNELS, 3, 1, 1));
-        specs.add(ParameterSpec.required(app("convs.0.1.bias"), 1, FIRST_CHANNELS, 1, 1));
-        for (int k = 1; k <= RES_BLOCK_CHANNELS.length; k++) {
-            int in = RES_BLOCK_CHANNELS[k - 1][0];
-            int out = RES_BLOCK_CHANNELS[k - 1][1];
-            String block = "convs." + k + ".";
-            specs.add(ParameterSpec.required(app(block + "conv1.0.weight"), in, in, 3, 3));
-            specs.add(ParameterSpec.required(app(block + "conv1.1.bias"), 1, in, 1, 1));
-            specs.add(ParameterSpec.optional(app(block + "conv2.0.kernel"), 4, 4));
-            specs.add(ParameterSpec.required(app(block + "conv2.1.weight"), out, in, 3, 3));
-            specs.add(ParameterSpec.required(app(block + "conv2.2.bias"), 1, out, 1, 1));
-            specs.add(ParameterSpec.optional(app(block + "skip.0.kernel"), 4, 4));
-            specs.add(ParameterSpec.required(app(block + "skip.1.weight"), out, in, 1, 1));
-        }
-        specs.add(ParameterSpec.required(app("convs.8.weight"), STYLE_DIM, STYLE_DIM, 4, 4));
-        for (int i = 0; i < FC_LAYERS; i++) {
-            int out = i == FC_LAYERS - 1 ? MOTION_DIM : STYLE_DIM;
-            specs.add(ParameterSpec.required(prefix + "enc.fc." + i + ".weight", out, STYLE_DIM));
-            specs.add(ParameterSpec.required(prefix + "enc.fc." + i + ".bias", out));
-        }
-        specs.add(ParameterSpec.required(prefix + "dec.direction.weight", STYLE_DIM, MOTION_DIM));
-        return specs;
+        return parameters;
     }
 
     /** Adds {@link #directionQKey()}: the direction weight is a constant, so its QR is done once, here. */
@@ -137,17 +166,15 @@ public final class MotionEncoder implements Network {
                     + Arrays.toString(shape));
         }
         long n = shape[0];
-        Tensor h = ops.scoped(() -> convLayer(ops, faces, app("convs.0.0.weight"), app("convs.0.1.bias"), 1, 0,
-                SQRT2));
-        for (int k = 1; k <= RES_BLOCK_CHANNELS.length; k++) {
+        Tensor h = ops.scoped(() -> first.apply(ops, faces));
+        for (ResBlock block : blocks) {
             Tensor x = h;
-            int block = k;
-            h = ops.scoped(() -> resBlock(ops, x, "convs." + block + "."));
+            h = ops.scoped(() -> block.apply(ops, x));
         }
-        Tensor features = ops.reshape(equalConv(ops, h, app("convs.8.weight"), 1, 0, 1.0), n, STYLE_DIM);
+        Tensor features = ops.reshape(last.apply(ops, h), n, STYLE_DIM);
         // fc0..fc4: a purely linear chain, no activation in between (faithful to LIA, NETWORKS.md §3.1).
-        for (int i = 0; i < FC_LAYERS; i++) {
-            features = equalLinear(ops, features, prefix + "enc.fc." + i);
+        for (Linear layer : fc) {
+            features = layer.apply(ops, features);
         }
         return features;
     }
@@ -163,14 +190,38 @@ public final class MotionEncoder implements Network {
     /**
      * ResBlock: {@code (Act(Conv3x3↓(Act(Conv3x3(x)))) + Conv1x1↓(Blur(x))) / √2}, downsampling convs preceded by a
      * blur: Blur(2,2) before the 3x3, Blur(1,1) before the 1x1. The outer {@code 1/√2} cancels the second Act's gain
-     * {@code √2} and goes into the skip conv's weight scale (see {@link #convLayer}).
+     * {@code √2} and goes into the skip conv's weight scale (see {@link ConvLayer}). The blur kernels
+     * ({@code conv2.0.kernel}, {@code skip.0.kernel}) are constants some checkpoints carry: accepted, never read.
      */
-    private Tensor resBlock(Ops ops, Tensor x, String block) {
-        Tensor out = convLayer(ops, x, app(block + "conv1.0.weight"), app(block + "conv1.1.bias"), 1, 1, SQRT2);
-        out = convLayer(ops, blur(ops, out, 2, 2), app(block + "conv2.1.weight"), app(block + "conv2.2.bias"), 2, 0,
-                1.0);
-        Tensor skip = equalConv(ops, blur(ops, x, 1, 1), app(block + "skip.1.weight"), 2, 0, 1.0 / SQRT2);
-        return ops.add(out, skip);
+    private final class ResBlock implements Layer {
+
+        private final ConvLayer conv1;
+        private final ConvLayer conv2;
+        private final Conv skip;
+        private final List<ParameterSpec> parameters;
+
+        ResBlock(String block, int in, int out, DType stored, DType low) {
+            conv1 = new ConvLayer(app(block + "conv1.0"), app(block + "conv1.1.bias"), in, in, 3, 1, 1, SQRT2, stored,
+                    low);
+            conv2 = new ConvLayer(app(block + "conv2.1"), app(block + "conv2.2.bias"), out, in, 3, 2, 0, 1.0, stored,
+                    low);
+            skip = equalConv(app(block + "skip.1"), out, in, 1, 2, 0, 1.0 / SQRT2, stored, low);
+            List<ParameterSpec> specs = new ArrayList<>(Layers.parameters(List.of(conv1, conv2, skip)));
+            specs.add(ParameterSpec.optional(app(block + "conv2.0.kernel"), 4, 4));
+            specs.add(ParameterSpec.optional(app(block + "skip.0.kernel"), 4, 4));
+            parameters = List.copyOf(specs);
+        }
+
+        @Override
+        public List<ParameterSpec> parameters() {
+            return parameters;
+        }
+
+        Tensor apply(Ops ops, Tensor x) {
+            Tensor out = conv1.apply(ops, x);
+            out = conv2.apply(ops, blur(ops, out, 2, 2));
+            return ops.add(out, skip.apply(ops, blur(ops, x, 1, 1)));
+        }
     }
 
     /**
@@ -178,31 +229,43 @@ public final class MotionEncoder implements Network {
      * reference's gain is √2 (NETWORKS.md §3.1); a caller that rescales the result passes the product instead.
      * Since LeakyReLU is positively homogeneous, the gain is applied to the (constant) weight and bias rather than
      * to the activation: the same values up to float rounding, without an element-wise pass over the feature map
-     * (ONNX Runtime then fuses bias, activation and the residual Add into its blocked-layout Conv).
+     * (ONNX Runtime then fuses bias, activation and the residual Add into its blocked-layout Conv). The bias is
+     * {@code [1, C, 1, 1]}, added in float32.
      */
-    private Tensor convLayer(Ops ops, Tensor x, String weightKey, String biasKey, int stride, int pad, double gain) {
-        Tensor bias = ops.parameter(biasKey);
-        Tensor scaledBias = gain == 1.0 ? bias : ops.mul(bias, gain);
-        return ops.leakyRelu(ops.add(equalConv(ops, x, weightKey, stride, pad, gain), scaledBias), LEAKY_SLOPE);
+    private static final class ConvLayer implements Layer {
+
+        private final Weight bias;
+        private final Conv conv;
+        private final double gain;
+
+        ConvLayer(String conv, String biasKey, int out, int in, int kernel, int stride, int pad, double gain,
+                DType stored, DType low) {
+            this.bias = new Weight(biasKey, stored, 1, out, 1, 1);
+            this.conv = equalConv(conv, out, in, kernel, stride, pad, gain, stored, low);
+            this.gain = gain;
+        }
+
+        @Override
+        public List<ParameterSpec> parameters() {
+            return Layers.parameters(List.of(conv, bias));
+        }
+
+        Tensor apply(Ops ops, Tensor x) {
+            Tensor b = bias.get(ops);
+            Tensor scaledBias = gain == 1.0 ? b : ops.mul(b, gain);
+            return ops.leakyRelu(ops.add(conv.apply(ops, x), scaledBias), LEAKY_SLOPE);
+        }
     }
 
     /**
      * EqualConv2d without bias, times {@code gain}: weight scaled by {@code gain/√(in·k²)}, zero padding {@code pad}
      * on every side.
      */
-    private Tensor equalConv(Ops ops, Tensor x, String weightKey, int stride, int pad, double gain) {
-        Tensor weight = ops.parameter(weightKey);
-        long[] w = weight.shape();
-        double scale = gain / Math.sqrt((double) w[1] * w[2] * w[3]);
-        return ops.conv(x, ops.mul(weight, scale), null, new int[] {stride, stride}, new int[] {pad, pad},
-                new int[] {pad, pad}, 1);
-    }
-
-    /** EqualLinear (lr_mul 1, no activation): {@code x · (W/√in)ᵀ + b}. */
-    private Tensor equalLinear(Ops ops, Tensor x, String layer) {
-        Tensor weight = ops.parameter(layer + ".weight");
-        double scale = 1.0 / Math.sqrt(weight.dim(1));
-        return ops.linear(x, ops.mul(weight, scale), ops.parameter(layer + ".bias"));
+    private static Conv equalConv(String module, int out, int in, int kernel, int stride, int pad, double gain,
+            DType stored, DType low) {
+        return Conv.of(module, out, in, stored, low, kernel, kernel).withoutBias()
+                .withWeightScale(gain / Math.sqrt((double) in * kernel * kernel))
+                .withStride(stride, stride).withPadding(new int[] {pad, pad}, new int[] {pad, pad});
     }
 
     /**

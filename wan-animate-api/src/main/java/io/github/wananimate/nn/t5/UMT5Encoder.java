@@ -3,7 +3,15 @@ package io.github.wananimate.nn.t5;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.Ops;
 import io.github.wananimate.nn.ParameterSpec;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.nn.layers.Attention;
+import io.github.wananimate.nn.layers.Layer;
+import io.github.wananimate.nn.layers.Layers;
+import io.github.wananimate.nn.layers.Linear;
+import io.github.wananimate.nn.layers.RmsNorm;
+import io.github.wananimate.nn.layers.Weight;
+import io.github.wananimate.tensor.DType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,6 +28,9 @@ import java.util.Map;
  * but the network never binds it. The optional input {@code key_mask} {@code [L]} (1 = real token, 0 = padding)
  * masks padded keys with −1e30, as the reference's {@code finfo.min}; without it every position is a real token.
  * Output {@code context} {@code [L, dim]} is NOT trimmed (the caller keeps the real rows).
+ *
+ * <p>Precision: the bias-free Linears and attention in {@link Precision#compute()}; RMSNorms, the position bias and
+ * residual adds in float32.
  */
 public final class UMT5Encoder implements Network {
 
@@ -35,18 +46,38 @@ public final class UMT5Encoder implements Network {
 
     private final UMT5Config config;
     private final boolean exposePositionBias;
+    private final List<Block> blocks;
+    private final RmsNorm norm;
+    private final List<ParameterSpec> parameters;
 
     public UMT5Encoder(UMT5Config config) {
         this(config, false);
+    }
+
+    public UMT5Encoder(UMT5Config config, boolean exposePositionBias) {
+        this(config, exposePositionBias, Precision.FP32);
     }
 
     /**
      * @param exposePositionBias also output layer 0's position bias {@code [1, heads, L, L]} (for parity checks; it
      *                           is 64 MiB at L = 512 for the full model)
      */
-    public UMT5Encoder(UMT5Config config, boolean exposePositionBias) {
+    public UMT5Encoder(UMT5Config config, boolean exposePositionBias, Precision precision) {
         this.config = config;
         this.exposePositionBias = exposePositionBias;
+        List<Block> list = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            list.add(new Block("blocks." + i + ".", precision));
+        }
+        this.blocks = List.copyOf(list);
+        this.norm = new RmsNorm("norm", config.dim(), RMS_EPS, precision.weights());
+        List<ParameterSpec> specs = new ArrayList<>();
+        // read on the host by TokenEmbeddings, never bound
+        specs.add(ParameterSpec.optional(TOKEN_EMBEDDING_KEY, config.vocabSize(), config.dim()));
+        List<Layer> layers = new ArrayList<>(blocks);
+        layers.add(norm);
+        specs.addAll(Layers.parameters(layers));
+        this.parameters = List.copyOf(specs);
     }
 
     public UMT5Config config() {
@@ -60,31 +91,7 @@ public final class UMT5Encoder implements Network {
 
     @Override
     public List<ParameterSpec> parameters() {
-        int d = config.dim();
-        int a = config.dimAttn();
-        int f = config.dimFfn();
-        List<ParameterSpec> specs = new ArrayList<>();
-        specs.add(ParameterSpec.optional(TOKEN_EMBEDDING_KEY, config.vocabSize(), d));
-        for (int i = 0; i < config.numLayers(); i++) {
-            String b = block(i);
-            specs.add(ParameterSpec.required(b + "norm1.weight", d));
-            specs.add(ParameterSpec.required(b + "attn.q.weight", a, d));
-            specs.add(ParameterSpec.required(b + "attn.k.weight", a, d));
-            specs.add(ParameterSpec.required(b + "attn.v.weight", a, d));
-            specs.add(ParameterSpec.required(b + "attn.o.weight", d, a));
-            specs.add(ParameterSpec.required(b + "norm2.weight", d));
-            specs.add(ParameterSpec.required(b + "ffn.gate.0.weight", f, d));
-            specs.add(ParameterSpec.required(b + "ffn.fc1.weight", f, d));
-            specs.add(ParameterSpec.required(b + "ffn.fc2.weight", d, f));
-            specs.add(ParameterSpec.required(b + "pos_embedding.embedding.weight", config.numBuckets(),
-                    config.numHeads()));
-        }
-        specs.add(ParameterSpec.required("norm.weight", d));
-        return specs;
-    }
-
-    private static String block(int i) {
-        return "blocks." + i + ".";
+        return parameters;
     }
 
     @Override
@@ -118,46 +125,87 @@ public final class UMT5Encoder implements Network {
         Map<String, Tensor> out = new LinkedHashMap<>();
         Tensor x = ops.reshape(embeddings, 1, length, config.dim());
         for (int i = 0; i < config.numLayers(); i++) {
-            String b = block(i);
+            Block block = blocks.get(i);
             if (i == 0 && exposePositionBias) {
-                out.put(OUTPUT_LAYER0_POSITION_BIAS, positionBias(ops, oneHot, b, length));
+                out.put(OUTPUT_LAYER0_POSITION_BIAS, block.positionBias(ops, oneHot, length));
             }
             Tensor in = x;
             Tensor mask = maskBias;
-            x = ops.scoped(() -> block(ops, in, b, oneHot, mask, length));
+            x = ops.scoped(() -> block.apply(ops, in, oneHot, mask, length));
         }
-        x = ops.rmsNorm(x, ops.parameter("norm.weight"), RMS_EPS);
+        x = norm.apply(ops, x);
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         ordered.put(OUTPUT, ops.reshape(x, length, config.dim()));
         ordered.putAll(out);
         return ordered;
     }
 
-    /** {@code B[0, h, i, j] = table[bucket(j − i), h]}. */
-    private Tensor positionBias(Ops ops, Tensor oneHot, String b, int length) {
-        Tensor perPair = ops.matmul(oneHot, ops.parameter(b + "pos_embedding.embedding.weight"));
-        Tensor bias = ops.permute(ops.reshape(perPair, length, length, config.numHeads()), 2, 0, 1);
-        return ops.reshape(bias, 1, config.numHeads(), length, length);
-    }
+    /** One encoder block, keys {@code blocks.i.*}. */
+    private final class Block implements Layer {
 
-    private Tensor block(Ops ops, Tensor x, String b, Tensor oneHot, Tensor maskBias, int length) {
-        Tensor bias = positionBias(ops, oneHot, b, length);
-        if (maskBias != null) {
-            bias = ops.add(bias, maskBias);
+        private final RmsNorm norm1;
+        private final Linear q;
+        private final Linear k;
+        private final Linear v;
+        private final Linear o;
+        private final RmsNorm norm2;
+        private final Linear gate;
+        private final Linear fc1;
+        private final Linear fc2;
+        private final Weight positionTable;
+        private final Attention attention;
+
+        Block(String b, Precision precision) {
+            int d = config.dim();
+            int a = config.dimAttn();
+            int f = config.dimFfn();
+            DType stored = precision.weights();
+            DType low = precision.compute();
+            norm1 = new RmsNorm(b + "norm1", d, RMS_EPS, stored);
+            q = Linear.withoutBias(b + "attn.q", a, d, stored, low);
+            k = Linear.withoutBias(b + "attn.k", a, d, stored, low);
+            v = Linear.withoutBias(b + "attn.v", a, d, stored, low);
+            o = Linear.withoutBias(b + "attn.o", d, a, stored, low);
+            norm2 = new RmsNorm(b + "norm2", d, RMS_EPS, stored);
+            gate = Linear.withoutBias(b + "ffn.gate.0", f, d, stored, low);
+            fc1 = Linear.withoutBias(b + "ffn.fc1", f, d, stored, low);
+            fc2 = Linear.withoutBias(b + "ffn.fc2", d, f, stored, low);
+            positionTable = new Weight(b + "pos_embedding.embedding.weight", stored, config.numBuckets(),
+                    config.numHeads());
+            attention = new Attention(low);
         }
-        Tensor a = ops.rmsNorm(x, ops.parameter(b + "norm1.weight"), RMS_EPS);
-        Tensor q = heads(ops, ops.linear(a, ops.parameter(b + "attn.q.weight"), null), length);
-        Tensor k = heads(ops, ops.linear(a, ops.parameter(b + "attn.k.weight"), null), length);
-        Tensor v = heads(ops, ops.linear(a, ops.parameter(b + "attn.v.weight"), null), length);
-        // T5 does not scale the logits by 1/√d (the scale is folded into the trained weights).
-        Tensor o = ops.attention(q, k, v, bias, 1.0);
-        o = ops.reshape(ops.permute(o, 0, 2, 1, 3), 1, length, config.dimAttn());
-        x = ops.add(x, ops.linear(o, ops.parameter(b + "attn.o.weight"), null));
 
-        Tensor f = ops.rmsNorm(x, ops.parameter(b + "norm2.weight"), RMS_EPS);
-        Tensor gate = ops.geluTanh(ops.linear(f, ops.parameter(b + "ffn.gate.0.weight"), null));
-        Tensor hidden = ops.mul(ops.linear(f, ops.parameter(b + "ffn.fc1.weight"), null), gate);
-        return ops.add(x, ops.linear(hidden, ops.parameter(b + "ffn.fc2.weight"), null));
+        @Override
+        public List<ParameterSpec> parameters() {
+            return Layers.parameters(List.of(norm1, q, k, v, o, norm2, gate, fc1, fc2, positionTable));
+        }
+
+        /** {@code B[0, h, i, j] = table[bucket(j − i), h]}. */
+        Tensor positionBias(Ops ops, Tensor oneHot, int length) {
+            Tensor perPair = ops.matmul(oneHot, positionTable.get(ops));
+            Tensor bias = ops.permute(ops.reshape(perPair, length, length, config.numHeads()), 2, 0, 1);
+            return ops.reshape(bias, 1, config.numHeads(), length, length);
+        }
+
+        Tensor apply(Ops ops, Tensor x, Tensor oneHot, Tensor maskBias, int length) {
+            Tensor bias = positionBias(ops, oneHot, length);
+            if (maskBias != null) {
+                bias = ops.add(bias, maskBias);
+            }
+            Tensor a = norm1.apply(ops, x);
+            Tensor qh = heads(ops, q.apply(ops, a), length);
+            Tensor kh = heads(ops, k.apply(ops, a), length);
+            Tensor vh = heads(ops, v.apply(ops, a), length);
+            // T5 does not scale the logits by 1/√d (the scale is folded into the trained weights).
+            Tensor out = attention.apply(ops, qh, kh, vh, bias, 1.0);
+            out = ops.reshape(ops.permute(out, 0, 2, 1, 3), 1, length, config.dimAttn());
+            x = ops.add(x, o.apply(ops, out));
+
+            Tensor f = norm2.apply(ops, x);
+            Tensor gated = ops.geluTanh(gate.apply(ops, f));
+            Tensor hidden = ops.mul(fc1.apply(ops, f), gated);
+            return ops.add(x, fc2.apply(ops, hidden));
+        }
     }
 
     private Tensor heads(Ops ops, Tensor x, int length) {
