@@ -2,8 +2,8 @@ package io.github.wananimate.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.sun.jna.Memory;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.RequiredInputs;
@@ -12,12 +12,11 @@ import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.DType;
-import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
 import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,8 +32,8 @@ import java.util.function.Predicate;
 /**
  * A network bound to its (validated, prepared) weights. Each weight is uploaded once, in its stored dtype
  * ({@link ParameterSpec#dtype()}: float32, or bf16 / fp16 NDArrays in a reduced-precision run) on the backend's
- * device, the first time the network reads it; a checkpoint already in that dtype is uploaded from its bytes, any
- * other is converted once on the host (bf16 weights are float32 arrays holding bf16 values, see {@link DjlOps}); the copies live in this network's own
+ * device, the first time the network reads it, converted on the host where the checkpoint holds another dtype
+ * ({@link ArrayForm}: bf16 weights are float32 arrays holding bf16 values); the copies live in this network's own
  * {@link NDManager} until {@link #close()}. Every {@link #run} works in a child manager that is closed
  * before it returns, so nothing but the weights outlives a call.
  *
@@ -56,6 +55,8 @@ final class DjlLoadedNetwork implements LoadedNetwork {
     private final Map<String, DType> streamedDtypes = new HashMap<>();
     private final ExecutorService prefetcher;
     private final AtomicLong transferred = new AtomicLong();
+    /** Host blocks the CPU arrays of resident weights wrap; freed after the manager on close. */
+    private final List<Memory> hostBlocks = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile boolean closed;
 
     DjlLoadedNetwork(Network network, ParameterSource weights, NDManager manager, long attentionChunkBytes,
@@ -146,25 +147,31 @@ final class DjlLoadedNetwork implements LoadedNetwork {
         return uploaded.computeIfAbsent(cacheKey, k -> upload(spec.key(), spec.dtype()));
     }
 
+    /**
+     * The weight in its array form in a native block of its own (JNA {@link Memory}): on the CPU the array wraps the
+     * block without a copy and the block is freed when this network closes; on a GPU the block is copied to the
+     * device and freed at once. Never a Java direct buffer, whose memory the garbage collector frees late and which
+     * {@code -XX:MaxDirectMemorySize} caps.
+     */
     private NDArray upload(String key, DType stored) {
         HostTensor host = weights.get(key);
-        Shape shape = new Shape(host.shape());
-        NDArray array;
-        if (stored == DType.F32) {
-            array = manager.create(host.asFloatBuffer(), shape, DataType.FLOAT32);
-        } else if (stored == DType.BF16) {
-            // float32 holding the bf16 values: DJL 0.36's PyTorch JNI has no BFLOAT16 (see DjlOps)
-            FloatBuffer values = host.dtype() == DType.BF16 ? host.asFloatBuffer()
-                    : HostTensor.of(DType.BF16, host.shape(), DTypeConversions.fromFloatArray(DType.BF16,
-                            host.toFloatArray())).asFloatBuffer();
-            array = manager.create(values, shape, DataType.FLOAT32);
-        } else {
-            ByteBuffer bytes = host.dtype() == stored ? host.data()
-                    : DTypeConversions.fromFloatArray(stored, host.toFloatArray());
-            array = manager.create(bytes, shape, DjlOps.dataType(stored));
+        long size = ArrayForm.byteSize(host, stored);
+        Memory block = new Memory(Math.max(size, 1));
+        try {
+            ByteBuffer bytes = block.getByteBuffer(0, size).order(ByteOrder.LITTLE_ENDIAN);
+            ArrayForm.write(host, stored, bytes);
+            NDArray array = manager.create(bytes, new Shape(host.shape()), ArrayForm.dataType(stored));
+            array.setName(key);
+            if (manager.getDevice().isGpu()) {
+                block.close();
+            } else {
+                hostBlocks.add(block);
+            }
+            return array;
+        } catch (RuntimeException | Error e) {
+            block.close();
+            throw e;
         }
-        array.setName(key);
-        return array;
     }
 
     private void ensureOpen() {
@@ -181,5 +188,9 @@ final class DjlLoadedNetwork implements LoadedNetwork {
         }
         uploaded.clear();
         manager.close();
+        synchronized (hostBlocks) {
+            hostBlocks.forEach(Memory::close);
+            hostBlocks.clear();
+        }
     }
 }

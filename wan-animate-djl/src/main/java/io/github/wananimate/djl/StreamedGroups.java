@@ -4,9 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.tensor.DType;
-import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import java.nio.ByteBuffer;
@@ -26,11 +27,13 @@ import java.util.function.Function;
  * streamed group is uploaded into a manager of its own when its chain step starts (or when first read outside a
  * step) and that manager is closed when the step ends, so a group is uploaded at most once per step.
  *
- * <p>Overlap: while a step computes, {@code stager} prepares the next step's group on the host: it reads the
- * mapped checkpoint pages and converts each tensor to the array form of its stored dtype ({@link DjlOps#dataType}:
- * float32, float32 holding bf16 values, or f16) in one staging buffer (reused, sized to the largest group). The upload itself (the copy to the device) happens on the calling thread when the next step starts, so
- * every PyTorch call stays on the thread that runs the network. Each upload adds the stored bytes to
- * {@code transferred}.
+ * <p>Overlap: while a step computes, {@code stager} prepares the next step's group on the host: it reads the mapped
+ * checkpoint pages and writes each tensor in its array form ({@link ArrayForm}) into one native block per group
+ * (JNA {@link Memory}: malloc'd, freed explicitly, never left to the garbage collector). The upload itself happens
+ * on the calling thread when the next step starts, so every PyTorch call stays on the thread that runs the network;
+ * on the CPU the arrays wrap the block without a copy and the block is freed after the step, on a GPU the block is
+ * copied to the device and freed at once. So at most two groups are held: the step's own and the next one. Each
+ * upload adds the stored bytes to {@code transferred}.
  */
 final class StreamedGroups implements DjlParameters, AutoCloseable {
 
@@ -45,12 +48,20 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
     private final AtomicLong transferred;
     private final Map<String, Map<String, NDArray>> held = new HashMap<>();
     private final Map<String, NDManager> managers = new HashMap<>();
-    /** The group being staged on {@link #stager}, with its staged tensors (float32 bytes by key). */
+    /** Host blocks of the groups uploaded and not yet released (CPU: the arrays wrap them). */
+    private final Map<String, Memory> blocks = new HashMap<>();
+    /** The group being staged on {@link #stager}. */
     private String stagingGroup;
-    private Future<Map<String, Staged>> staging;
-    private ByteBuffer stagingBuffer = ByteBuffer.allocateDirect(0);
+    private Future<StagedGroup> staging;
+
+    /** Offsets of tensors in a block: a multiple of this, as PyTorch's CPU allocator aligns its own. */
+    private static final int ALIGNMENT = 64;
 
     private record Staged(long[] shape, ByteBuffer bytes, DataType type, long storedBytes) {
+    }
+
+    /** A group's tensors in their array form, in one native block. */
+    private record StagedGroup(Memory block, Map<String, Staged> tensors) {
     }
 
     StreamedGroups(Function<ParameterSpec, NDArray> resident, Map<String, String> streamedKeys,
@@ -93,6 +104,10 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         if (m != null) {
             m.close();
         }
+        Memory block = group == null ? null : blocks.remove(group);
+        if (block != null) {
+            block.close();
+        }
     }
 
     private Map<String, NDArray> obtain(String group) {
@@ -100,29 +115,41 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         if (arrays != null) {
             return arrays;
         }
-        Map<String, Staged> staged;
+        StagedGroup staged;
         if (group.equals(stagingGroup)) {
             staged = awaitStaging();
         } else {
-            awaitStaging();   // the staging buffer is shared: let a stale prefetch finish first
+            discard(awaitStaging());   // a stale prefetch (the step order changed): not needed now
             staged = stage(group);
         }
         NDManager manager = parent.newSubManager();
         try {
             arrays = new HashMap<>();
-            for (Map.Entry<String, Staged> e : staged.entrySet()) {
+            for (Map.Entry<String, Staged> e : staged.tensors().entrySet()) {
                 arrays.put(e.getKey(), upload(manager, e.getKey(), e.getValue()));
             }
         } catch (RuntimeException | Error e) {
             manager.close();
+            staged.block().close();
             throw e;
+        }
+        if (parent.getDevice().isGpu()) {
+            staged.block().close();   // copied to the device
+        } else {
+            blocks.put(group, staged.block());
         }
         managers.put(group, manager);
         held.put(group, arrays);
         return arrays;
     }
 
-    private Map<String, Staged> awaitStaging() {
+    private static void discard(StagedGroup staged) {
+        if (staged != null) {
+            staged.block().close();
+        }
+    }
+
+    private StagedGroup awaitStaging() {
         if (staging == null) {
             return null;
         }
@@ -140,118 +167,45 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         }
     }
 
-    /**
-     * The group's tensors in their device array form: mapped tensors already in it as they are (their pages read
-     * once, so the upload does not wait on the disk), others converted into the staging buffer.
-     */
-    private Map<String, Staged> stage(String group) {
-        long widenedBytes = 0;
+    /** The group's tensors in their array form, written into a native block of its own. */
+    private StagedGroup stage(String group) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        long total = 0;
         for (String key : groupKeys.get(group)) {
             HostTensor host = weights.get(key);
             tensors.put(key, host);
-            if (!usableAsIs(host, storedDtypes.get(key))) {
-                widenedBytes += arrayBytes(storedDtypes.get(key)) * host.elementCount();
+            total += align(ArrayForm.byteSize(host, storedDtypes.get(key)));
+        }
+        Memory block = new Memory(Math.max(total, 1) + ALIGNMENT);
+        try {
+            long base = align(Pointer.nativeValue(block)) - Pointer.nativeValue(block);
+            Map<String, Staged> staged = new LinkedHashMap<>();
+            long offset = base;
+            for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+                HostTensor host = e.getValue();
+                DType stored = storedDtypes.get(e.getKey());
+                long size = ArrayForm.byteSize(host, stored);
+                ByteBuffer bytes = block.getByteBuffer(offset, size).order(ByteOrder.LITTLE_ENDIAN);
+                ArrayForm.write(host, stored, bytes);
+                staged.put(e.getKey(), new Staged(host.shape(), bytes, ArrayForm.dataType(stored),
+                        host.byteSize()));
+                offset += align(size);
             }
-        }
-        if (stagingBuffer.capacity() < widenedBytes) {
-            stagingBuffer = ByteBuffer.allocateDirect(Math.toIntExact(widenedBytes)).order(ByteOrder.LITTLE_ENDIAN);
-        }
-        Map<String, Staged> staged = new LinkedHashMap<>();
-        int offset = 0;
-        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-            HostTensor host = e.getValue();
-            DType stored = storedDtypes.get(e.getKey());
-            ByteBuffer bytes;
-            if (usableAsIs(host, stored)) {
-                bytes = host.data();
-                touchPages(bytes);
-            } else {
-                int size = Math.toIntExact(arrayBytes(stored) * host.elementCount());
-                bytes = stagingBuffer.duplicate().position(offset).limit(offset + size).slice()
-                        .order(ByteOrder.LITTLE_ENDIAN);
-                convert(host, stored, bytes);
-                offset += size;
-            }
-            staged.put(e.getKey(), new Staged(host.shape(), bytes, DjlOps.dataType(stored), host.byteSize()));
-        }
-        return staged;
-    }
-
-    private static void touchPages(ByteBuffer bytes) {
-        int sum = 0;
-        for (int i = 0; i < bytes.limit(); i += 4096) {
-            sum += bytes.get(i);
-        }
-        if (sum == 42) {
-            Thread.onSpinWait();   // keeps the reads from being optimised away
+            return new StagedGroup(block, staged);
+        } catch (RuntimeException | Error e) {
+            block.close();
+            throw e;
         }
     }
 
-    /** A mapped tensor whose bytes are already the array form of {@code stored}. */
-    private static boolean usableAsIs(HostTensor host, DType stored) {
-        return host.data().isDirect() && (stored == DType.F16 ? host.dtype() == DType.F16 : host.dtype() == DType.F32
-                && stored == DType.F32);
+    private static long align(long value) {
+        return (value + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
     }
 
-    private static int arrayBytes(DType stored) {
-        return stored == DType.F16 ? 2 : 4;
-    }
-
-    /** Writes {@code host} into {@code target} as {@code stored}'s array form. */
-    private static void convert(HostTensor host, DType stored, ByteBuffer target) {
-        ByteBuffer src = host.data();
-        int n = Math.toIntExact(host.elementCount());
-        if (stored == DType.F16) {
-            if (host.dtype() == DType.F16) {
-                target.put(0, src, 0, 2 * n);
-            } else {
-                float[] values = host.toFloatArray();
-                for (int i = 0; i < n; i++) {
-                    target.putShort(2 * i, DTypeConversions.floatToF16(values[i]));
-                }
-            }
-            return;
-        }
-        if (stored == DType.BF16 && host.dtype() != DType.BF16) {
-            float[] values = host.toFloatArray();
-            for (int i = 0; i < n; i++) {
-                target.putInt(4 * i, (DTypeConversions.floatToBf16(values[i]) & 0xffff) << 16);
-            }
-            return;
-        }
-        switch (host.dtype()) {
-            case BF16 -> {
-                for (int i = 0; i < n; i++) {
-                    target.putInt(4 * i, (src.getShort(2 * i) & 0xffff) << 16);
-                }
-            }
-            case F16 -> {
-                for (int i = 0; i < n; i++) {
-                    target.putFloat(4 * i, DTypeConversions.f16ToFloat(src.getShort(2 * i)));
-                }
-            }
-            default -> {
-                float[] values = host.toFloatArray();
-                for (int i = 0; i < n; i++) {
-                    target.putFloat(4 * i, values[i]);
-                }
-            }
-        }
-    }
-
-    /**
-     * Copies a staged tensor into the manager. On the CPU, DJL wraps a direct buffer without copying, so the array
-     * is duplicated and the view closed: the group then owns its memory, as it would on a device.
-     */
+    /** The staged tensor as an array of the manager: on the CPU over the block's bytes, on a GPU a device copy. */
     private NDArray upload(NDManager manager, String key, Staged staged) {
         transferred.addAndGet(staged.storedBytes());
         NDArray array = manager.create(staged.bytes(), new Shape(staged.shape()), staged.type());
-        if (!array.getDevice().isGpu()) {
-            NDArray view = array;
-            array = view.duplicate();
-            view.close();
-        }
         array.setName(key);
         return array;
     }
@@ -260,12 +214,14 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
     @Override
     public void close() {
         try {
-            awaitStaging();
+            discard(awaitStaging());
         } catch (RuntimeException ignored) {
             // the step that needed it already failed or never ran
         }
         managers.values().forEach(NDManager::close);
         managers.clear();
         held.clear();
+        blocks.values().forEach(Memory::close);
+        blocks.clear();
     }
 }
