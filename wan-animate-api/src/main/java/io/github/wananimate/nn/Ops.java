@@ -25,8 +25,9 @@ public interface Ops {
     // ---------------------------------------------------------------- sources
 
     /**
-     * A bound weight by its checkpoint key (after the network's {@link Network#prepare} step), as float32. For the
-     * networks not yet built from layers (their specs are float32); layers call {@link #parameter(ParameterSpec)}.
+     * A bound weight by its checkpoint key (after the network's {@link Network#prepare} step), as float32. Every
+     * network reads its weights through its layers, which call {@link #parameter(ParameterSpec)}; this form is what
+     * a backend implements it with and what tests use.
      */
     Tensor parameter(String key);
 

@@ -1,16 +1,14 @@
 package io.github.wananimate.spi;
 
 import io.github.wananimate.tensor.HostTensor;
-import io.github.wananimate.tensor.Shapes;
 
 /** {@link DeviceTensor#onHost}: a handle over a host tensor; closing drops the reference. */
-final class HostResidentTensor implements DeviceTensor {
+final class HostResidentTensor extends AbstractDeviceTensor {
 
-    private final long[] shape;
     private volatile HostTensor host;
 
     HostResidentTensor(HostTensor host) {
-        this.shape = host.shape();
+        super("host-resident tensor", host.shape(), null);
         this.host = host;
     }
 
@@ -18,14 +16,9 @@ final class HostResidentTensor implements DeviceTensor {
     HostTensor host() {
         HostTensor h = host;
         if (h == null) {
-            throw new IllegalStateException("device tensor " + Shapes.toString(shape) + " is closed");
+            ensureOpen();   // closed: release() runs after the flag is cleared, so this throws
         }
         return h;
-    }
-
-    @Override
-    public long[] shape() {
-        return shape.clone();
     }
 
     @Override
@@ -34,17 +27,7 @@ final class HostResidentTensor implements DeviceTensor {
     }
 
     @Override
-    public boolean isOpen() {
-        return host != null;
-    }
-
-    @Override
-    public void close() {
+    protected void release() {
         host = null;
-    }
-
-    @Override
-    public String toString() {
-        return "host-resident tensor " + Shapes.toString(shape);
     }
 }

@@ -2,28 +2,26 @@ package io.github.wananimate.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.github.wananimate.spi.AbstractDeviceTensor;
 import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.tensor.HostTensor;
-import io.github.wananimate.tensor.Shapes;
 
 /**
  * A {@link DeviceTensor} of the DJL backend: one NDArray on the backend's device in an {@link NDManager} of its own
  * (a child of the backend's root), so that {@link #close()} frees exactly this array, and closing the backend frees
  * any handle still open.
  */
-final class DjlDeviceTensor implements DeviceTensor {
+final class DjlDeviceTensor extends AbstractDeviceTensor {
 
     private final DjlBackend owner;
     private final NDManager manager;
     private final NDArray array;
-    private final long[] shape;
-    private volatile boolean open = true;
 
     private DjlDeviceTensor(DjlBackend owner, NDManager manager, NDArray array) {
+        super("DJL device tensor", array.getShape().getShape(), owner.device());
         this.owner = owner;
         this.manager = manager;
         this.array = array;
-        this.shape = array.getShape().getShape();
     }
 
     /**
@@ -58,37 +56,13 @@ final class DjlDeviceTensor implements DeviceTensor {
     }
 
     @Override
-    public long[] shape() {
-        return shape.clone();
-    }
-
-    @Override
     public HostTensor toHost() {
         ensureOpen();
         return DjlOps.toHost(new DjlTensor(array));
     }
 
     @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    @Override
-    public synchronized void close() {
-        if (open) {
-            open = false;
-            manager.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (!open) {
-            throw new IllegalStateException("DJL device tensor " + Shapes.toString(shape) + " is closed");
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "DJL device tensor " + Shapes.toString(shape) + " on " + owner.device();
+    protected void release() {
+        manager.close();
     }
 }

@@ -3,10 +3,10 @@ package io.github.wananimate.onnx;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
+import io.github.wananimate.spi.AbstractDeviceTensor;
 import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
-import io.github.wananimate.tensor.Shapes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -17,16 +17,14 @@ import java.nio.ByteOrder;
  * Runtime's Java API allocates no CUDA memory, so on its CUDA provider the values are host memory that the session
  * copies to and from the device on each run.
  */
-final class OnnxDeviceTensor implements DeviceTensor {
+final class OnnxDeviceTensor extends AbstractDeviceTensor {
 
     private final OnnxBackend owner;
-    private final long[] shape;
     private final OnnxTensor tensor;
-    private volatile boolean open = true;
 
     OnnxDeviceTensor(OnnxBackend owner, long[] shape, OnnxTensor tensor) {
+        super("ONNX device tensor", shape, owner.device());
         this.owner = owner;
-        this.shape = shape.clone();
         this.tensor = tensor;
     }
 
@@ -63,38 +61,14 @@ final class OnnxDeviceTensor implements DeviceTensor {
     }
 
     @Override
-    public long[] shape() {
-        return shape.clone();
-    }
-
-    @Override
     public HostTensor toHost() {
         ensureOpen();
         ByteBuffer copy = tensor.getByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        return HostTensor.of(DType.F32, shape, copy);
+        return HostTensor.of(DType.F32, shape(), copy);
     }
 
     @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    @Override
-    public synchronized void close() {
-        if (open) {
-            open = false;
-            tensor.close();
-        }
-    }
-
-    private void ensureOpen() {
-        if (!open) {
-            throw new IllegalStateException("ONNX device tensor " + Shapes.toString(shape) + " is closed");
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "ONNX device tensor " + Shapes.toString(shape) + " on " + owner.device();
+    protected void release() {
+        tensor.close();
     }
 }

@@ -4,7 +4,6 @@ import io.github.wananimate.nn.Ops;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Tensor;
 import io.github.wananimate.tensor.DType;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,17 +13,18 @@ import java.util.List;
  */
 public final class Conv implements Layer {
 
-    private final ParameterSpec weight;
-    private final ParameterSpec bias;
+    private final Weight weight;
+    private final Weight bias;
     private final DType compute;
     private final int[] stride;
     private final int[] padBegin;
     private final int[] padEnd;
     private final int groups;
     private final double weightScale;
+    private final long[] appliedShape;
 
-    private Conv(ParameterSpec weight, ParameterSpec bias, DType compute, int[] stride, int[] padBegin, int[] padEnd,
-            int groups, double weightScale) {
+    private Conv(Weight weight, Weight bias, DType compute, int[] stride, int[] padBegin, int[] padEnd,
+            int groups, double weightScale, long[] appliedShape) {
         Layers.checkFloat(compute, "compute dtype of " + weight.key());
         this.weight = weight;
         this.bias = bias;
@@ -34,6 +34,7 @@ public final class Conv implements Layer {
         this.padEnd = padEnd;
         this.groups = groups;
         this.weightScale = weightScale;
+        this.appliedShape = appliedShape;
     }
 
     /** A convolution with bias, stride 1, no padding, one group. */
@@ -43,53 +44,60 @@ public final class Conv implements Layer {
         shape[1] = inPerGroup;
         System.arraycopy(kernel, 0, shape, 2, kernel.length);
         int n = kernel.length;
-        return new Conv(new ParameterSpec(module + ".weight", shape, false, stored),
-                new ParameterSpec(module + ".bias", new long[] {out}, false, stored), compute, ones(n), new int[n],
-                new int[n], 1, 1.0);
+        return new Conv(new Weight(module + ".weight", stored, shape), new Weight(module + ".bias", stored, out),
+                compute, ones(n), new int[n], new int[n], 1, 1.0, null);
+    }
+
+    /**
+     * A {@code Conv2d} (kernel {@code kh × kw}, stored {@code [out, in, kh, kw]}) applied frame by frame to a video
+     * {@code [N, C, T, H, W]} as a 3-D conv with a depth-1 kernel; stride and padding are given per axis
+     * {@code (t, h, w)}.
+     */
+    public static Conv perFrame(String module, long out, long in, DType stored, DType compute, long kh, long kw) {
+        Conv conv = of(module, out, in, stored, compute, kh, kw);
+        return new Conv(conv.weight, conv.bias, compute, ones(3), new int[3], new int[3], 1, 1.0,
+                new long[] {out, in, 1, kh, kw});
     }
 
     public Conv withStride(int... value) {
-        return new Conv(weight, bias, compute, value.clone(), padBegin, padEnd, groups, weightScale);
+        return new Conv(weight, bias, compute, value.clone(), padBegin, padEnd, groups, weightScale, appliedShape);
     }
 
     /** Zero padding before and after each spatial axis. */
     public Conv withPadding(int[] begin, int[] end) {
-        return new Conv(weight, bias, compute, stride, begin.clone(), end.clone(), groups, weightScale);
+        return new Conv(weight, bias, compute, stride, begin.clone(), end.clone(), groups, weightScale, appliedShape);
     }
 
     public Conv withGroups(int value) {
-        return new Conv(weight, bias, compute, stride, padBegin, padEnd, value, weightScale);
+        return new Conv(weight, bias, compute, stride, padBegin, padEnd, value, weightScale, appliedShape);
     }
 
     public Conv withoutBias() {
-        return new Conv(weight, null, compute, stride, padBegin, padEnd, groups, weightScale);
+        return new Conv(weight, null, compute, stride, padBegin, padEnd, groups, weightScale, appliedShape);
     }
 
     /** The weight multiplied by {@code scale} (in float32) before use: StyleGAN's equalised learning rate. */
     public Conv withWeightScale(double scale) {
-        return new Conv(weight, bias, compute, stride, padBegin, padEnd, groups, scale);
+        return new Conv(weight, bias, compute, stride, padBegin, padEnd, groups, scale, appliedShape);
     }
 
     /** The weight's shape {@code [out, in/groups, k1..kn]}. */
     public long[] weightShape() {
-        return weight.shape().clone();
+        return weight.shape();
     }
 
     @Override
     public List<ParameterSpec> parameters() {
-        List<ParameterSpec> specs = new ArrayList<>(2);
-        specs.add(weight);
-        if (bias != null) {
-            specs.add(bias);
-        }
-        return specs;
+        return bias == null ? weight.parameters() : Layers.parameters(List.of(weight, bias));
     }
 
     /** {@code x [N, C, s1..sn]} (float32) → {@code [N, out, …]} (float32). */
     public Tensor apply(Ops ops, Tensor x) {
-        Tensor b = bias == null ? null : Layers.in(ops, bias, compute);
-        Tensor w = weightScale == 1.0 ? Layers.in(ops, weight, compute)
-                : Layers.to(ops, ops.mul(Layers.f32(ops, weight), weightScale), compute);
+        Tensor b = bias == null ? null : bias.in(ops, compute);
+        Tensor w = weight.scaledIn(ops, weightScale, compute);
+        if (appliedShape != null) {
+            w = ops.reshape(w, appliedShape);
+        }
         Tensor y = ops.conv(Layers.to(ops, x, compute), w, b, stride, padBegin, padEnd, groups);
         return Layers.to(ops, y, DType.F32);
     }

@@ -4,7 +4,6 @@ import io.github.wananimate.nn.Ops;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Tensor;
 import io.github.wananimate.tensor.DType;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,14 +14,14 @@ import java.util.List;
  */
 public final class Linear implements Layer {
 
-    private final ParameterSpec weight;
-    private final ParameterSpec bias;
+    private final Weight weight;
+    private final Weight bias;
     private final long out;
     private final long in;
     private final DType compute;
     private final double weightScale;
 
-    private Linear(ParameterSpec weight, ParameterSpec bias, long out, long in, DType compute, double weightScale) {
+    private Linear(Weight weight, Weight bias, long out, long in, DType compute, double weightScale) {
         this.weight = weight;
         this.bias = bias;
         this.out = out;
@@ -34,8 +33,8 @@ public final class Linear implements Layer {
     private Linear(String module, long[] weightShape, long out, long in, boolean withBias, DType stored,
             DType compute) {
         Layers.checkFloat(compute, "compute dtype of " + module);
-        this.weight = new ParameterSpec(module + ".weight", weightShape, false, stored);
-        this.bias = withBias ? new ParameterSpec(module + ".bias", new long[] {out}, false, stored) : null;
+        this.weight = new Weight(module + ".weight", stored, weightShape);
+        this.bias = withBias ? new Weight(module + ".bias", stored, out) : null;
         this.out = out;
         this.in = in;
         this.compute = compute;
@@ -73,22 +72,16 @@ public final class Linear implements Layer {
 
     @Override
     public List<ParameterSpec> parameters() {
-        List<ParameterSpec> specs = new ArrayList<>(2);
-        specs.add(weight);
-        if (bias != null) {
-            specs.add(bias);
-        }
-        return specs;
+        return bias == null ? weight.parameters() : Layers.parameters(List.of(weight, bias));
     }
 
     /** {@code x [..., in]} (float32) → {@code [..., out]} (float32). */
     public Tensor apply(Ops ops, Tensor x) {
-        Tensor w = weightScale == 1.0 ? Layers.in(ops, weight, compute)
-                : Layers.to(ops, ops.mul(Layers.f32(ops, weight), weightScale), compute);
+        Tensor w = weight.scaledIn(ops, weightScale, compute);
         if (weight.shape().length != 2) {
             w = ops.reshape(w, out, in);
         }
-        Tensor b = bias == null ? null : Layers.in(ops, bias, compute);
+        Tensor b = bias == null ? null : bias.in(ops, compute);
         return Layers.to(ops, ops.linear(Layers.to(ops, x, compute), w, b), DType.F32);
     }
 }

@@ -4,6 +4,9 @@ import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.Ops;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.nn.layers.Conv;
+import io.github.wananimate.nn.layers.Layer;
+import io.github.wananimate.nn.layers.Layers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,11 +28,37 @@ public final class VaeDecoder implements Network {
     public static final String OUTPUT_VIDEO = "video";
 
     private final VaeConfig config;
-    private final List<VaeLayer> upsamples;
+    private final Conv conv2;
+    private final VaeBlocks.CausalConv conv1;
+    private final VaeBlocks.ResidualBlock middle0;
+    private final VaeBlocks.AttentionBlock middle1;
+    private final VaeBlocks.ResidualBlock middle2;
+    private final List<VaeBlocks.Step> upsamples;
+    private final VaeBlocks.ChannelNorm headNorm;
+    private final VaeBlocks.CausalConv headConv;
+    private final List<ParameterSpec> parameters;
 
     public VaeDecoder(VaeConfig config) {
         this.config = config;
-        this.upsamples = config.decoderUpsamples();
+        int c = config.bottleneckDim();
+        int z = config.zDim();
+        this.conv2 = VaeBlocks.pointwise("conv2", z, z);
+        this.conv1 = new VaeBlocks.CausalConv("decoder.conv1", z, c);
+        this.middle0 = new VaeBlocks.ResidualBlock("decoder.middle.0", c, c);
+        this.middle1 = new VaeBlocks.AttentionBlock("decoder.middle.1", c);
+        this.middle2 = new VaeBlocks.ResidualBlock("decoder.middle.2", c, c);
+        List<VaeBlocks.Step> ups = new ArrayList<>();
+        List<VaeLayer> layers = config.decoderUpsamples();
+        for (int i = 0; i < layers.size(); i++) {
+            ups.add(VaeBlocks.of("decoder.upsamples." + i, layers.get(i)));
+        }
+        this.upsamples = List.copyOf(ups);
+        this.headNorm = new VaeBlocks.ChannelNorm("decoder.head.0", config.dim(), 3);
+        this.headConv = new VaeBlocks.CausalConv("decoder.head.2", config.dim(), 3);
+        List<Layer> all = new ArrayList<>(List.of(conv2, conv1, middle0, middle1, middle2));
+        all.addAll(upsamples);
+        all.addAll(List.of(headNorm, headConv));
+        this.parameters = Layers.parameters(all);
     }
 
     public VaeConfig config() {
@@ -49,20 +78,7 @@ public final class VaeDecoder implements Network {
 
     @Override
     public List<ParameterSpec> parameters() {
-        int c = config.bottleneckDim();
-        int z = config.zDim();
-        List<ParameterSpec> specs = new ArrayList<>();
-        VaeBlocks.causalConvSpecs(specs, "conv2", z, z, 1, 1, 1);
-        VaeBlocks.causalConvSpecs(specs, "decoder.conv1", z, c, 3, 3, 3);
-        VaeBlocks.residualSpecs(specs, "decoder.middle.0", new VaeLayer.Residual(c, c));
-        VaeBlocks.attentionSpecs(specs, "decoder.middle.1", c);
-        VaeBlocks.residualSpecs(specs, "decoder.middle.2", new VaeLayer.Residual(c, c));
-        for (int i = 0; i < upsamples.size(); i++) {
-            VaeBlocks.layerSpecs(specs, "decoder.upsamples." + i, upsamples.get(i));
-        }
-        specs.add(ParameterSpec.required("decoder.head.0.gamma", config.dim(), 1, 1, 1));
-        VaeBlocks.causalConvSpecs(specs, "decoder.head.2", config.dim(), 3, 3, 3, 3);
-        return specs;
+        return parameters;
     }
 
     /** Pixel frames produced from {@code latentFrames} latent frames in the given call form. */
@@ -82,28 +98,16 @@ public final class VaeDecoder implements Network {
                     + ", T, h, w] with T >= 1, got " + Arrays.toString(s));
         }
         FeatureCache cache = FeatureCache.fromInputs(inputs);
-        VaeBlocks blocks = new VaeBlocks(ops, cache);
-        int c = config.bottleneckDim();
 
-        Tensor x = blocks.block(() -> {
-            Tensor z = blocks.pointwiseConv("conv2", LatentNormalization.denormalize(ops, latent));
-            return blocks.causalConv3("decoder.conv1", z);
-        });
-        Tensor mid = x;
-        x = blocks.block(() -> blocks.residual("decoder.middle.0", new VaeLayer.Residual(c, c), mid));
-        Tensor attn = x;
-        x = blocks.block(() -> blocks.attention("decoder.middle.1", attn));
-        Tensor mid2 = x;
-        x = blocks.block(() -> blocks.residual("decoder.middle.2", new VaeLayer.Residual(c, c), mid2));
-        for (int i = 0; i < upsamples.size(); i++) {
-            String key = "decoder.upsamples." + i;
-            VaeLayer layer = upsamples.get(i);
+        Tensor x = VaeBlocks.scoped(ops, cache,
+                () -> conv1.apply(ops, cache, conv2.apply(ops, LatentNormalization.denormalize(ops, latent))));
+        for (VaeBlocks.Step step : middleAndUpsamples()) {
             Tensor in = x;
-            x = blocks.block(() -> blocks.layer(key, layer, in));
+            x = VaeBlocks.scoped(ops, cache, () -> step.apply(ops, cache, in));
         }
         Tensor head = x;
-        Tensor video = blocks.block(() -> {
-            Tensor h = blocks.causalConv3("decoder.head.2", ops.silu(blocks.rmsNorm("decoder.head.0.gamma", head)));
+        Tensor video = VaeBlocks.scoped(ops, cache, () -> {
+            Tensor h = headConv.apply(ops, cache, ops.silu(headNorm.apply(ops, head)));
             return ops.clamp(h, -1.0, 1.0);
         });
 
@@ -111,5 +115,11 @@ public final class VaeDecoder implements Network {
         out.put(OUTPUT_VIDEO, video);
         out.putAll(cache.outputs());
         return out;
+    }
+
+    private List<VaeBlocks.Step> middleAndUpsamples() {
+        List<VaeBlocks.Step> steps = new ArrayList<>(List.of(middle0, middle1, middle2));
+        steps.addAll(upsamples);
+        return steps;
     }
 }

@@ -4,6 +4,9 @@ import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.Ops;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Tensor;
+import io.github.wananimate.nn.layers.Conv;
+import io.github.wananimate.nn.layers.Layer;
+import io.github.wananimate.nn.layers.Layers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,11 +28,37 @@ public final class VaeEncoder implements Network {
     public static final String OUTPUT_LATENT = "latent";
 
     private final VaeConfig config;
-    private final List<VaeLayer> downsamples;
+    private final VaeBlocks.CausalConv conv1;
+    private final List<VaeBlocks.Step> downsamples;
+    private final VaeBlocks.ResidualBlock middle0;
+    private final VaeBlocks.AttentionBlock middle1;
+    private final VaeBlocks.ResidualBlock middle2;
+    private final VaeBlocks.ChannelNorm headNorm;
+    private final VaeBlocks.CausalConv headConv;
+    private final Conv quantConv;
+    private final List<ParameterSpec> parameters;
 
     public VaeEncoder(VaeConfig config) {
         this.config = config;
-        this.downsamples = config.encoderDownsamples();
+        int c = config.bottleneckDim();
+        int z2 = 2 * config.zDim();
+        this.conv1 = new VaeBlocks.CausalConv("encoder.conv1", 3, config.dim());
+        List<VaeBlocks.Step> downs = new ArrayList<>();
+        List<VaeLayer> layers = config.encoderDownsamples();
+        for (int i = 0; i < layers.size(); i++) {
+            downs.add(VaeBlocks.of("encoder.downsamples." + i, layers.get(i)));
+        }
+        this.downsamples = List.copyOf(downs);
+        this.middle0 = new VaeBlocks.ResidualBlock("encoder.middle.0", c, c);
+        this.middle1 = new VaeBlocks.AttentionBlock("encoder.middle.1", c);
+        this.middle2 = new VaeBlocks.ResidualBlock("encoder.middle.2", c, c);
+        this.headNorm = new VaeBlocks.ChannelNorm("encoder.head.0", c, 3);
+        this.headConv = new VaeBlocks.CausalConv("encoder.head.2", c, z2);
+        this.quantConv = VaeBlocks.pointwise("conv1", z2, z2);
+        List<Layer> all = new ArrayList<>(List.of(conv1));
+        all.addAll(downsamples);
+        all.addAll(List.of(middle0, middle1, middle2, headNorm, headConv, quantConv));
+        this.parameters = Layers.parameters(all);
     }
 
     public VaeConfig config() {
@@ -49,20 +78,7 @@ public final class VaeEncoder implements Network {
 
     @Override
     public List<ParameterSpec> parameters() {
-        int c = config.bottleneckDim();
-        int z2 = 2 * config.zDim();
-        List<ParameterSpec> specs = new ArrayList<>();
-        VaeBlocks.causalConvSpecs(specs, "encoder.conv1", 3, config.dim(), 3, 3, 3);
-        for (int i = 0; i < downsamples.size(); i++) {
-            VaeBlocks.layerSpecs(specs, "encoder.downsamples." + i, downsamples.get(i));
-        }
-        VaeBlocks.residualSpecs(specs, "encoder.middle.0", new VaeLayer.Residual(c, c));
-        VaeBlocks.attentionSpecs(specs, "encoder.middle.1", c);
-        VaeBlocks.residualSpecs(specs, "encoder.middle.2", new VaeLayer.Residual(c, c));
-        specs.add(ParameterSpec.required("encoder.head.0.gamma", c, 1, 1, 1));
-        VaeBlocks.causalConvSpecs(specs, "encoder.head.2", c, z2, 3, 3, 3);
-        VaeBlocks.causalConvSpecs(specs, "conv1", z2, z2, 1, 1, 1);
-        return specs;
+        return parameters;
     }
 
     /** Latent frames produced from {@code frames} input frames in the given call form. */
@@ -78,27 +94,19 @@ public final class VaeEncoder implements Network {
         }
         FeatureCache cache = FeatureCache.fromInputs(inputs);
         checkVideo(video, cache.atStart());
-        VaeBlocks blocks = new VaeBlocks(ops, cache);
 
-        Tensor x = blocks.block(() -> blocks.causalConv3("encoder.conv1", video));
-        for (int i = 0; i < downsamples.size(); i++) {
-            String key = "encoder.downsamples." + i;
-            VaeLayer layer = downsamples.get(i);
+        Tensor x = VaeBlocks.scoped(ops, cache, () -> conv1.apply(ops, cache, video));
+        List<VaeBlocks.Step> steps = new ArrayList<>(downsamples);
+        steps.addAll(List.of(middle0, middle1, middle2));
+        for (VaeBlocks.Step step : steps) {
             Tensor in = x;
-            x = blocks.block(() -> blocks.layer(key, layer, in));
+            x = VaeBlocks.scoped(ops, cache, () -> step.apply(ops, cache, in));
         }
-        int c = config.bottleneckDim();
-        Tensor mid = x;
-        x = blocks.block(() -> blocks.residual("encoder.middle.0", new VaeLayer.Residual(c, c), mid));
-        Tensor attn = x;
-        x = blocks.block(() -> blocks.attention("encoder.middle.1", attn));
-        Tensor mid2 = x;
-        x = blocks.block(() -> blocks.residual("encoder.middle.2", new VaeLayer.Residual(c, c), mid2));
         Tensor head = x;
-        Tensor latent = blocks.block(() -> {
-            Tensor h = blocks.causalConv3("encoder.head.2", ops.silu(blocks.rmsNorm("encoder.head.0.gamma", head)));
+        Tensor latent = VaeBlocks.scoped(ops, cache, () -> {
+            Tensor h = headConv.apply(ops, cache, ops.silu(headNorm.apply(ops, head)));
             // μ = the first z_dim channels of conv1's output; log σ² is discarded (deterministic encode).
-            Tensor mu = ops.slice(blocks.pointwiseConv("conv1", h), 1, 0, config.zDim());
+            Tensor mu = ops.slice(quantConv.apply(ops, h), 1, 0, config.zDim());
             return LatentNormalization.normalize(ops, mu);
         });
 
