@@ -175,7 +175,8 @@ public final class ModelFolder {
                         : new Inventory(c.label(), List.of(), false, missingMessage(c), -1, Map.of(), 0));
                 continue;
             }
-            try (ParameterSource source = open(c)) {
+            try (ParameterSource opened = open(c)) {
+                ParameterSource source = opened instanceof Fp8Checkpoint fp8 ? fp8.base() : opened;   // as stored
                 List<Path> files = source instanceof ShardedSafetensors sharded
                         ? concat(file.get(), sharded.shards()) : List.of(file.get());
                 Map<DType, Integer> dtypes = new TreeMap<>();
