@@ -154,7 +154,8 @@ final class BenchCommand implements Callable<Integer> {
     Double efficiency;
 
     @Option(names = "--precision", defaultValue = "fp32", description = "DiT precision for --plan: fp32 (default: "
-            + "what a run computes in today), bf16, fp8 (weights)")
+            + "what a run computes in today), bf16, fp8 (a float8 checkpoint: 1 byte per weight mapped on the host, "
+            + "bf16 on the device, as --precision fp8 runs)")
     String precision;
 
     @Option(names = "--memory-budget", description = "device-memory budget, e.g. 24G: --plan prints the residency "
