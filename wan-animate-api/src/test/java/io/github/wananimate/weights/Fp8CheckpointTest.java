@@ -113,6 +113,11 @@ class Fp8CheckpointTest {
                 assertThat(dequantised[i]).isEqualTo(codes[i] * scale);
             }
             assertThat(fp8.base().dtype(stored)).isEqualTo(DType.F8_E4M3);
+            // the file as stored, without the view: the scales are unexpected keys, and the message says what to do
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ParameterBinding.validateAndPrepare(dit,
+                    KeyMappings.toOfficial(fp8.base()))).isInstanceOf(WeightException.class)
+                    .hasMessageContaining("unexpected key 'blocks.0.self_attn.q.scale_weight'")
+                    .hasMessageContaining("Fp8Checkpoint.wrapIfFloat8");
         }
     }
 
