@@ -270,40 +270,51 @@ public final class Fp8Checkpoint implements ParameterSource {
                 .order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer src = stored.data();
         DType dtype = stored.dtype();
-        float[] chunk = null;
-        int chunkStart = 0;
-        for (int i = 0; i < n; i++) {
-            float v;
-            if (dtype == DType.F8_E4M3) {
-                v = DTypeConversions.f8e4m3fnToFloat(src.get(i));
-            } else if (dtype == DType.F8_E5M2) {
-                v = DTypeConversions.f8e5m2ToFloat(src.get(i));
-            } else {
-                if (chunk == null || i >= chunkStart + chunk.length) {   // other dtypes: convert 64 Ki at a time
-                    chunkStart = i;
-                    int len = Math.min(1 << 16, n - i);
-                    ByteBuffer slice = src.duplicate().position(i * dtype.byteSize())
-                            .limit((i + len) * dtype.byteSize()).slice().order(ByteOrder.LITTLE_ENDIAN);
-                    chunk = DTypeConversions.toFloatArray(dtype, slice);
-                }
-                v = chunk[i - chunkStart];
+        if (isFloat8(dtype)) {
+            // 256 codes: decode and scale each once (the same float32 product as per element), then look up
+            float[] table = new float[256];
+            for (int code = 0; code < 256; code++) {
+                float v = dtype == DType.F8_E4M3 ? DTypeConversions.f8e4m3fnToFloat((byte) code)
+                        : DTypeConversions.f8e5m2ToFloat((byte) code);
+                table[code] = rounded(v * scale, target);
             }
-            float scaledValue = v * scale;
-            switch (target) {
-                case BF16 -> out.putShort(2 * i, DTypeConversions.floatToBf16(scaledValue));
-                case F16 -> {
-                    short h = DTypeConversions.floatToF16(scaledValue);
-                    scaledValue = DTypeConversions.f16ToFloat(h);
-                    out.putShort(2 * i, h);
-                }
-                default -> out.putFloat(4 * i, scaledValue);
+            for (int i = 0; i < n; i++) {
+                put(out, i, table[src.get(i) & 0xff], target, key, scale);
             }
-            if (!Float.isFinite(scaledValue)) {
-                throw new WeightException("'" + key + "': element " + i + " is " + v + " × scale " + scale + " = "
-                        + scaledValue + " in " + target + " (a float8 weight must dequantise to finite values)");
+        } else {
+            for (int start = 0; start < n; start += 1 << 16) {   // other dtypes: convert 64 Ki at a time
+                int len = Math.min(1 << 16, n - start);
+                ByteBuffer slice = src.duplicate().position(start * dtype.byteSize())
+                        .limit((start + len) * dtype.byteSize()).slice().order(ByteOrder.LITTLE_ENDIAN);
+                float[] chunk = DTypeConversions.toFloatArray(dtype, slice);
+                for (int j = 0; j < len; j++) {
+                    put(out, start + j, rounded(chunk[j] * scale, target), target, key, scale);
+                }
             }
         }
         return HostTensor.of(target, stored.shape(), out);
+    }
+
+    /** {@code value} rounded to {@code target} and back to float32. */
+    private static float rounded(float value, DType target) {
+        return switch (target) {
+            case BF16 -> DTypeConversions.bf16ToFloat(DTypeConversions.floatToBf16(value));
+            case F16 -> DTypeConversions.f16ToFloat(DTypeConversions.floatToF16(value));
+            default -> value;
+        };
+    }
+
+    /** Writes element {@code i} (already rounded to {@code target}, so the 16-bit encodings are exact). */
+    private static void put(ByteBuffer out, int i, float value, DType target, String key, float scale) {
+        if (!Float.isFinite(value)) {
+            throw new WeightException("'" + key + "': element " + i + " dequantises to " + value + " in " + target
+                    + " (scale " + scale + "); a float8 weight must dequantise to finite values");
+        }
+        switch (target) {
+            case BF16 -> out.putShort(2 * i, DTypeConversions.floatToBf16(value));
+            case F16 -> out.putShort(2 * i, DTypeConversions.floatToF16(value));
+            default -> out.putFloat(4 * i, value);
+        }
     }
 
     @Override
