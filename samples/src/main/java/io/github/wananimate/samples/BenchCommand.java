@@ -64,7 +64,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--network", split = ",", defaultValue = "motion_encoder,dit,vae",
             description = "benchmarks to run: motion_encoder, dit, vae, pipeline, lora, stream (15 blocks of width "
                     + "1536 streamed under --memory-budget, default a quarter of its weights, vs all resident), "
-                    + "stream14b (5 blocks of the 14B geometry, streamed) (default ${DEFAULT-VALUE})")
+                    + "stream14b (5 blocks of the 14B geometry, streamed), fp8 (a DiT from a float8 vs a bf16 file: mapped "
+                    + "memory and accuracy) (default ${DEFAULT-VALUE})")
     List<String> networks;
 
     @Option(names = "--stream-file", paramLabel = "<file>", description = "bf16 checkpoint of the stream benchmarks,"
@@ -74,6 +75,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--keep-stream-file", description = "keep the stream benchmark's checkpoint for later runs")
     boolean keepStreamFile;
+
+    @Option(names = "--fp8-files", defaultValue = "both", description = "fp8 benchmark: both (default), float8 or "
+            + "bf16 (one checkpoint per process, so that its memory peaks are its own)")
+    String fp8Files;
 
     @Option(names = "--stream-mode", defaultValue = "both", description = "stream benchmarks: both (streamed, then "
             + "resident, outputs compared; default), streamed or resident")
@@ -154,7 +159,8 @@ final class BenchCommand implements Callable<Integer> {
     Double efficiency;
 
     @Option(names = "--precision", defaultValue = "fp32", description = "DiT precision for --plan: fp32 (default: "
-            + "what a run computes in today), bf16, fp8 (weights)")
+            + "what a run computes in today), bf16, fp8 (a float8 checkpoint: 1 byte per weight mapped on the host, "
+            + "bf16 on the device, as --precision fp8 runs)")
     String precision;
 
     @Option(names = "--memory-budget", description = "device-memory budget, e.g. 24G: --plan prints the residency "
@@ -175,9 +181,10 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--dit-frames must be >= 2 and --dit-size even and >= 2");
         }
         for (String n : networks) {
-            if (!List.of("motion_encoder", "dit", "vae", "pipeline", "lora", "stream", "stream14b").contains(n)) {
+            if (!List.of("motion_encoder", "dit", "vae", "pipeline", "lora", "stream", "stream14b", "fp8")
+                    .contains(n)) {
                 throw new IllegalArgumentException("unknown benchmark '" + n
-                        + "'; known: motion_encoder, dit, vae, pipeline, lora, stream, stream14b");
+                        + "'; known: motion_encoder, dit, vae, pipeline, lora, stream, stream14b, fp8");
             }
         }
         for (int count : vaeFrames) {
@@ -233,6 +240,7 @@ final class BenchCommand implements Callable<Integer> {
                         case "pipeline" -> new PipelineBench(report, pipelineFrames, pipelineSize, pipelineSteps)
                                 .run(backend);
                         case "stream", "stream14b" -> streams.get(stream++).run(backend);
+                        case "fp8" -> new Float8Bench(report, spec.commandLine().getOut(), fp8Files).run(backend);
                         default -> throw new IllegalStateException("unhandled benchmark " + network);
                     }
                 }

@@ -13,6 +13,10 @@ import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.io.AtomicFiles;
 import io.github.wananimate.memory.MemorySize;
 import io.github.wananimate.nn.Precision;
+import io.github.wananimate.tensor.DType;
+import io.github.wananimate.weights.Fp8Checkpoint;
+import io.github.wananimate.weights.ModelFolder;
+import io.github.wananimate.weights.ParameterSource;
 import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
 import io.github.wananimate.spi.Backend;
 import java.io.IOException;
@@ -66,8 +70,9 @@ abstract class GenerateCommand implements Callable<Integer> {
             + "24G or 512M: DiT blocks that do not fit stream from the mapped checkpoint (default: everything resident)")
     String memoryBudget;
 
-    @Option(names = "--precision", paramLabel = "fp32|bf16|fp16", description = "DiT weights and autocast compute: "
-            + "fp32, bf16 (as the original) or fp16 (default: bf16 on CUDA, fp32 on the CPU)")
+    @Option(names = "--precision", paramLabel = "fp32|bf16|fp16|fp8", description = "DiT weights and autocast "
+            + "compute: fp32, bf16 (as the original) or fp16 (default: bf16 on CUDA, fp32 on the CPU); fp8: the DiT "
+            + "checkpoint must be a float8 file (ComfyUI / Kijai), kept float8 on the host and run as bf16")
     String precision;
 
     @Option(names = "--steps", description = "denoising steps per clip (default 20; 4 on the demo sample)")
@@ -122,6 +127,31 @@ abstract class GenerateCommand implements Callable<Integer> {
     abstract boolean replacement();
 
     /** The request for these signals with the common settings applied. */
+    /** {@code --precision fp8}: a float8 DiT checkpoint, run as bf16. */
+    static final String FLOAT8 = "fp8";
+
+    /**
+     * {@code --precision fp8} promises a float8 DiT checkpoint kept float8 on the host: refuse, naming the file and
+     * what it stores, when the model folder's DiT is not one (or when there is no model folder).
+     */
+    private void requireFloat8DiT() {
+        if (modelDir == null) {
+            throw new ParameterException(spec.commandLine(), "--precision fp8 needs --model-dir with a float8 DiT "
+                    + "checkpoint (e.g. Kijai's Wan2_2-Animate-14B_fp8_e4m3fn_scaled_KJ.safetensors); the demo "
+                    + "weights are float32");
+        }
+        ModelFolder folder = ModelFolder.of(modelDir);
+        try (ParameterSource dit = folder.dit()) {
+            if (!(dit instanceof Fp8Checkpoint)) {
+                java.util.Set<DType> dtypes = new java.util.TreeSet<>();
+                dit.keys().forEach(k -> dtypes.add(dit.dtype(k)));
+                throw new ParameterException(spec.commandLine(), "--precision fp8 needs a float8 DiT checkpoint; "
+                        + folder.file(ModelFolder.Component.DIT).orElseThrow() + " stores " + dtypes
+                        + " (use --precision bf16 for it)");
+            }
+        }
+    }
+
     abstract GenerationRequest request(MotionSignals signals, int clipLength, int steps, double outputFps);
 
     /** Runs {@code request} on {@code model}. */
@@ -133,11 +163,14 @@ abstract class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean demoSample = input == null;
         Precision runPrecision = null;
-        if (precision != null) {
+        if (precision != null && precision.trim().equalsIgnoreCase(FLOAT8)) {
+            requireFloat8DiT();
+            runPrecision = Precision.BF16;
+        } else if (precision != null) {
             try {
                 runPrecision = Precision.parse(precision);
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--precision: " + e.getMessage());
+                throw new ParameterException(spec.commandLine(), "--precision: " + e.getMessage() + " (or fp8)");
             }
         }
         Inputs inputs = demoSample ? demoInputs() : folderInputs();

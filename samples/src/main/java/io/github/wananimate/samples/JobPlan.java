@@ -54,18 +54,25 @@ record JobPlan(int width, int height, int frames, int clipLength, int refertNum,
     static final long UMT5_PARAMETERS = 5_680_910_336L;
     static final WanAnimateDiT DIT = new WanAnimateDiT(DiTConfig.WAN_ANIMATE_14B);
 
-    /** DiT weight and activation precision; fp32 computes at the TF32 rate, half the BF16 peak. */
+    /**
+     * DiT weight and activation precision; fp32 computes at the TF32 rate, half the BF16 peak. FP8 is what the
+     * runtime does with a float8 checkpoint ({@code --precision fp8}): the file stays float8 on the host (1 byte per
+     * weight, mapped) and each weight is dequantised and uploaded as bf16, so the device holds what a bf16 run holds.
+     */
     enum Precision {
-        BF16(2, 2, 1.0), FP8(1, 2, 1.0), FP32(4, 4, 0.5);
+        BF16(2, 2, 1.0, 2), FP8(2, 2, 1.0, 1), FP32(4, 4, 0.5, 4);
 
         final int weightBytes;
         final int activationBytes;
         final double peakFraction;
+        /** Bytes per weight of the checkpoint in host memory (the mapped file). */
+        final int checkpointBytes;
 
-        Precision(int weightBytes, int activationBytes, double peakFraction) {
+        Precision(int weightBytes, int activationBytes, double peakFraction, int checkpointBytes) {
             this.weightBytes = weightBytes;
             this.activationBytes = activationBytes;
             this.peakFraction = peakFraction;
+            this.checkpointBytes = checkpointBytes;
         }
     }
 
@@ -145,6 +152,12 @@ record JobPlan(int width, int height, int frames, int clipLength, int refertNum,
                 precision.weightBytes);
     }
 
+    /** The DiT checkpoint's weights (motion encoder excluded) in host memory, as the file stores them. */
+    double ditCheckpointBytes() {
+        return MemoryModel.weightBytes(DIT.parameters(), key -> !key.startsWith(MemoryModel.MOTION_ENCODER_PREFIX),
+                precision.checkpointBytes);
+    }
+
     static double umt5Bytes() {
         return UMT5_PARAMETERS * 2.0;
     }
@@ -198,7 +211,14 @@ record JobPlan(int width, int height, int frames, int clipLength, int refertNum,
                 secondsPerForward(), ditSeconds(), ditSeconds() / 60);
         String p = precision.name().toLowerCase(Locale.ROOT);
         out.printf(Locale.ROOT, "  memory (GB)%n");
-        out.printf(Locale.ROOT, "    %-24s %6.2f  (%s)%n", "DiT weights", ditWeightBytes() / 1e9, p);
+        if (precision == Precision.FP8) {
+            out.printf(Locale.ROOT, "    %-24s %6.2f  (bf16: float8 checkpoint dequantised when uploaded)%n",
+                    "DiT weights", ditWeightBytes() / 1e9);
+            out.printf(Locale.ROOT, "    %-24s %6.2f  (host, float8 checkpoint mapped; not device memory)%n",
+                    "DiT checkpoint", ditCheckpointBytes() / 1e9);
+        } else {
+            out.printf(Locale.ROOT, "    %-24s %6.2f  (%s)%n", "DiT weights", ditWeightBytes() / 1e9, p);
+        }
         out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32; resident for the run)%n", "VAE + CLIP + motion enc.",
                 otherResidentBytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f  (bf16; released after encoding the prompt)%n", "umT5",

@@ -11,6 +11,7 @@ import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.WanVae;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.text.UnigramTokenizer;
+import io.github.wananimate.weights.Fp8Checkpoint;
 import io.github.wananimate.weights.KeyMapping;
 import io.github.wananimate.weights.KeyMappings;
 import io.github.wananimate.weights.ModelFolder;
@@ -102,6 +103,10 @@ final class ModelInspection {
         try (ParameterSource source = model.open(component)) {
             KeyMapping mapping = KeyMappings.detect(source);
             String flavour = mapping.isIdentity() ? "official" : mapping.name();
+            if (source instanceof Fp8Checkpoint fp8) {
+                flavour += String.format(Locale.ROOT, ", float8 %s (%d tensors dequantised when read)",
+                        fp8.scaled() ? "with per-tensor scales" : "unscaled", fp8.scales().size());
+            }
             Optional<Expectation> expectation = expectation(model, component);
             if (expectation.isEmpty()) {
                 return new ComponentReport(item, flavour, Optional.empty(), 0, List.of(), List.of(), List.of());

@@ -72,6 +72,21 @@ class GenerateCommandTest extends CliTestSupport {
         assertThat(run("animate", "-i", dir.resolve("no-folder").toString())).isEqualTo(ExitCodes.FILE_PROBLEM);
         assertThat(run("animate", "--steps")).isEqualTo(ExitCodes.USAGE);
         assertThat(run("animate", "--precision", "int4")).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("animate", "--precision", "fp8")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--precision fp8 needs --model-dir with a float8 DiT checkpoint");
+    }
+
+    @Test
+    void fp8PrecisionRefusesADiTThatIsNotFloat8NamingTheFile() throws Exception {
+        Path folder = java.nio.file.Files.createDirectories(dir.resolve("bf16-model"));
+        Path dit = folder.resolve("wan2.2_animate_14B_bf16.safetensors");
+        io.github.wananimate.weights.SafetensorsWriter.write(dit, java.util.Map.of("patch_embedding.weight",
+                io.github.wananimate.tensor.HostTensor.of(io.github.wananimate.tensor.DType.BF16, new long[] {2},
+                        java.nio.ByteBuffer.allocate(4))), java.util.Map.of());
+        assertThat(run("animate", "--backend", "onnx", "--model-dir", folder.toString(), "--precision", "fp8"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--precision fp8 needs a float8 DiT checkpoint; " + dit)
+                .contains("[BF16]");
         assertThat(run("preprocess", "-o", dir.toString())).isEqualTo(ExitCodes.USAGE);
     }
 }

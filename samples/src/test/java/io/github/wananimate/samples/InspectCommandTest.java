@@ -11,6 +11,8 @@ import io.github.wananimate.nn.t5.UMT5Config;
 import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.procedural.ProceduralFloat8;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.text.TokenizerFiles;
 import io.github.wananimate.weights.TestCheckpoints;
 import java.nio.file.Files;
@@ -101,6 +103,22 @@ class InspectCommandTest extends CliTestSupport {
                 .contains("binds CLIP ViT-H/14 visual tower")
                 .contains("Complete: every file is present and every network's keys bind.");
         assertThat(line(text, "relighting LoRA")).contains("found");
+    }
+
+    @Test
+    void aFloat8DiTIsNamedAndBinds() throws Exception {
+        DiTConfig tiny = new DiTConfig(128, 256, 256, 64, 32, 2, 10, 1e-6);
+        Path file = dir.resolve("Wan2_2-Animate-14B_fp8_e4m3fn_scaled_KJ.safetensors");
+        ProceduralFloat8.write(new WanAnimateDiT(tiny), ProceduralFloat8.Layout.SCALED_E4M3, "", 1, DType.BF16, file,
+                null);
+        Files.writeString(dir.resolve("config.json"), tiny.toJson().toString());
+
+        run("inspect", dir.toString());
+
+        String text = out.toString();
+        assertThat(line(text, "DiT ")).contains("found", file.getFileName().toString());
+        assertThat(text).contains("float8 with per-tensor scales").contains("F8_E4M3 x")
+                .contains("binds WanAnimateDiT (dim 128, 10 layers, from config.json): all");
     }
 
     @Test

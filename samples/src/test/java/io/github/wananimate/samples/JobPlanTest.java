@@ -81,8 +81,11 @@ class JobPlanTest {
                 75_600, 4));
         long budget = 24L << 30;
         assertThat(fp32.residency(budget)).isEqualTo(MemoryModel.planGeneration(dit, other, 1280, 720, 77, budget));
-        assertThat(new JobPlan(1280, 720, 77, 77, 1, 20, false, Gpu.H100, 0.5, JobPlan.Precision.FP8, 0)
-                .ditWeightBytes()).isEqualTo(17_274_816_884.0 + 224 - motionEncoder);
+        // fp8: the float8 checkpoint is 1 byte per weight on the host; the device holds bf16, as a bf16 run
+        JobPlan fp8 = new JobPlan(1280, 720, 77, 77, 1, 20, false, Gpu.H100, 0.5, JobPlan.Precision.FP8, 0);
+        assertThat(fp8.ditCheckpointBytes()).isEqualTo(17_274_816_884.0 + 224 - motionEncoder);
+        assertThat(fp8.ditWeightBytes()).isEqualTo(p.ditWeightBytes());
+        assertThat(fp8.residency(budget)).isEqualTo(p.residency(budget));
     }
 
     @Test

@@ -73,6 +73,10 @@ public final class ParameterBinding {
         for (String key : unexpected) {
             problems.add("unexpected key '" + key + "'");
         }
+        if (unexpected.stream().anyMatch(k -> k.endsWith(".scale_weight") || k.endsWith(".weight_scale"))) {
+            problems.add("the file has float8 scales: open it with Checkpoints.open or Fp8Checkpoint.wrapIfFloat8,"
+                    + " which apply them");
+        }
         if (!problems.isEmpty()) {
             throw new WeightException("cannot bind " + network.name() + " to " + source.description() + ": "
                     + problems.size() + " problem(s):\n  - " + String.join("\n  - ", problems));

@@ -101,7 +101,7 @@ public final class DTypeConversions {
 
     /**
      * Encodes float32 values as little-endian {@code dtype} bytes (a new heap buffer). Supported targets: F64,
-     * F32 (exact), F16 and BF16 (round to nearest even).
+     * F32 (exact), F16, BF16, F8_E4M3 and F8_E5M2 (round to nearest even).
      */
     public static ByteBuffer fromFloatArray(DType dtype, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(values.length, dtype.byteSize()))
@@ -121,6 +121,16 @@ public final class DTypeConversions {
             case BF16 -> {
                 for (float v : values) {
                     b.putShort(floatToBf16(v));
+                }
+            }
+            case F8_E4M3 -> {
+                for (float v : values) {
+                    b.put(floatToF8e4m3fn(v));
+                }
+            }
+            case F8_E5M2 -> {
+                for (float v : values) {
+                    b.put(floatToF8e5m2(v));
                 }
             }
             default -> throw new UnsupportedOperationException("conversion from float32 to " + dtype);
@@ -213,5 +223,50 @@ public final class DTypeConversions {
      */
     public static float f8e5m2ToFloat(byte bits) {
         return f16ToFloat((short) ((bits & 0xff) << 8));
+    }
+
+    /**
+     * float32 to float8 e4m3fn bits, round to nearest even. Magnitudes that round above 448 become NaN, as
+     * PyTorch's {@code .to(torch.float8_e4m3fn)} makes them (the format has no infinity; quantisers clamp first).
+     */
+    public static byte floatToF8e4m3fn(float value) {
+        return floatToF8(value, 3, 7, 448.0, (byte) 0x7f, (byte) 0x7f);
+    }
+
+    /** float32 to float8 e5m2 bits, round to nearest even; magnitudes that round above 57344 become infinity. */
+    public static byte floatToF8e5m2(float value) {
+        return floatToF8(value, 2, 15, 57344.0, (byte) 0x7c, (byte) 0x7e);
+    }
+
+    /**
+     * Rounds to a float8 format with {@code mantissaBits}, exponent {@code bias}, subnormals and largest finite
+     * magnitude {@code max}: the value is rounded to the multiple of its binade's quantum (exact in double), then
+     * encoded.
+     */
+    private static byte floatToF8(float value, int mantissaBits, int bias, double max, byte overflow, byte nan) {
+        if (Float.isNaN(value)) {
+            return nan;
+        }
+        int sign = Float.floatToRawIntBits(value) < 0 ? 0x80 : 0;
+        double a = Math.abs((double) value);
+        if (a == 0) {
+            return (byte) sign;
+        }
+        int minNormalExponent = 1 - bias;
+        int exponent = Math.max(Math.getExponent(a), minNormalExponent);
+        double quantum = Math.scalb(1.0, exponent - mantissaBits);
+        double rounded = Math.rint(a / quantum) * quantum;
+        if (Double.isInfinite(a) || rounded > max) {
+            return (byte) (sign | overflow);
+        }
+        if (rounded == 0) {
+            return (byte) sign;
+        }
+        int e = Math.getExponent(rounded);
+        if (e < minNormalExponent) {
+            return (byte) (sign | (int) (rounded / Math.scalb(1.0, minNormalExponent - mantissaBits)));
+        }
+        int mantissa = (int) ((rounded / Math.scalb(1.0, e) - 1) * (1 << mantissaBits));
+        return (byte) (sign | ((e + bias) << mantissaBits) | mantissa);
     }
 }

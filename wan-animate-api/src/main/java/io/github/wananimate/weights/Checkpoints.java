@@ -12,9 +12,24 @@ public final class Checkpoints {
 
     /**
      * {@code *.safetensors} → {@link SafetensorsFile}; {@code *.index.json} → {@link ShardedSafetensors};
-     * {@code *.pth}, {@code *.pt}, {@code *.ckpt}, {@code *.bin} → {@link PytorchCheckpoint} (default root).
+     * {@code *.pth}, {@code *.pt}, {@code *.ckpt}, {@code *.bin} → {@link PytorchCheckpoint} (default root). A
+     * checkpoint with float8 tensors or float8 scales comes as an {@link Fp8Checkpoint} view (dequantised to float32
+     * when a tensor is read; the float8 bytes stay in the mapped file).
+     *
+     * @throws WeightException for a missing, unknown or malformed file, or a malformed float8 checkpoint
      */
     public static ParameterSource open(Path file) {
+        ParameterSource raw = openAsStored(file);
+        try {
+            return Fp8Checkpoint.wrapIfFloat8(raw);
+        } catch (RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    /** {@link #open} without the float8 view: every key and dtype as the file stores it. */
+    public static ParameterSource openAsStored(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new WeightException("checkpoint file not found: " + file);
         }

@@ -22,8 +22,11 @@ public final class ModelFolder {
 
     /** The weight-bearing components, each with its official file and accepted repacks, in order of preference. */
     public enum Component {
+        // the float8 repacks are Kijai's (huggingface.co/Kijai/WanVideo_comfy_fp8_scaled, folder Wan22Animate)
         DIT("DiT", List.of("diffusion_pytorch_model.safetensors.index.json", "diffusion_pytorch_model.safetensors",
-                "wan2.2_animate_14B_bf16.safetensors")),
+                "wan2.2_animate_14B_bf16.safetensors", "Wan2_2-Animate-14B_fp8_e4m3fn_scaled_KJ.safetensors",
+                "Wan2_2-Animate-14B_fp8_scaled_e4m3fn_KJ_v2.safetensors",
+                "Wan2_2-Animate-14B_fp8_e5m2_scaled_KJ.safetensors")),
         VAE("VAE", List.of("Wan2.1_VAE.pth", "wan_2.1_vae.safetensors", "Wan2_1_VAE_bf16.safetensors",
                 "Wan2_1_VAE_fp32.safetensors")),
         T5("umT5 text encoder", List.of("models_t5_umt5-xxl-enc-bf16.pth", "umt5-xxl-enc-bf16.safetensors",
@@ -175,7 +178,8 @@ public final class ModelFolder {
                         : new Inventory(c.label(), List.of(), false, missingMessage(c), -1, Map.of(), 0));
                 continue;
             }
-            try (ParameterSource source = open(c)) {
+            try (ParameterSource opened = open(c)) {
+                ParameterSource source = opened instanceof Fp8Checkpoint fp8 ? fp8.base() : opened;   // as stored
                 List<Path> files = source instanceof ShardedSafetensors sharded
                         ? concat(file.get(), sharded.shards()) : List.of(file.get());
                 Map<DType, Integer> dtypes = new TreeMap<>();

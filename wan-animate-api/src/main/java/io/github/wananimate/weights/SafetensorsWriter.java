@@ -63,6 +63,36 @@ public final class SafetensorsWriter {
         });
     }
 
+    /** One tensor of {@link #writeEach}: its key, stored dtype and shape. */
+    public record Tensor(String key, DType dtype, long[] shape) {
+    }
+
+    /**
+     * Writes {@code tensors} (mixed dtypes) in order, asking {@code producer} for one tensor at a time, so a file
+     * larger than the heap can be written; each produced tensor must have the listed dtype and shape. Like
+     * {@link #write}, the file appears complete or not at all.
+     */
+    public static void writeEach(Path path, List<Tensor> tensors, Function<String, HostTensor> producer) {
+        List<Entry> entries = new ArrayList<>();
+        for (Tensor t : tensors) {
+            entries.add(new Entry(t.key(), t.dtype(), t.shape(),
+                    Math.multiplyExact(Shapes.elementCount(t.shape()), (long) t.dtype().byteSize())));
+        }
+        ByteBuffer head = header(path, entries, Map.of());
+        ChannelIo.writeAtomically(path, "safetensors file", ch -> {
+            ChannelIo.writeFully(ch, head);
+            for (Entry e : entries) {
+                HostTensor t = producer.apply(e.key());
+                if (t.dtype() != e.dtype() || !java.util.Arrays.equals(t.shape(), e.shape())) {
+                    throw new WeightException(path + ": '" + e.key() + "' was listed as " + e.dtype() + " "
+                            + Shapes.toString(e.shape()) + " but produced as " + t.dtype() + " "
+                            + Shapes.toString(t.shape()));
+                }
+                ChannelIo.writeFully(ch, t.data());
+            }
+        });
+    }
+
     /**
      * Writes a header-only, sparse {@code .safetensors} file, meant for layout checks (binding, inspection,
      * shard indexes) of full-size checkpoints without their weights: the header lists every key with

@@ -183,8 +183,60 @@ class DTypeConversionsTest {
         }
         assertThat(DTypeConversions.toFloatArray(DType.F16, DTypeConversions.fromFloatArray(DType.F16, values))[2])
                 .isEqualTo(0x1p-24f);
-        assertThatThrownBy(() -> DTypeConversions.fromFloatArray(DType.F8_E4M3, values))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("F8_E4M3");
+        for (DType dtype : new DType[] {DType.F8_E4M3, DType.F8_E5M2}) {
+            float[] back = DTypeConversions.toFloatArray(dtype, DTypeConversions.fromFloatArray(dtype, values));
+            assertThat(back[0]).isEqualTo(1f);
+            assertThat(back[1]).isEqualTo(-2.5f);
+        }
+        assertThatThrownBy(() -> DTypeConversions.fromFloatArray(DType.I8, values))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("I8");
+    }
+
+    /**
+     * Every float8 code decodes and re-encodes to itself, and the midpoint of two neighbours rounds to the one with
+     * an even code (round to nearest even), both below and above each value.
+     */
+    @Test
+    void float8EncodingIsExhaustivelyRoundToNearestEven() {
+        for (boolean e4m3 : new boolean[] {true, false}) {
+            java.util.TreeMap<Float, Integer> codes = new java.util.TreeMap<>();
+            for (int code = 0; code < 256; code++) {
+                float v = e4m3 ? DTypeConversions.f8e4m3fnToFloat((byte) code) : DTypeConversions.f8e5m2ToFloat((byte) code);
+                if (Float.isNaN(v)) {
+                    assertThat(Float.isNaN(decode(e4m3, encode(e4m3, v)))).isTrue();
+                    continue;
+                }
+                assertThat(encode(e4m3, v) & 0xff).as("code %d", code).isEqualTo(code == 0x80 ? 0x80 : code);
+                if (!Float.isInfinite(v) && !(v == 0 && code == 0x80)) {
+                    codes.put(v, code);
+                }
+            }
+            Float previous = null;
+            for (Float v : codes.keySet()) {
+                if (previous != null) {
+                    float mid = (float) (((double) previous + v) / 2);
+                    float even = (codes.get(previous) & 1) == 0 ? previous : v;   // -0 and +0 compare equal
+                    assertThat(decode(e4m3, encode(e4m3, mid)) == even).as("midpoint of %s and %s", previous, v).isTrue();
+                    assertThat(decode(e4m3, encode(e4m3, Math.nextUp(mid))) == v).isTrue();
+                    assertThat(decode(e4m3, encode(e4m3, Math.nextDown(mid))) == previous).isTrue();
+                }
+                previous = v;
+            }
+        }
+        // beyond the largest finite value: e4m3fn has no infinity (NaN, as PyTorch's cast), e5m2 overflows to inf
+        assertThat(Float.isNaN(DTypeConversions.f8e4m3fnToFloat(DTypeConversions.floatToF8e4m3fn(500f)))).isTrue();
+        assertThat(DTypeConversions.f8e4m3fnToFloat(DTypeConversions.floatToF8e4m3fn(460f))).isEqualTo(448f);
+        assertThat(DTypeConversions.f8e5m2ToFloat(DTypeConversions.floatToF8e5m2(1e6f))).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(DTypeConversions.f8e5m2ToFloat(DTypeConversions.floatToF8e5m2(Float.NEGATIVE_INFINITY)))
+                .isEqualTo(Float.NEGATIVE_INFINITY);
+    }
+
+    private static byte encode(boolean e4m3, float v) {
+        return e4m3 ? DTypeConversions.floatToF8e4m3fn(v) : DTypeConversions.floatToF8e5m2(v);
+    }
+
+    private static float decode(boolean e4m3, byte b) {
+        return e4m3 ? DTypeConversions.f8e4m3fnToFloat(b) : DTypeConversions.f8e5m2ToFloat(b);
     }
 
     @Test

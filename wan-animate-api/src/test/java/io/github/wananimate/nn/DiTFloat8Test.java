@@ -1,0 +1,108 @@
+package io.github.wananimate.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.wananimate.nn.dit.DiTConfig;
+import io.github.wananimate.nn.dit.WanAnimateDiT;
+import io.github.wananimate.procedural.ProceduralDiTInputs;
+import io.github.wananimate.procedural.ProceduralFloat8;
+import io.github.wananimate.spi.Backend;
+import io.github.wananimate.spi.BackendOptions;
+import io.github.wananimate.spi.Backends;
+import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.DType;
+import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.weights.Checkpoints;
+import io.github.wananimate.weights.Fp8Checkpoint;
+import io.github.wananimate.weights.KeyMappings;
+import io.github.wananimate.weights.ParameterSource;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A float8 DiT checkpoint (ComfyUI / Kijai layout: float8 {@code .weight}s, float32 {@code .scale_weight} scalars, a
+ * {@code scaled_fp8} marker, float32 norms and biases) runs on a backend, resident and (where the backend streams)
+ * with streamed blocks, and gives exactly the output of a float32 checkpoint holding the dequantised values
+ * ({@code float8 value × scale} in float32): the dequantised weights are the same float32 numbers, so the forward is
+ * the same computation. Tolerance 0, in fp32 and in bf16 (both files' weights rounded to bf16 the same way). Backend
+ * modules run it by naming their backend.
+ */
+public abstract class DiTFloat8Test {
+
+    private static final DiTConfig CONFIG = new DiTConfig(128, 256, 256, 64, 32, 2, 10, 1e-6);
+
+    @TempDir
+    Path dir;
+    private Backend backend;
+
+    /** The provider name passed to {@link Backends#byName}. */
+    protected abstract String backendName();
+
+    /** Whether the backend streams parameter groups ({@code Backend.load(net, weights, groups)}). */
+    protected abstract boolean streams();
+
+    @BeforeEach
+    void open() {
+        backend = Backends.byName(backendName()).open(BackendOptions.cpu());
+    }
+
+    @AfterEach
+    void close() {
+        backend.close();
+    }
+
+    @Test
+    void scaledE4m3GivesTheDequantisedFloat32Output() {
+        check(ProceduralFloat8.Layout.SCALED_E4M3, Precision.FP32);
+    }
+
+    @Test
+    void unscaledE4m3GivesTheDequantisedFloat32Output() {
+        check(ProceduralFloat8.Layout.UNSCALED_E4M3, Precision.FP32);
+    }
+
+    @Test
+    void scaledE5m2GivesTheDequantisedFloat32Output() {
+        check(ProceduralFloat8.Layout.SCALED_E5M2, Precision.FP32);
+    }
+
+    @Test
+    void scaledE4m3InBf16GivesTheDequantisedBf16Output() {
+        check(ProceduralFloat8.Layout.SCALED_E4M3, Precision.BF16);
+    }
+
+    private void check(ProceduralFloat8.Layout layout, Precision precision) {
+        WanAnimateDiT dit = new WanAnimateDiT(CONFIG, false, precision);
+        Path fp8 = dir.resolve("dit." + layout + ".safetensors");
+        Path dequantised = dir.resolve("dit." + layout + ".dequantised.f32.safetensors");
+        ProceduralFloat8.write(dit, layout, "model.diffusion_model.", 7, DType.F32, fp8, dequantised);
+        Map<String, HostTensor> inputs = ProceduralDiTInputs.of(CONFIG, 3, 8, false);
+        float[] reference;
+        try (ParameterSource f32 = KeyMappings.toOfficial(Checkpoints.open(dequantised));
+                LoadedNetwork net = backend.load(dit, f32)) {
+            reference = net.run(inputs).get(WanAnimateDiT.OUTPUT).toFloatArray();
+        }
+        try (ParameterSource opened = Checkpoints.open(fp8)) {
+            assertThat(opened).isInstanceOf(Fp8Checkpoint.class);
+            ParameterSource official = KeyMappings.toOfficial(opened);
+            try (LoadedNetwork net = backend.load(dit, official)) {
+                assertThat(net.run(inputs).get(WanAnimateDiT.OUTPUT).toFloatArray()).as("resident %s %s", layout,
+                        precision).containsExactly(reference);
+            }
+            if (streams()) {
+                Set<String> groups = dit.parameterGroups().stream().map(ParameterGroup::name)
+                        .filter(g -> g.startsWith("blocks.")).collect(Collectors.toSet());
+                try (LoadedNetwork net = backend.load(dit, official, groups)) {
+                    assertThat(net.run(inputs).get(WanAnimateDiT.OUTPUT).toFloatArray()).as("streamed %s %s", layout,
+                            precision).containsExactly(reference);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.github.wananimate.onnx;
+
+import io.github.wananimate.nn.DiTFloat8Test;
+
+/** A float8 DiT checkpoint on the onnx backend, CPU (resident: this backend does not stream). */
+class OnnxDiTFloat8Test extends DiTFloat8Test {
+
+    @Override
+    protected String backendName() {
+        return "onnx";
+    }
+
+    @Override
+    protected boolean streams() {
+        return false;
+    }
+}
