@@ -526,9 +526,10 @@ public final class WanAnimate implements AutoCloseable {
 
         /**
          * The latent noise for a seed (default {@link NoiseSource#seeded}: normal noise, deterministic per seed, not
-         * the original's CUDA generator, which cannot be reproduced outside PyTorch).
+         * the original's CUDA generator, which cannot be reproduced outside PyTorch). Not public: the noise source
+         * type is internal to the pipeline.
          */
-        public Builder noise(LongFunction<NoiseSource> perSeed) {
+        Builder noise(LongFunction<NoiseSource> perSeed) {
             this.noise = Objects.requireNonNull(perSeed, "perSeed");
             return this;
         }
