@@ -1,5 +1,5 @@
 /**
- * Wan-Animate for Java: the request/result API ({@code api}), the backend SPI a backend module implements
+ * Wan-Animate for Java: the request/result API ({@code api}) and its exceptions ({@code errors}), the backend SPI a backend module implements
  * ({@code spi}, {@code nn}, {@code tensor}), model weights and configurations ({@code weights}, {@code nn.dit},
  * {@code nn.vae}, {@code nn.clip}, {@code nn.t5}, {@code text}) and generated test models ({@code procedural}). The pipeline, the
  * samplers, the network layers and the file helpers are internal.
@@ -10,6 +10,7 @@ module io.github.wananimate {
     requires org.slf4j;
 
     exports io.github.wananimate.api;
+    exports io.github.wananimate.errors;
     exports io.github.wananimate.spi;
     exports io.github.wananimate.nn;
     exports io.github.wananimate.nn.clip;
