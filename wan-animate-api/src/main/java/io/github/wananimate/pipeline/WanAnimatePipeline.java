@@ -191,7 +191,7 @@ public final class WanAnimatePipeline {
                 throw new IllegalStateException("noise source gave clip " + k + " noise shaped "
                         + Arrays.toString(x.shape()) + ", expected " + Arrays.toString(geometry.noiseShape()));
             }
-            Sampler sampler = Samplers.create(request.solver(), request.steps(), request.shift());
+            Sampler sampler = Samplers.create(request.solver().id(), request.steps(), request.shift());
             for (int i = 0; i < request.steps(); i++) {
                 tracker.checkCancelled();
                 HostTensor sinusoid = WanAnimateDiT.timestepSinusoid(sampler.currentTimestep(),
