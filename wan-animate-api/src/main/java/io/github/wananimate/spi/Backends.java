@@ -83,9 +83,13 @@ public final class Backends {
         throw none;
     }
 
-    /** Whether {@code device} names the CPU (so backends can rank themselves per device). */
+    /**
+     * Whether {@code device} names the CPU (so backends can rank themselves per device).
+     *
+     * @throws IllegalArgumentException for a device no backend knows ({@link Device#parse})
+     */
     public static boolean isCpu(String device) {
-        return device.trim().toLowerCase(Locale.ROOT).startsWith("cpu");
+        return Device.parse(device).isCpu();
     }
 
     private static RuntimeException failure(BackendProvider p) {
