@@ -1,8 +1,9 @@
 /**
- * Wan-Animate for Java: the request/result API ({@code api}) and its exceptions ({@code errors}), the backend SPI a backend module implements
- * ({@code spi}, {@code nn}, {@code tensor}), model weights and configurations ({@code weights}, {@code nn.dit},
- * {@code nn.vae}, {@code nn.clip}, {@code nn.t5}, {@code text}) and generated test models ({@code procedural}). The pipeline, the
- * samplers, the network layers and the file helpers are internal.
+ * Wan-Animate for Java. Exported: the request/result API ({@code api}) and its exceptions ({@code errors}); the
+ * device-memory budget and its planner ({@code memory}); what a backend module implements ({@code spi}, {@code nn},
+ * {@code tensor}); model weights and configurations ({@code weights}, {@code nn.dit}, {@code nn.vae},
+ * {@code nn.clip}, {@code nn.t5}, {@code text}); generated stand-in models ({@code procedural}). The pipeline, the
+ * samplers, the network layers, the LoRA merge and the file helpers are internal.
  */
 @SuppressWarnings("module") // the qualified export names modules built after this one
 module io.github.wananimate {
@@ -12,6 +13,7 @@ module io.github.wananimate {
     exports io.github.wananimate.api;
     exports io.github.wananimate.errors;
     exports io.github.wananimate.spi;
+    exports io.github.wananimate.memory;
     exports io.github.wananimate.nn;
     exports io.github.wananimate.nn.clip;
     exports io.github.wananimate.nn.dit;

@@ -1,11 +1,13 @@
 package io.github.wananimate.samples;
 
 import io.github.wananimate.errors.BackendUnavailableException;
+import io.github.wananimate.memory.MemorySize;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendProvider;
 import io.github.wananimate.spi.Backends;
 import io.github.wananimate.weights.lora.LoraMergedSource;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -61,8 +63,22 @@ final class BenchCommand implements Callable<Integer> {
     int faces;
 
     @Option(names = "--network", split = ",", defaultValue = "motion_encoder,dit,vae",
-            description = "benchmarks to run: motion_encoder, dit, vae, pipeline, lora (default ${DEFAULT-VALUE})")
+            description = "benchmarks to run: motion_encoder, dit, vae, pipeline, lora, stream (15 blocks of width "
+                    + "1536 streamed under --memory-budget, default a quarter of its weights, vs all resident), "
+                    + "stream14b (5 blocks of the 14B geometry, streamed) (default ${DEFAULT-VALUE})")
     List<String> networks;
+
+    @Option(names = "--stream-file", paramLabel = "<file>", description = "bf16 checkpoint of the stream benchmarks,"
+            + " written there if absent and deleted afterwards unless --keep-stream-file (default: "
+            + "/tmp/wan-animate-<benchmark>.bf16.safetensors)")
+    Path streamFile;
+
+    @Option(names = "--keep-stream-file", description = "keep the stream benchmark's checkpoint for later runs")
+    boolean keepStreamFile;
+
+    @Option(names = "--stream-mode", defaultValue = "both", description = "stream benchmarks: both (streamed, then "
+            + "resident, outputs compared; default), streamed or resident")
+    String streamMode;
 
     @Option(names = "--pipeline-frames", split = ",", defaultValue = "13,49",
             description = "driving frame counts of the pipeline memory benchmark (default ${DEFAULT-VALUE})")
@@ -138,9 +154,14 @@ final class BenchCommand implements Callable<Integer> {
             + "0.6 on A100, from the official efficiency table)")
     Double efficiency;
 
-    @Option(names = "--precision", defaultValue = "bf16", description = "DiT precision for --plan: bf16, fp8 "
-            + "(weights), fp32 (default ${DEFAULT-VALUE})")
+    @Option(names = "--precision", defaultValue = "fp32", description = "DiT precision for --plan: fp32 (default: "
+            + "what a run computes in today), bf16, fp8 (weights)")
     String precision;
+
+    @Option(names = "--memory-budget", description = "device-memory budget, e.g. 24G: --plan prints the residency "
+            + "plan under it (default: the GPU's memory); the stream benchmark streams under it (default: a quarter "
+            + "of its blocks' weights)")
+    String memoryBudget;
 
     @Override
     public Integer call() {
@@ -155,9 +176,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--dit-frames must be >= 2 and --dit-size even and >= 2");
         }
         for (String n : networks) {
-            if (!List.of("motion_encoder", "dit", "vae", "pipeline", "lora").contains(n)) {
+            if (!List.of("motion_encoder", "dit", "vae", "pipeline", "lora", "stream", "stream14b").contains(n)) {
                 throw new IllegalArgumentException("unknown benchmark '" + n
-                        + "'; known: motion_encoder, dit, vae, pipeline, lora");
+                        + "'; known: motion_encoder, dit, vae, pipeline, lora, stream, stream14b");
             }
         }
         for (int count : vaeFrames) {
@@ -174,8 +195,37 @@ final class BenchCommand implements Callable<Integer> {
         if (backendNetworks.isEmpty()) {
             return 0;
         }
+        List<StreamBench> streams = new ArrayList<>();
+        for (String n : backendNetworks) {
+            if (n.startsWith("stream")) {
+                boolean medium = n.equals("stream");
+                Path target = streamFile != null ? streamFile : Path.of("/tmp", "wan-animate-" + n + ".bf16.safetensors");
+                streams.add(new StreamBench(report, spec.commandLine().getOut(), n,
+                        medium ? StreamBench.MEDIUM : StreamBench.GEOMETRY_14B, 2, medium ? 16 : 8,
+                        memoryBudget == null ? 0 : MemorySize.parse(memoryBudget), medium ? streamMode : "streamed",
+                        target));
+            }
+        }
+        List<StreamBench> written = new ArrayList<>();
+        try {
+            for (StreamBench bench : streams) {
+                if (bench.writeCheckpoint()) {
+                    written.add(bench);
+                }
+            }
+            runBackends(report, backendNetworks, streams);
+        } finally {
+            if (!keepStreamFile) {
+                written.forEach(StreamBench::deleteCheckpoint);
+            }
+        }
+        return 0;
+    }
+
+    private void runBackends(BenchReport report, List<String> backendNetworks, List<StreamBench> streams) {
         for (String name : backendNames()) {
             try (Backend backend = CliBackends.open(name, device)) {
+                int stream = 0;
                 for (String network : backendNetworks) {
                     switch (network) {
                         case "motion_encoder" -> new MotionEncoderBench(report, faces).run(backend);
@@ -183,12 +233,12 @@ final class BenchCommand implements Callable<Integer> {
                         case "vae" -> new VaeBench(report, vaeDim, vaeSizes, vaeFrames).run(backend);
                         case "pipeline" -> new PipelineBench(report, pipelineFrames, pipelineSize, pipelineSteps)
                                 .run(backend);
+                        case "stream", "stream14b" -> streams.get(stream++).run(backend);
                         default -> throw new IllegalStateException("unhandled benchmark " + network);
                     }
                 }
             }
         }
-        return 0;
     }
 
     /** {@code --backend}, or every available backend on the classpath. */
@@ -226,6 +276,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--precision must be bf16, fp8 or fp32, got '" + precision + "'");
         }
         return new JobPlan(width, height, frames, clipLength, refert, steps, cfg, g,
-                efficiency == null ? g.efficiency() : efficiency, p);
+                efficiency == null ? g.efficiency() : efficiency, p,
+                memoryBudget == null ? 0 : MemorySize.parse(memoryBudget));
     }
 }

@@ -11,6 +11,7 @@ import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.api.ProgressListener;
 import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.io.AtomicFiles;
+import io.github.wananimate.memory.MemorySize;
 import io.github.wananimate.nn.Precision;
 import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
 import io.github.wananimate.spi.Backend;
@@ -60,6 +61,10 @@ abstract class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu (default), cuda or cuda:N")
     String device;
+
+    @Option(names = "--memory-budget", paramLabel = "<size>", description = "device memory the model may use, e.g. "
+            + "24G or 512M: DiT blocks that do not fit stream from the mapped checkpoint (default: everything resident)")
+    String memoryBudget;
 
     @Option(names = "--precision", paramLabel = "fp32|bf16|fp16", description = "DiT weights and autocast compute: "
             + "fp32, bf16 (as the original) or fp16 (default: bf16 on CUDA, fp32 on the CPU)")
@@ -163,9 +168,10 @@ abstract class GenerateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Input: %s%n", demoSample ? "the bundled sample (" + s + ")" : input + " (" + s + ")");
         CancellationToken token = new CancellationToken();
         Interrupts interrupts = Interrupts.cancelling(token, spec.commandLine().getErr());
+        long budget = memoryBudget == null ? 0 : MemorySize.parse(memoryBudget);
         try (Backend opened = CliBackends.open(backend, device);
-                WanAnimate model = modelDir == null ? Models.demo(opened, loraAlpha(), runPrecision)
-                        : Models.folder(opened, modelDir, loraAlpha(), runPrecision);
+                WanAnimate model = modelDir == null ? Models.demo(opened, loraAlpha(), runPrecision, budget)
+                        : Models.folder(opened, modelDir, loraAlpha(), runPrecision, budget);
                 Mp4FrameSink sink = new Mp4FrameSink(target, s.width(), s.height(), request.outputFps(), keep)) {
             out.println("Models: " + (modelDir == null ? Models.demoDescription(opened)
                     : "Wan2.2-Animate-14B from " + modelDir + " on " + opened.name() + "/" + opened.device())

@@ -1,5 +1,13 @@
 package io.github.wananimate.samples;
 
+import io.github.wananimate.memory.MemoryBudgetException;
+import io.github.wananimate.memory.MemoryModel;
+import io.github.wananimate.memory.MemorySize;
+import io.github.wananimate.memory.ResidencyPlan;
+import io.github.wananimate.nn.clip.ClipVisionConfig;
+import io.github.wananimate.nn.dit.DiTConfig;
+import io.github.wananimate.nn.dit.WanAnimateDiT;
+import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.pipeline.ClipPlan;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -16,11 +24,10 @@ import java.util.Locale;
  * Time = forwards × FLOP ÷ (peak × efficiency). Only the DiT is timed: it is ≥ 95% of a 14B job's compute; VAE,
  * umT5 and CLIP time, host↔device copies and offloading are not modelled.
  *
- * <p>Memory: weights by the parameter counts of NETWORKS.md §8.2; the DiT's live activations as the residual
- * stream and its modulated copy plus the larger of Q/K/V/attention output (4·N·D) and the FFN intermediate with
- * its input (N·F + N·D), at the activation width of the precision (attention fused, so no N² score matrix); the
- * VAE decode working set as three live float32 tensors of the decoder's widest full-resolution feature map (192
- * channels × 4 frames × H × W) — a rough figure, the decoder's real peak depends on the backend's allocator.
+ * <p>Memory: the runtime's own {@link MemoryModel} (weights counted from the networks' parameter lists, the
+ * activation estimate of {@link MemoryModel#ditActivationBytes}, the rough VAE decode working set), and the
+ * residency plan a run under the GPU's memory or {@code --memory-budget} would make
+ * ({@link MemoryModel#planGeneration}). The default precision is fp32, what a run computes in today.
  *
  * @param width frame width (multiple of 16)
  * @param height frame height (multiple of 16)
@@ -32,9 +39,10 @@ import java.util.Locale;
  * @param gpu the GPU
  * @param efficiency the fraction of the GPU's peak the DiT reaches
  * @param precision the DiT's weight and activation precision
+ * @param memoryBudget the device-memory budget in bytes for the residency plan; 0: the GPU's memory
  */
 record JobPlan(int width, int height, int frames, int clipLength, int refertNum, int steps, boolean cfg, Gpu gpu,
-        double efficiency, Precision precision) {
+        double efficiency, Precision precision, long memoryBudget) {
 
     static final int DIM = 5120;
     static final int FFN_DIM = 13824;
@@ -43,11 +51,8 @@ record JobPlan(int width, int height, int frames, int clipLength, int refertNum,
     static final int CONTEXT_TOKENS = 257 + 512;
     static final int FACE_TOKENS_PER_FRAME = 5;
     /** NETWORKS.md §8.2. */
-    static final long DIT_PARAMETERS = 17_274_816_884L;
     static final long UMT5_PARAMETERS = 5_680_910_336L;
-    static final long CLIP_VISUAL_PARAMETERS = 632_076_800L;
-    static final long VAE_PARAMETERS = 126_892_531L;
-    static final int VAE_FULL_RES_CHANNELS = 192;
+    static final WanAnimateDiT DIT = new WanAnimateDiT(DiTConfig.WAN_ANIMATE_14B);
 
     /** DiT weight and activation precision; fp32 computes at the TF32 rate, half the BF16 peak. */
     enum Precision {
@@ -134,40 +139,46 @@ record JobPlan(int width, int height, int frames, int clipLength, int refertNum,
         return forwards() * secondsPerForward();
     }
 
+    /** The DiT's weights without its motion encoder (a network of its own in a run), at the precision's width. */
     double ditWeightBytes() {
-        return (double) DIT_PARAMETERS * precision.weightBytes;
+        return MemoryModel.weightBytes(DIT.parameters(), key -> !key.startsWith(MemoryModel.MOTION_ENCODER_PREFIX),
+                precision.weightBytes);
     }
 
     static double umt5Bytes() {
         return UMT5_PARAMETERS * 2.0;
     }
 
-    static double clipBytes() {
-        return CLIP_VISUAL_PARAMETERS * 4.0;
-    }
-
-    static double vaeBytes() {
-        return VAE_PARAMETERS * 4.0;
+    /** VAE, CLIP vision tower and motion encoder in float32, resident for the whole run. */
+    static double otherResidentBytes() {
+        return MemoryModel.otherResidentBytes(VaeConfig.official(), ClipVisionConfig.vitHuge14());
     }
 
     double ditActivationBytes() {
-        double nd = (double) tokens() * DIM;
-        double nf = (double) tokens() * FFN_DIM;
-        return (2 * nd + Math.max(4 * nd, nf + nd)) * precision.activationBytes;
+        return MemoryModel.ditActivationBytes(DIT.config(), tokens(), precision.activationBytes);
     }
 
     double vaeDecodeBytes() {
-        return 3.0 * VAE_FULL_RES_CHANNELS * 4 * (double) width * height * 4;
+        return MemoryModel.vaeDecodeBytes(width, height);
     }
 
-    /** Peak while denoising and decoding, umT5 and CLIP released after encoding. */
+    /**
+     * The residency plan a run with {@code budgetBytes} would make for this job (the runtime's own
+     * {@link MemoryModel#planGeneration}; at fp32 exactly what the run does, at other precisions a what-if).
+     */
+    ResidencyPlan residency(long budgetBytes) {
+        return MemoryModel.planGeneration(DIT, (long) otherResidentBytes(), width, height, clipLength, budgetBytes,
+                precision.weightBytes, precision.activationBytes);
+    }
+
+    /** Peak while denoising and decoding, umT5 released after encoding: the run's all-resident need. */
     double sequentialPeakBytes() {
-        return ditWeightBytes() + vaeBytes() + Math.max(ditActivationBytes(), vaeDecodeBytes());
+        return residency(Long.MAX_VALUE).allResidentBytes();
     }
 
-    /** Peak with every model resident for the whole job. */
+    /** Peak with umT5 also resident for the whole job. */
     double allResidentPeakBytes() {
-        return sequentialPeakBytes() + umt5Bytes() + clipBytes();
+        return sequentialPeakBytes() + umt5Bytes();
     }
 
     void print(PrintWriter out) {
@@ -188,25 +199,25 @@ record JobPlan(int width, int height, int frames, int clipLength, int refertNum,
         String p = precision.name().toLowerCase(Locale.ROOT);
         out.printf(Locale.ROOT, "  memory (GB)%n");
         out.printf(Locale.ROOT, "    %-24s %6.2f  (%s)%n", "DiT weights", ditWeightBytes() / 1e9, p);
-        out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32)%n", "VAE weights", vaeBytes() / 1e9);
-        out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32; needed only to encode the reference)%n", "CLIP visual",
-                clipBytes() / 1e9);
-        out.printf(Locale.ROOT, "    %-24s %6.2f  (bf16; needed only to encode the prompt)%n", "umT5", umt5Bytes() / 1e9);
-        out.printf(Locale.ROOT, "    %-24s %6.2f  (%s, attention fused)%n", "DiT activations",
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32; resident for the run)%n", "VAE + CLIP + motion enc.",
+                otherResidentBytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (bf16; released after encoding the prompt)%n", "umT5",
+                umt5Bytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (%s, estimate of the memory model)%n", "DiT activations",
                 ditActivationBytes() / 1e9, precision.activationBytes == 4 ? "fp32" : "bf16");
         out.printf(Locale.ROOT, "    %-24s %6.2f  (rough)%n", "VAE decode working set", vaeDecodeBytes() / 1e9);
-        out.printf(Locale.ROOT, "    %-24s %6.2f  (encoders released after use)%n", "peak", sequentialPeakBytes() / 1e9);
-        out.printf(Locale.ROOT, "    %-24s %6.2f%n", "peak, all resident", allResidentPeakBytes() / 1e9);
-        double memory = gpu.memoryGb() * 1e9;
-        if (allResidentPeakBytes() <= memory) {
-            out.printf(Locale.ROOT, "  fits in %.0f GB with every model resident%n", gpu.memoryGb());
-        } else if (sequentialPeakBytes() <= memory) {
-            out.printf(Locale.ROOT, "  fits in %.0f GB if umT5 and CLIP are released (or run on the CPU) after"
-                    + " encoding%n", gpu.memoryGb());
-        } else {
-            out.printf(Locale.ROOT, "  does NOT fit in %.0f GB: %.1f GB short even with the encoders released;"
-                    + " use fp8 weights, block offload, or a smaller size%n", gpu.memoryGb(),
-                    (sequentialPeakBytes() - memory) / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (umT5 released after encoding)%n", "peak", sequentialPeakBytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f%n", "peak, umT5 resident too", allResidentPeakBytes() / 1e9);
+        long budget = memoryBudget > 0 ? memoryBudget : (long) (gpu.memoryGb() * 1e9);
+        String source = memoryBudget > 0 ? "--memory-budget" : "the " + gpu.label() + "'s memory";
+        try {
+            ResidencyPlan r = residency(budget);
+            out.printf(Locale.ROOT, "  residency under %s (%s): %d of %d blocks resident, %d streamed from host "
+                    + "memory (%s uploaded per forward)%n", source, MemorySize.format(budget), r.residentGroups().size(),
+                    DiTConfig.WAN_ANIMATE_14B.numLayers(), r.streamedGroups().size(),
+                    MemorySize.format(r.streamedGroupBytes()));
+        } catch (MemoryBudgetException e) {
+            out.printf(Locale.ROOT, "  does NOT fit under %s: %s%n", source, e.getMessage());
         }
         out.println("  Assumptions: FLOP model and parameter counts of ANCHORS.md §2.2-2.3; only the DiT is timed"
                 + " (VAE, umT5, CLIP, copies and offload are not);");

@@ -25,15 +25,15 @@ final class Models {
      * golden {@code pipeline_tiny} was made in).
      */
     static WanAnimate demo(Backend backend) {
-        return demo(backend, null, null);
+        return demo(backend, null, null, 0);
     }
 
     /**
      * {@link #demo(Backend)} with the Relighting LoRA merged at {@code loraAlpha} (null: its rank), in
-     * {@code precision} (null: float32).
+     * {@code precision} (null: float32), within {@code memoryBudget} bytes of device memory (0: no budget).
      */
-    static WanAnimate demo(Backend backend, Double loraAlpha, Precision precision) {
-        WanAnimate.Builder builder = demoBuilder().backend(backend);
+    static WanAnimate demo(Backend backend, Double loraAlpha, Precision precision, long memoryBudget) {
+        WanAnimate.Builder builder = budgeted(demoBuilder(), memoryBudget).backend(backend);
         if (loraAlpha != null) {
             builder.relightingLoraAlpha(loraAlpha);
         }
@@ -64,15 +64,16 @@ final class Models {
 
     /** The official folder (or its repacks) in the device's default precision. */
     static WanAnimate folder(Backend backend, Path folder) {
-        return folder(backend, folder, null, null);
+        return folder(backend, folder, null, null, 0);
     }
 
     /**
      * {@link #folder(Backend, Path)} with the Relighting LoRA merged at {@code loraAlpha} (null: the file's), in
-     * {@code precision} (null: {@link Precision#defaultFor} the device).
+     * {@code precision} (null: {@link Precision#defaultFor} the device), within {@code memoryBudget} bytes of device
+     * memory (0: no budget).
      */
-    static WanAnimate folder(Backend backend, Path folder, Double loraAlpha, Precision precision) {
-        WanAnimate.Builder builder = WanAnimate.builder();
+    static WanAnimate folder(Backend backend, Path folder, Double loraAlpha, Precision precision, long memoryBudget) {
+        WanAnimate.Builder builder = budgeted(WanAnimate.builder(), memoryBudget);
         if (loraAlpha != null) {
             builder.relightingLoraAlpha(loraAlpha);
         }
@@ -80,5 +81,10 @@ final class Models {
             builder.precision(precision);
         }
         return builder.backend(backend).modelFolder(folder).build();
+    }
+
+    /** {@code memoryBudget} bytes of device memory (as {@code --memory-budget}); 0: no budget. */
+    private static WanAnimate.Builder budgeted(WanAnimate.Builder builder, long memoryBudget) {
+        return memoryBudget > 0 ? builder.deviceMemoryBudget(memoryBudget) : builder;
     }
 }

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.github.wananimate.memory.MemoryModel;
+import io.github.wananimate.memory.ResidencyPlan;
+import io.github.wananimate.nn.clip.ClipVisionConfig;
+import io.github.wananimate.nn.dit.DiTConfig;
+import io.github.wananimate.nn.dit.WanAnimateDiT;
+import io.github.wananimate.nn.vae.VaeConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.assertj.core.data.Percentage;
@@ -14,7 +20,7 @@ import picocli.CommandLine;
 class JobPlanTest {
 
     private static JobPlan plan(int w, int h, int frames, int steps, boolean cfg, Gpu gpu) {
-        return new JobPlan(w, h, frames, 77, 1, steps, cfg, gpu, gpu.efficiency(), JobPlan.Precision.BF16);
+        return new JobPlan(w, h, frames, 77, 1, steps, cfg, gpu, gpu.efficiency(), JobPlan.Precision.BF16, 0);
     }
 
     @Test
@@ -49,24 +55,45 @@ class JobPlanTest {
         // A100: 312 × 0.6 = 187.2 TFLOP/s → 35.28 s per 720p forward (ANCHORS ≈35.1 s)
         assertThat(plan(1280, 720, 77, 4, false, Gpu.A100).secondsPerForward()).isCloseTo(35.277, within(1e-2));
         // fp32 runs at the TF32 rate: half
-        JobPlan fp32 = new JobPlan(1280, 720, 77, 77, 1, 20, false, Gpu.H100, 0.5, JobPlan.Precision.FP32);
+        JobPlan fp32 = new JobPlan(1280, 720, 77, 77, 1, 20, false, Gpu.H100, 0.5, JobPlan.Precision.FP32, 0);
         assertThat(fp32.secondsPerForward()).isCloseTo(2 * 13.3546, within(2e-3));
     }
 
     @Test
-    void memoryFromParameterCountsAndActivationWidths() {
+    void memoryIsTheRuntimesMemoryModel() {
         JobPlan p = plan(1280, 720, 77, 20, false, Gpu.H100);
-        assertThat(p.ditWeightBytes()).isEqualTo(34_549_633_768.0); // 17,274,816,884 × 2
+        WanAnimateDiT dit = new WanAnimateDiT(DiTConfig.WAN_ANIMATE_14B);
+        // NETWORKS.md §8.2 counts 17,274,816,884 DiT parameters; the network's parameter list (which the run binds)
+        // has 224 more; the motion encoder is a network of its own
+        long motionEncoder = MemoryModel.weightBytes(dit.parameters(),
+                k -> k.startsWith(MemoryModel.MOTION_ENCODER_PREFIX), 1);
+        assertThat(p.ditWeightBytes()).isEqualTo(2.0 * (17_274_816_884L + 224 - motionEncoder));
         assertThat(JobPlan.umt5Bytes()).isEqualTo(11_361_820_672.0);
-        assertThat(JobPlan.clipBytes()).isEqualTo(2_528_307_200.0);
-        assertThat(JobPlan.vaeBytes()).isEqualTo(507_570_124.0);
-        // (2·N·D + max(4·N·D, N·F + N·D)) × 2 bytes = (7.74144e8 + 1.548288e9) × 2 = 4.644864e9
-        assertThat(p.ditActivationBytes()).isEqualTo(4_644_864_000.0);
+        long other = MemoryModel.otherResidentBytes(VaeConfig.official(), ClipVisionConfig.vitHuge14());
+        assertThat(JobPlan.otherResidentBytes()).isEqualTo(other);
         // 3 × 192 × 4 × 1280 × 720 × 4 bytes
         assertThat(p.vaeDecodeBytes()).isEqualTo(8_493_465_600.0);
-        assertThat(p.sequentialPeakBytes()).isEqualTo(34_549_633_768.0 + 507_570_124.0 + 8_493_465_600.0);
-        assertThat(new JobPlan(1280, 720, 77, 77, 1, 20, false, Gpu.H100, 0.5, JobPlan.Precision.FP8).ditWeightBytes())
-                .isEqualTo(17_274_816_884.0);
+        // fp32, the run's precision: the planner's peak is the runtime's all-resident need for the same request
+        JobPlan fp32 = new JobPlan(1280, 720, 77, 77, 1, 20, false, Gpu.H100, 0.5, JobPlan.Precision.FP32, 0);
+        ResidencyPlan runtime = MemoryModel.planGeneration(dit, other, 1280, 720, 77, Long.MAX_VALUE);
+        assertThat(fp32.sequentialPeakBytes()).isEqualTo(runtime.allResidentBytes());
+        assertThat(fp32.ditActivationBytes()).isEqualTo(MemoryModel.ditActivationBytes(DiTConfig.WAN_ANIMATE_14B,
+                75_600, 4));
+        long budget = 24L << 30;
+        assertThat(fp32.residency(budget)).isEqualTo(MemoryModel.planGeneration(dit, other, 1280, 720, 77, budget));
+        assertThat(new JobPlan(1280, 720, 77, 77, 1, 20, false, Gpu.H100, 0.5, JobPlan.Precision.FP8, 0)
+                .ditWeightBytes()).isEqualTo(17_274_816_884.0 + 224 - motionEncoder);
+    }
+
+    @Test
+    void benchPlanDefaultsToTheRunsPrecisionAndPrintsTheResidency() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = WanAnimateCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        assertThat(cli.execute("bench", "--plan", "--gpu", "rtx4090", "--size", "832x480", "--memory-budget", "24G"))
+                .isZero();
+        assertThat(out.toString()).contains("(fp32)").contains("residency under --memory-budget (24.00 GiB)")
+                .contains("blocks resident");
     }
 
     @Test
@@ -75,15 +102,20 @@ class JobPlanTest {
         CommandLine cli = WanAnimateCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         int code = cli.execute("bench", "--plan", "--gpu", "h100", "--size", "1280x720", "--frames", "77", "--steps",
-                "20");
+                "20", "--precision", "bf16");
         assertThat(code).isZero();
         assertThat(out.toString()).contains("1 clip(s) of 77").contains("20 DiT forwards").contains("75,600")
                 .contains("6.60 PFLOP (attention core 70.9%").contains("13.4 s per forward, 267 s in all")
-                .contains("efficiency 50%").contains("fits in 80 GB");
+                .contains("efficiency 50%").contains(": 40 of 40 blocks resident, 0 streamed");
         StringWriter small = new StringWriter();
         cli.setOut(new PrintWriter(small, true));
         assertThat(cli.execute("bench", "--plan", "--gpu", "rtx4090", "--size", "1280x720")).isZero();
-        assertThat(small.toString()).contains("does NOT fit in 24 GB");
+        assertThat(small.toString()).contains("does NOT fit under").contains("needs at least");
+        StringWriter streamed = new StringWriter();
+        cli.setOut(new PrintWriter(streamed, true));
+        assertThat(cli.execute("bench", "--plan", "--gpu", "rtx4090", "--size", "832x480", "--precision", "bf16"))
+                .isZero();
+        assertThat(streamed.toString()).containsPattern(": [1-9]\\d? of 40 blocks resident, [1-9]\\d? streamed");
     }
 
     @Test

@@ -10,6 +10,10 @@ import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.t5.UMT5Config;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.memory.MemoryBudgetException;
+import io.github.wananimate.memory.MemoryModel;
+import io.github.wananimate.memory.MemorySize;
+import io.github.wananimate.memory.ResidencyPlan;
 import io.github.wananimate.pipeline.NoiseSource;
 import io.github.wananimate.pipeline.PixelVideo;
 import io.github.wananimate.pipeline.WanAnimatePipeline;
@@ -34,6 +38,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
@@ -82,7 +87,14 @@ public final class WanAnimate implements AutoCloseable {
     private final WanVae vae;
     private final LoadedNetwork clip;
 
+    /** The device-memory budget in bytes; 0 for none (everything resident). */
+    private final long memoryBudget;
+    /** Float32 bytes of the networks resident for the whole run besides the DiT: VAE, CLIP, motion encoder. */
+    private final long otherResidentBytes;
+
     private LoadedNetwork dit;
+    /** The DiT's streamed parameter groups as bound (empty: all resident). */
+    private Set<String> ditStreamed = Set.of();
     /** The LoRA strength merged into {@link #dit}; null when none is. */
     private Double ditLoraStrength;
     private boolean closed;
@@ -104,6 +116,19 @@ public final class WanAnimate implements AutoCloseable {
         this.keepTextEncoderLoaded = b.keepTextEncoderLoaded;
         this.precision = b.precision != null ? b.precision : Precision.defaultFor(backend.device());
         this.noise = b.noise;
+        this.memoryBudget = b.memoryBudget;
+        this.otherResidentBytes = MemoryModel.otherResidentBytes(vaeConfig, clipConfig);
+        if (memoryBudget > 0) {
+            // the smallest generation (16×16 pixels, one 5-frame clip): what no request can go below
+            ResidencyPlan least = MemoryModel.planGeneration(new WanAnimateDiT(ditConfig, false, precision), otherResidentBytes,
+                    16, 16, 5, memoryBudget);
+            if (least.streams() && !backend.streamsParameterGroups()) {
+                throw new MemoryBudgetException("a device-memory budget of " + MemorySize.format(memoryBudget)
+                        + " needs DiT blocks streamed, which the " + backend.name() + " backend on "
+                        + backend.device() + " cannot do; everything resident needs at least "
+                        + MemorySize.format(least.allResidentBytes()), least.allResidentBytes());
+            }
+        }
         // Key names, shapes and the whole checkpoint are checked now, before minutes of binding.
         ParameterBinding.validateAndPrepare(new WanAnimateDiT(ditConfig, false), ditWeights);
         this.motionEncoder = keep(backend.load(new MotionEncoder("motion_encoder.", precision), ditWeights));
@@ -190,7 +215,7 @@ public final class WanAnimate implements AutoCloseable {
             WanAnimatePipeline.TextConditioning text = encodeText(request);
             Double lora = request instanceof ReplacementRequest r && r.relightingLora()
                     ? r.relightingLoraStrength() : null;
-            WanAnimatePipeline pipeline = new WanAnimatePipeline(new WanAnimatePipeline.Networks(ditFor(lora),
+            WanAnimatePipeline pipeline = new WanAnimatePipeline(new WanAnimatePipeline.Networks(ditFor(lora, request),
                     ditConfig, motionEncoder, vae, clip, clipConfig), precision);
             GenerationResult result = pipeline.generate(request, text, noise.apply(seed), seed,
                     (index, clipIndex, frame) -> output.accept(index, toFrame(frame)), listener, token);
@@ -226,9 +251,29 @@ public final class WanAnimate implements AutoCloseable {
         }
     }
 
-    /** The DiT with {@code loraStrength} of the Relighting LoRA merged (null: none), bound again only on change. */
-    private LoadedNetwork ditFor(Double loraStrength) {
-        if (dit != null && Objects.equals(ditLoraStrength, loraStrength)) {
+    /**
+     * The DiT with {@code loraStrength} of the Relighting LoRA merged (null: none) and, under a memory budget, the
+     * blocks the request's size leaves room for resident; bound again only when either changes.
+     *
+     * @throws MemoryBudgetException when the budget cannot hold this request, naming the minimum
+     */
+    private LoadedNetwork ditFor(Double loraStrength, GenerationRequest request) {
+        WanAnimateDiT network = new WanAnimateDiT(ditConfig, false, precision);
+        Set<String> streamed = Set.of();
+        if (memoryBudget > 0) {
+            ResidencyPlan plan = MemoryModel.planGeneration(network, otherResidentBytes, request.signals().width(),
+                    request.signals().height(), request.clipLength(), memoryBudget);
+            LOG.info("DiT residency for {}x{}, clips of {} frames: {}", request.signals().width(),
+                    request.signals().height(), request.clipLength(), plan.describe());
+            if (plan.streams() && !backend.streamsParameterGroups()) {
+                throw new MemoryBudgetException("the device-memory budget needs " + plan.streamedGroups().size()
+                        + " DiT blocks streamed, which the " + backend.name() + " backend on " + backend.device()
+                        + " cannot do; everything resident needs " + MemorySize.format(plan.allResidentBytes()),
+                        plan.allResidentBytes());
+            }
+            streamed = plan.streamedSet();
+        }
+        if (dit != null && Objects.equals(ditLoraStrength, loraStrength) && ditStreamed.equals(streamed)) {
             return dit;
         }
         if (loraStrength != null && relightingLora == null) {
@@ -245,7 +290,8 @@ public final class WanAnimate implements AutoCloseable {
                 : new LoraMergedSource(ditWeights, relightingLora.adapter(), loraStrength);
         LOG.info("binding the DiT{} on {}", loraStrength == null ? "" : " with the Relighting LoRA at "
                 + loraStrength, backend.name());
-        dit = backend.load(new WanAnimateDiT(ditConfig, false, precision), weights);
+        dit = backend.load(network, weights, streamed);
+        ditStreamed = streamed;
         ditLoraStrength = loraStrength;
         return dit;
     }
@@ -414,8 +460,25 @@ public final class WanAnimate implements AutoCloseable {
         private int intraOpThreads;
         private Precision precision;
         private LongFunction<NoiseSource> noise = NoiseSource::seeded;
+        private long memoryBudget;
 
         private Builder() {
+        }
+
+        /**
+         * The device memory the model may use, in bytes (see {@link MemorySize#parse} for {@code "24G"}). The DiT
+         * keeps as many blocks resident as fit next to the VAE, CLIP and motion encoder and an activation reserve
+         * for the request's size ({@link MemoryModel#planGeneration}); the other blocks stream from the mapped
+         * checkpoint one at a time. Default: no budget, everything resident. A budget that cannot hold even one
+         * streamed block plus activations is refused by {@link #build()} (and a request too large for it by
+         * {@code animate}/{@code replace}) with a {@link MemoryBudgetException} naming the minimum.
+         */
+        public Builder deviceMemoryBudget(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("the device-memory budget must be positive, got " + bytes);
+            }
+            this.memoryBudget = bytes;
+            return this;
         }
 
         /**

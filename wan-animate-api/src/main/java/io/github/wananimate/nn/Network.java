@@ -34,6 +34,14 @@ public interface Network {
     }
 
     /**
+     * The groups of parameters that a backend may stream (upload for one {@link Ops#chain} step and free after
+     * it) instead of keeping resident, in the order the forward pass reads them. Default: none.
+     */
+    default List<ParameterGroup> parameterGroups() {
+        return List.of();
+    }
+
+    /**
      * Runs the network. Inputs and outputs are keyed by name; the outputs map is ordered and may hold
      * intermediates after the main output (useful for parity checks).
      */

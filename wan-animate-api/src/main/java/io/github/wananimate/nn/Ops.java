@@ -197,6 +197,16 @@ public interface Ops {
     }
 
     /**
+     * {@link #chain(Tensor, int, ChainStep)} whose step {@code i} reads the parameters of the
+     * {@link ParameterGroup} named {@code stepGroups.get(i)} (null: none of a group). A backend that streams some
+     * groups uploads a streamed group before its step (the next one while the current step computes, where it
+     * can) and frees it after; resident groups behave as in the plain chain. The default ignores the names.
+     */
+    default Tensor chain(Tensor initial, List<String> stepGroups, ChainStep step) {
+        return chain(initial, stepGroups.size(), step);
+    }
+
+    /**
      * Runs {@code body} and frees every intermediate it created except the tensor it returns. A recording
      * backend simply runs the body. Networks wrap each transformer block, VAE stage, etc. in it so that
      * eager execution keeps memory bounded.

@@ -5,8 +5,10 @@ import io.github.wananimate.weights.ParameterSource;
 import io.github.wananimate.weights.WeightException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -14,6 +16,30 @@ import java.util.TreeSet;
 public final class ParameterBinding {
 
     private ParameterBinding() {
+    }
+
+    /**
+     * The key → group map of the groups of {@code network} named in {@code streamedGroups}, for a backend that
+     * streams them.
+     *
+     * @throws IllegalArgumentException naming a group the network does not declare (and the ones it does)
+     */
+    public static Map<String, String> streamedKeys(Network network, Set<String> streamedGroups) {
+        Map<String, String> byKey = new HashMap<>();
+        Set<String> known = new TreeSet<>();
+        for (ParameterGroup group : network.parameterGroups()) {
+            known.add(group.name());
+            if (streamedGroups.contains(group.name())) {
+                group.keys().forEach(key -> byKey.put(key, group.name()));
+            }
+        }
+        for (String name : streamedGroups) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException(network.name() + " has no parameter group '" + name + "'"
+                        + (known.isEmpty() ? "; it declares none" : "; it declares " + known));
+            }
+        }
+        return Map.copyOf(byKey);
     }
 
     /**

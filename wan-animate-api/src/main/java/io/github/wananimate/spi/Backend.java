@@ -3,6 +3,7 @@ package io.github.wananimate.spi;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
+import java.util.Set;
 
 /**
  * An executor of {@link io.github.wananimate.nn.Ops}. Implementations register a {@link BackendProvider}
@@ -21,6 +22,28 @@ public interface Backend extends AutoCloseable {
      * {@link io.github.wananimate.weights.WeightException}), prepares them and binds them once.
      */
     LoadedNetwork load(Network network, ParameterSource weights);
+
+    /**
+     * {@link #load(Network, ParameterSource)} with the {@link io.github.wananimate.nn.ParameterGroup}s named in
+     * {@code streamedGroups} kept off the device: each is uploaded from {@code weights} (the mapped checkpoint) for
+     * the chain step that reads it, at most once per forward, and freed right after. Empty: everything resident.
+     *
+     * @throws UnsupportedOperationException when groups are to be streamed and {@link #streamsParameterGroups()}
+     *     is false
+     * @throws IllegalArgumentException naming a group the network does not declare
+     */
+    default LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
+        if (streamedGroups.isEmpty()) {
+            return load(network, weights);
+        }
+        throw new UnsupportedOperationException("the " + name() + " backend on " + device()
+                + " cannot stream parameter groups");
+    }
+
+    /** Whether {@link #load(Network, ParameterSource, Set)} can stream parameter groups on this device. */
+    default boolean streamsParameterGroups() {
+        return false;
+    }
 
     /**
      * Copies {@code host} (as float32) into memory of this backend, for a resident

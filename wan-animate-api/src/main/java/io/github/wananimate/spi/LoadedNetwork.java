@@ -18,6 +18,15 @@ public interface LoadedNetwork extends AutoCloseable {
     Map<String, HostTensor> run(Map<String, HostTensor> inputs);
 
     /**
+     * Bytes moved between host and device by the {@link #run} calls so far: inputs uploaded, outputs downloaded and
+     * streamed parameter groups uploaded (resident weights, uploaded once, are not counted). On a CPU device it
+     * counts the same copies into and out of the runtime's memory. −1 when the backend does not count.
+     */
+    default long hostDeviceBytes() {
+        return -1;
+    }
+
+    /**
      * Runs one forward pass with part of its state on the backend: {@code deviceInputs} are read where they are
      * (they stay open and owned by the caller), and every output whose name {@code keepOnDevice} accepts stays on
      * the backend as a {@link DeviceTensor} instead of being copied to the host. Everything else the call allocates

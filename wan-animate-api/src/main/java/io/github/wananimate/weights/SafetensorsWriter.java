@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.wananimate.io.AtomicFiles;
 import io.github.wananimate.tensor.DType;
+import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Writes a {@code .safetensors} file: the tensors in the iteration order of the map, the header padded with
@@ -34,6 +36,29 @@ public final class SafetensorsWriter {
             ChannelIo.writeFully(ch, head);
             for (HostTensor t : tensors.values()) {
                 ChannelIo.writeFully(ch, t.data());
+            }
+        });
+    }
+
+    /**
+     * Writes a file of {@code shapes} in {@code dtype}, producing one tensor at a time from {@code values} (float32
+     * values rounded to {@code dtype}; see {@link DTypeConversions#fromFloatArray}), so a file larger than the heap
+     * can be written. Like {@link #write}, the file appears complete or not at all.
+     */
+    public static void write(Path path, Map<String, long[]> shapes, DType dtype, Function<String, float[]> values) {
+        List<Entry> entries = new ArrayList<>();
+        shapes.forEach((key, shape) -> entries.add(
+                new Entry(key, dtype, shape, Math.multiplyExact(Shapes.elementCount(shape), (long) dtype.byteSize()))));
+        ByteBuffer head = header(path, entries, Map.of());
+        ChannelIo.writeAtomically(path, "safetensors file", ch -> {
+            ChannelIo.writeFully(ch, head);
+            for (Entry e : entries) {
+                float[] v = values.apply(e.key());
+                if (v.length != Shapes.elementCount(e.shape())) {
+                    throw new WeightException(path + ": " + v.length + " values for '" + e.key() + "' of shape "
+                            + Shapes.toString(e.shape()));
+                }
+                ChannelIo.writeFully(ch, DTypeConversions.fromFloatArray(dtype, v));
             }
         });
     }

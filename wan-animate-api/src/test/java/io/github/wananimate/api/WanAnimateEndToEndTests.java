@@ -4,8 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.github.wananimate.memory.MemoryBudgetException;
+import io.github.wananimate.memory.MemoryModel;
+import io.github.wananimate.memory.ResidencyPlan;
+import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralModel;
+import io.github.wananimate.spi.Backend;
+import io.github.wananimate.spi.BackendOptions;
+import io.github.wananimate.spi.Backends;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,6 +152,41 @@ public abstract class WanAnimateEndToEndTests {
         assertThat(sink.indices).containsExactly(0, 1);
         assertThat(sink.finished).isFalse();
         assertThat(sink.closed).isTrue();
+    }
+
+    @Test
+    void aMemoryBudgetStreamsBlocksForTheSameFramesAndOneTooSmallIsRefusedNamingTheMinimum() {
+        long other = MemoryModel.otherResidentBytes(model.vae(), model.clip());
+        ResidencyPlan all = MemoryModel.planGeneration(new WanAnimateDiT(model.dit()), other, SIZE, SIZE, CLIP_LENGTH,
+                Long.MAX_VALUE);
+        long budget = all.minimumBudgetBytes() + 1;   // every block streamed
+        boolean streams;
+        try (Backend backend = Backends.byName(backendName()).open(BackendOptions.cpu())) {
+            streams = backend.streamsParameterGroups();
+        }
+        if (streams) {
+            CollectingSink resident = new CollectingSink();
+            wan.animate(animation(11), resident);
+            try (WanAnimate streamed = budgeted(budget)) {
+                CollectingSink sink = new CollectingSink();
+                streamed.animate(animation(11), sink);
+                assertThat(sink.frames).as("streamed blocks, same frames").isEqualTo(resident.frames);
+            }
+        } else {
+            assertThatThrownBy(() -> {
+                try (WanAnimate streamed = budgeted(budget)) {
+                    streamed.animate(animation(11), new CollectingSink());
+                }
+            }).isInstanceOf(MemoryBudgetException.class).hasMessageContaining("cannot do");
+        }
+        assertThatThrownBy(() -> budgeted(1 << 20)).isInstanceOf(MemoryBudgetException.class)
+                .hasMessageContaining("1.00 MiB").hasMessageContaining("needs at least");
+    }
+
+    private WanAnimate budgeted(long budget) {
+        return WanAnimate.builder().dit(model.dit(), model.ditWeights()).vae(model.vae(), model.vaeWeights())
+                .clip(model.clip(), model.clipWeights()).textEncoder(model.textEncoder()).backend(backendName())
+                .deviceMemoryBudget(budget).build();
     }
 
     @Test

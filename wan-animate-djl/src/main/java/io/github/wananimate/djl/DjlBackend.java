@@ -15,6 +15,8 @@ import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +75,20 @@ public final class DjlBackend implements Backend {
     @Override
     public LoadedNetwork load(Network network, ParameterSource weights) {
         ParameterSource prepared = ParameterBinding.validateAndPrepare(network, weights);
-        return new DjlLoadedNetwork(network, prepared, root.newSubManager(), attentionChunkBytes, this);
+        return new DjlLoadedNetwork(network, prepared, root.newSubManager(), attentionChunkBytes, this, Map.of());
+    }
+
+    /** Streams the named groups from {@code weights} per chain step, the next group prefetched on a thread. */
+    @Override
+    public LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
+        Map<String, String> streamed = ParameterBinding.streamedKeys(network, streamedGroups);
+        ParameterSource prepared = ParameterBinding.validateAndPrepare(network, weights);
+        return new DjlLoadedNetwork(network, prepared, root.newSubManager(), attentionChunkBytes, this, streamed);
+    }
+
+    @Override
+    public boolean streamsParameterGroups() {
+        return true;
     }
 
     /** Copies {@code host} to this backend's device as float32, in a manager of its own. */

@@ -14,13 +14,20 @@ import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -30,6 +37,9 @@ import java.util.function.Predicate;
  * other is converted once on the host (bf16 weights are float32 arrays holding bf16 values, see {@link DjlOps}); the copies live in this network's own
  * {@link NDManager} until {@link #close()}. Every {@link #run} works in a child manager that is closed
  * before it returns, so nothing but the weights outlives a call.
+ *
+ * <p>Streamed parameter groups are never uploaded into the network's manager: {@link StreamedGroups} uploads each
+ * for its chain step within the call and frees it after the step.
  */
 final class DjlLoadedNetwork implements LoadedNetwork {
 
@@ -39,15 +49,34 @@ final class DjlLoadedNetwork implements LoadedNetwork {
     private final long attentionChunkBytes;
     private final DjlBackend backend;
     private final Map<String, NDArray> uploaded = new ConcurrentHashMap<>();
+    /** Streamed key → its group; empty when everything is resident. */
+    private final Map<String, String> streamedKeys;
+    private final Map<String, List<String>> groupKeys = new HashMap<>();
+    /** Streamed key → the dtype the network stores it in. */
+    private final Map<String, DType> streamedDtypes = new HashMap<>();
+    private final ExecutorService prefetcher;
+    private final AtomicLong transferred = new AtomicLong();
     private volatile boolean closed;
 
     DjlLoadedNetwork(Network network, ParameterSource weights, NDManager manager, long attentionChunkBytes,
-            DjlBackend backend) {
+            DjlBackend backend, Map<String, String> streamedKeys) {
         this.network = network;
         this.weights = weights;
         this.manager = manager;
         this.attentionChunkBytes = attentionChunkBytes;
         this.backend = backend;
+        this.streamedKeys = Map.copyOf(streamedKeys);
+        streamedKeys.forEach((key, group) -> groupKeys.computeIfAbsent(group, g -> new ArrayList<>()).add(key));
+        for (ParameterSpec spec : network.parameters()) {
+            if (streamedKeys.containsKey(spec.key())) {
+                streamedDtypes.put(spec.key(), spec.dtype());
+            }
+        }
+        this.prefetcher = streamedKeys.isEmpty() ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "djl-stage-" + network.name());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
@@ -72,12 +101,20 @@ final class DjlLoadedNetwork implements LoadedNetwork {
         ensureOpen();
         Map<String, HostTensor> host = new LinkedHashMap<>();
         Map<String, DeviceTensor> device = new LinkedHashMap<>();
-        try (NDManager call = manager.newSubManager()) {
-            DjlOps ops = new DjlOps(call, this::parameter, attentionChunkBytes);
+        try (NDManager call = manager.newSubManager();
+                StreamedGroups streamed = prefetcher == null ? null : new StreamedGroups(this::parameter,
+                        streamedKeys, streamedDtypes, groupKeys, weights, call, prefetcher, transferred)) {
+            DjlOps ops = new DjlOps(call, streamed == null ? this::parameter : streamed, attentionChunkBytes);
             Map<String, Tensor> callInputs = new LinkedHashMap<>();
-            inputs.forEach((name, t) -> callInputs.put(name, ops.input(name, t)));
+            inputs.forEach((name, t) -> {
+                callInputs.put(name, ops.input(name, t));
+                transferred.addAndGet(t.elementCount() * Float.BYTES);
+            });
             deviceInputs.forEach((name, t) -> {
                 NDArray own = t instanceof DjlDeviceTensor d ? d.arrayFor(backend) : null;
+                if (own == null) {
+                    transferred.addAndGet(Shapes.elementCount(t.shape()) * Float.BYTES);
+                }
                 callInputs.put(name, own != null ? new DjlTensor(own) : ops.input(name, t.toHost()));
             });
             Map<String, Tensor> outputs = network.forward(ops, RequiredInputs.of(network.name(), callInputs));
@@ -85,7 +122,9 @@ final class DjlLoadedNetwork implements LoadedNetwork {
                 if (keepOnDevice.test(e.getKey())) {
                     device.put(e.getKey(), DjlDeviceTensor.keep(backend, DjlOps.array(e.getValue()), call));
                 } else {
-                    host.put(e.getKey(), DjlOps.toHost(e.getValue()));
+                    HostTensor h = DjlOps.toHost(e.getValue());
+                    transferred.addAndGet(h.byteSize());
+                    host.put(e.getKey(), h);
                 }
             }
             return new RunOutputs(host, device);
@@ -93,6 +132,11 @@ final class DjlLoadedNetwork implements LoadedNetwork {
             DeviceTensor.closeAll(device.values());
             throw e;
         }
+    }
+
+    @Override
+    public long hostDeviceBytes() {
+        return transferred.get();
     }
 
     /** The weight {@code spec.key()} in its stored dtype on the device, uploaded on first use. */
@@ -132,6 +176,9 @@ final class DjlLoadedNetwork implements LoadedNetwork {
     @Override
     public void close() {
         closed = true;
+        if (prefetcher != null) {
+            prefetcher.shutdownNow();
+        }
         uploaded.clear();
         manager.close();
     }

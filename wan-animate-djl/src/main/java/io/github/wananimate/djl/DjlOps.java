@@ -58,13 +58,13 @@ final class DjlOps implements Ops {
     /** {@code 2^(24−8) + 1}: Veltkamp's constant splitting a float32 (24 bits) into its top 8 bits (bf16). */
     private static final float BF16_SPLIT = 65537f;
 
-    private final Function<ParameterSpec, NDArray> parameters;
+    private final DjlParameters parameters;
     private final long attentionChunkBytes;
     private final NDManager callManager;
     private final Map<Long, NDArray[]> identityAffine = new HashMap<>();
     private NDManager scope;
 
-    DjlOps(NDManager callManager, Function<ParameterSpec, NDArray> parameters, long attentionChunkBytes) {
+    DjlOps(NDManager callManager, DjlParameters parameters, long attentionChunkBytes) {
         this.callManager = callManager;
         this.scope = callManager;
         this.parameters = parameters;
@@ -102,13 +102,13 @@ final class DjlOps implements Ops {
 
     @Override
     public Tensor parameter(String key) {
-        return new DjlTensor(parameters.apply(ParameterSpec.required(key)));
+        return new DjlTensor(parameters.get(ParameterSpec.required(key)));
     }
 
     /** The weight as uploaded in its stored dtype (fp16 NDArray, or float32 holding bf16 values). */
     @Override
     public Tensor parameter(ParameterSpec spec) {
-        NDArray array = parameters.apply(spec);
+        NDArray array = parameters.get(spec);
         return spec.dtype() == DType.BF16 ? new DjlTensor(array, DType.BF16) : new DjlTensor(array);
     }
 
@@ -467,6 +467,13 @@ final class DjlOps implements Ops {
      */
     @Override
     public Tensor chain(Tensor initial, int count, ChainStep step) {
+        return chain(initial, java.util.Collections.nCopies(count, (String) null), step);
+    }
+
+    /** The chain of {@link Ops#chain(Tensor, List, ChainStep)}; streamed groups are uploaded and freed per step. */
+    @Override
+    public Tensor chain(Tensor initial, List<String> stepGroups, ChainStep step) {
+        int count = stepGroups.size();
         Tensor x = initial;
         NDManager carrier = null;
         try {
@@ -474,11 +481,15 @@ final class DjlOps implements Ops {
                 Tensor input = x;
                 int index = i;
                 NDManager next = scope.newSubManager();
+                String group = stepGroups.get(i);
                 try {
+                    parameters.enterStep(group, i + 1 < count ? stepGroups.get(i + 1) : null);
                     x = scopedInto(next, () -> step.apply(index, input));
                 } catch (RuntimeException | Error e) {
                     next.close();
                     throw e;
+                } finally {
+                    parameters.exitStep(group);
                 }
                 NDArray array = nd(x);
                 if (carrier != null && array.getManager() == carrier) {

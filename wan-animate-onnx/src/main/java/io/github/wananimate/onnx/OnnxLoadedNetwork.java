@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -70,6 +71,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     private final OnnxBackend backend;
     private final Network network;
     private final ParameterSource weights;
+    private final AtomicLong transferred = new AtomicLong();
     private final Map<String, OnnxTensor> boundParameters = new HashMap<>();
     private final LinkedHashMap<String, CompiledGraph> sessions = new LinkedHashMap<>(16, 0.75f, true);
     private int sessionBuilds;
@@ -138,6 +140,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                         e.getValue().shape());
                 feeds.add(t);
                 feedMap.put(compiled.graph().inputNames().get(e.getKey()), t);
+                transferred.addAndGet(e.getValue().elementCount() * Float.BYTES);
             }
             for (Map.Entry<String, DeviceTensor> e : deviceInputs.entrySet()) {
                 OnnxTensor own = e.getValue() instanceof OnnxDeviceTensor d ? d.tensorFor(backend) : null;
@@ -145,6 +148,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                     HostTensor host = e.getValue().toHost();
                     own = OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
                     feeds.add(own);
+                    transferred.addAndGet(host.elementCount() * Float.BYTES);
                 }
                 feedMap.put(compiled.graph().inputNames().get(e.getKey()), own);
             }
@@ -177,7 +181,9 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 if (keepOnDevice.test(e.getKey())) {
                     device.put(e.getKey(), e.getValue());
                 } else {
-                    host.put(e.getKey(), e.getValue().releaseToHost());
+                    HostTensor h = e.getValue().releaseToHost();
+                    transferred.addAndGet(h.byteSize());
+                    host.put(e.getKey(), h);
                 }
             }
             done = true;
@@ -305,6 +311,11 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             constants.forEach(OnnxTensor::close);
             throw e;
         }
+    }
+
+    @Override
+    public long hostDeviceBytes() {
+        return transferred.get();
     }
 
     private long[] parameterShape(String key) {

@@ -38,7 +38,7 @@ import org.slf4j.Logger;
 class ModulePathTest {
 
     private static final String MODULE = "io.github.wananimate";
-    private static final Set<String> PUBLIC_SURFACE = Set.of("api", "errors", "spi", "nn", "nn.clip", "nn.dit", "nn.t5",
+    private static final Set<String> PUBLIC_SURFACE = Set.of("api", "errors", "memory", "spi", "nn", "nn.clip", "nn.dit", "nn.t5",
             "nn.vae", "procedural", "tensor", "text", "weights").stream().map(p -> MODULE + "." + p)
             .collect(Collectors.toSet());
 

@@ -2,6 +2,7 @@ package io.github.wananimate.nn.dit;
 
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.Ops;
+import io.github.wananimate.nn.ParameterGroup;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.Tensor;
@@ -99,6 +100,7 @@ public final class WanAnimateDiT implements Network {
     private final FaceEncoder faceEncoder;
     private final List<FaceAdapterBlock> faceBlocks;
     private final List<ParameterSpec> parameters;
+    private final List<ParameterGroup> groups;
 
     /** The float32 denoiser with the single output {@code output}. */
     public WanAnimateDiT(DiTConfig config) {
@@ -148,7 +150,7 @@ public final class WanAnimateDiT implements Network {
         this.faceEncoder = new FaceEncoder("face_encoder.", d, precision);
         List<FaceAdapterBlock> adapters = new ArrayList<>();
         for (int k = 0; k < config.faceBlocks(); k++) {
-            adapters.add(new FaceAdapterBlock("face_adapter.fuser_blocks." + k + ".", d, config.numHeads(), precision));
+            adapters.add(new FaceAdapterBlock(faceBlockPrefix(k), d, config.numHeads(), precision));
         }
         this.faceBlocks = List.copyOf(adapters);
         List<Layer> layers = new ArrayList<>(List.of(patchEmbedding, posePatchEmbedding, text0, text2, time0, time2,
@@ -160,6 +162,16 @@ public final class WanAnimateDiT implements Network {
         List<ParameterSpec> specs = new ArrayList<>(Layers.parameters(layers));
         specs.addAll(motionEncoder.parameters());
         this.parameters = List.copyOf(specs);
+        List<ParameterGroup> groupList = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            List<Layer> read = new ArrayList<>(List.of(blocks.get(i)));
+            if (i % DiTConfig.FACE_BLOCK_EVERY == 0) {
+                read.add(faceBlocks.get(i / DiTConfig.FACE_BLOCK_EVERY));
+            }
+            groupList.add(new ParameterGroup(blockGroup(i),
+                    Layers.parameters(read).stream().map(ParameterSpec::key).toList()));
+        }
+        this.groups = List.copyOf(groupList);
     }
 
     public DiTConfig config() {
@@ -178,6 +190,25 @@ public final class WanAnimateDiT implements Network {
     @Override
     public List<ParameterSpec> parameters() {
         return parameters;
+    }
+
+    /**
+     * One group per block, {@code blocks.i}: the block's keys and, after blocks 0, 5, 10, …, the keys of the face
+     * adapter block that follows it in the same chain step. Everything else (embeddings, face encoder, head) stays
+     * resident.
+     */
+    @Override
+    public List<ParameterGroup> parameterGroups() {
+        return groups;
+    }
+
+    private static String faceBlockPrefix(int index) {
+        return "face_adapter.fuser_blocks." + index + ".";
+    }
+
+    /** The name of block {@code index}'s parameter group. */
+    public static String blockGroup(int index) {
+        return "blocks." + index;
     }
 
     /** The motion encoder's derived tensors (its Householder Q) are added here. */
@@ -303,7 +334,11 @@ public final class WanAnimateDiT implements Network {
             first = 1;
         }
         int start = first;
-        hidden = ops.chain(hidden, config.numLayers() - start, (k, in) -> {
+        List<String> stepGroups = new ArrayList<>();
+        for (int i = start; i < config.numLayers(); i++) {
+            stepGroups.add(blockGroup(i));
+        }
+        hidden = ops.chain(hidden, stepGroups, (k, in) -> {
             int i = start + k;
             Tensor out = blocks.get(i).forward(ops, in, e0, text, image, cos, sin);
             if (i % DiTConfig.FACE_BLOCK_EVERY == 0) {

@@ -1,0 +1,216 @@
+package io.github.wananimate.memory;
+
+import io.github.wananimate.nn.Network;
+import io.github.wananimate.nn.ParameterGroup;
+import io.github.wananimate.nn.ParameterSpec;
+import io.github.wananimate.nn.clip.ClipVisionConfig;
+import io.github.wananimate.nn.clip.ClipVisionEncoder;
+import io.github.wananimate.nn.dit.DiTConfig;
+import io.github.wananimate.nn.dit.WanAnimateDiT;
+import io.github.wananimate.nn.face.MotionEncoder;
+import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.tensor.Shapes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The bytes a run holds on its device, for the runtime's residency plan and the job planner alike (one model, so
+ * that what {@code bench --plan} prints is what a run with {@code --memory-budget} does).
+ *
+ * <p>Weights count at the bytes per element they are resident in; every network computes in float32 today, so
+ * {@link #FLOAT32_BYTES}, whatever the checkpoint stores (bf16 weights are widened when uploaded). Activations are
+ * an estimate of one DiT forward's live tensors on an eager backend (see {@link #ditActivationBytes}).
+ */
+public final class MemoryModel {
+
+    /** Bytes per element of resident weights and activations at today's compute precision. */
+    public static final int FLOAT32_BYTES = 4;
+    /** Keys of the motion encoder inside the DiT checkpoint: read by the DiT only when it gets face pixels. */
+    public static final String MOTION_ENCODER_PREFIX = "motion_encoder.";
+    /** The image context's tokens (CLIP's 257). */
+    private static final int IMAGE_TOKENS = DiTConfig.CLIP_TOKENS;
+
+    private MemoryModel() {
+    }
+
+    /** Bytes of the parameters of {@code specs} whose key passes {@code include}, at {@code bytesPerElement}. */
+    public static long weightBytes(List<ParameterSpec> specs, Predicate<String> include, int bytesPerElement) {
+        long elements = 0;
+        for (ParameterSpec spec : specs) {
+            if (include.test(spec.key())) {
+                elements += Shapes.elementCount(spec.shape());
+            }
+        }
+        return elements * bytesPerElement;
+    }
+
+    /** Bytes of all of {@code network}'s parameters at {@code bytesPerElement}. */
+    public static long weightBytes(Network network, int bytesPerElement) {
+        return weightBytes(network.parameters(), key -> true, bytesPerElement);
+    }
+
+    /**
+     * DiT tokens of one clip of a generation at {@code width × height} with {@code clipLength} frames: (video
+     * latent frames + the reference frame) × H/16 × W/16.
+     */
+    public static long clipTokens(int width, int height, int clipLength) {
+        return ((clipLength - 1) / 4 + 2L) * (height / 16) * (width / 16);
+    }
+
+    /** Channels of the VAE decoder's widest full-resolution feature map. */
+    private static final int VAE_FULL_RES_CHANNELS = 192;
+
+    /**
+     * A rough VAE decode working set: three live float32 tensors of the decoder's widest full-resolution feature
+     * map (192 channels × 4 frames × H × W). The decoder's real peak depends on the backend's allocator.
+     */
+    public static long vaeDecodeBytes(int width, int height) {
+        return 3L * VAE_FULL_RES_CHANNELS * 4 * width * height * FLOAT32_BYTES;
+    }
+
+    /**
+     * The residency plan of a generation: the DiT fed precomputed motion codes (its motion encoder is a network of
+     * its own, in {@code otherResidentBytes} with the VAE and CLIP), and an activation reserve large enough for the
+     * DiT forward of one clip and for the VAE decode, which runs while the DiT stays bound.
+     */
+    public static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, int width, int height,
+            int clipLength, long budgetBytes) {
+        return planGeneration(dit, otherResidentBytes, width, height, clipLength, budgetBytes, FLOAT32_BYTES,
+                FLOAT32_BYTES);
+    }
+
+    /**
+     * {@link #planGeneration(WanAnimateDiT, long, int, int, int, long)} with the DiT's weights and activations at
+     * other widths (for the planner's what-if of lower precisions; runs use float32).
+     */
+    public static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, int width, int height,
+            int clipLength, long budgetBytes, int weightBytesPerElement, int activationBytesPerElement) {
+        long activations = Math.max(ditActivationBytes(dit.config(), clipTokens(width, height, clipLength),
+                activationBytesPerElement), vaeDecodeBytes(width, height));
+        return plan(dit, key -> !key.startsWith(MOTION_ENCODER_PREFIX), otherResidentBytes, activations, budgetBytes,
+                weightBytesPerElement);
+    }
+
+    /**
+     * Float32 bytes of the networks a generation keeps resident next to the DiT: the VAE (encoder and decoder), the
+     * CLIP vision tower and the motion encoder.
+     */
+    public static long otherResidentBytes(VaeConfig vae, ClipVisionConfig clip) {
+        return weightBytes(WanVae.parameters(vae), key -> true, FLOAT32_BYTES)
+                + weightBytes(new ClipVisionEncoder(clip), FLOAT32_BYTES)
+                + weightBytes(new MotionEncoder(MOTION_ENCODER_PREFIX), FLOAT32_BYTES);
+    }
+
+    /** DiT tokens of a latent of {@code frames} frames (reference included) and {@code h × w} latent pixels. */
+    public static long ditTokens(long frames, long h, long w) {
+        return frames * (h / 2) * (w / 2);
+    }
+
+    /**
+     * Estimated live activation bytes of one DiT forward over {@code tokens} tokens N, width D, FFN width F,
+     * C = text_len + 257 context tokens, at {@code bytesPerElement}:
+     * <pre>
+     *   2·N·D                      the residual stream carried between blocks and the block's result
+     *   + max(5·N·D, 3·N·F + N·D)   the block's working set: modulated input, q, k, v and attention output; or the
+     *                              FFN input, its intermediate and two temporaries of the tanh-GELU composition
+     *   + 5·C·D                    text and image contexts and one block's cross-attention keys and values
+     * </pre>
+     * Attention is counted as fused or chunked (no full N² score matrix; chunked backends add at most their chunk
+     * size, 16 MiB on DJL's CPU path).
+     */
+    public static long ditActivationBytes(DiTConfig config, long tokens, int bytesPerElement) {
+        double n = tokens;
+        double d = config.dim();
+        double f = config.ffnDim();
+        double c = config.textLen() + IMAGE_TOKENS;
+        double elements = 2 * n * d + Math.max(5 * n * d, 3 * n * f + n * d) + 5 * c * d;
+        return (long) Math.ceil(elements * bytesPerElement);
+    }
+
+    /**
+     * The residency plan of a DiT forward over {@code tokens} tokens under {@code budgetBytes}.
+     *
+     * @param facePixels whether the DiT gets face pixels (then it reads its motion encoder) instead of precomputed
+     *     motion codes (the pipeline's way: the motion encoder is a network of its own, counted in
+     *     {@code otherResidentBytes})
+     * @param otherResidentBytes weights of other networks resident while the DiT runs
+     */
+    public static ResidencyPlan planDiT(WanAnimateDiT dit, boolean facePixels, long tokens, long otherResidentBytes,
+            long budgetBytes) {
+        long activations = ditActivationBytes(dit.config(), tokens, FLOAT32_BYTES);
+        Predicate<String> readOutsideGroups = facePixels ? key -> true : key -> !key.startsWith(MOTION_ENCODER_PREFIX);
+        return plan(dit, readOutsideGroups, otherResidentBytes, activations, budgetBytes, FLOAT32_BYTES);
+    }
+
+    /**
+     * Keeps as many of {@code network}'s parameter groups resident as fit, in forward order, and streams the rest.
+     * Streaming holds two groups on the device (the step's own and the next one, prefetched).
+     *
+     * @param readOutsideGroups the keys outside any group that the forward reads (resident for the whole run)
+     * @throws MemoryBudgetException when even streaming every group does not fit, naming the minimum
+     */
+    public static ResidencyPlan plan(Network network, Predicate<String> readOutsideGroups, long otherResidentBytes,
+            long activationBytes, long budgetBytes, int bytesPerElement) {
+        Map<String, Long> bytesByKey = new HashMap<>();
+        for (ParameterSpec spec : network.parameters()) {
+            bytesByKey.put(spec.key(), Shapes.elementCount(spec.shape()) * bytesPerElement);
+        }
+        List<ParameterGroup> groups = network.parameterGroups();
+        Set<String> grouped = new HashSet<>();
+        long[] groupBytes = new long[groups.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            for (String key : groups.get(g).keys()) {
+                grouped.add(key);
+                groupBytes[g] += bytesByKey.getOrDefault(key, 0L);
+            }
+        }
+        long fixed = otherResidentBytes;
+        for (ParameterSpec spec : network.parameters()) {
+            if (!grouped.contains(spec.key()) && readOutsideGroups.test(spec.key())) {
+                fixed += bytesByKey.get(spec.key());
+            }
+        }
+        long largest = 0;
+        long all = 0;
+        for (long b : groupBytes) {
+            largest = Math.max(largest, b);
+            all += b;
+        }
+        long minimum = fixed + activationBytes + Math.min(2, groups.size()) * largest;
+        for (int resident = groups.size(); resident >= 0; resident--) {
+            long residentBytes = 0;
+            for (int g = 0; g < resident; g++) {
+                residentBytes += groupBytes[g];
+            }
+            long largestStreamed = 0;
+            for (int g = resident; g < groups.size(); g++) {
+                largestStreamed = Math.max(largestStreamed, groupBytes[g]);
+            }
+            long buffer = resident == groups.size() ? 0
+                    : Math.min(2, groups.size() - resident) * largestStreamed;
+            if (fixed + activationBytes + residentBytes + buffer <= budgetBytes) {
+                List<String> kept = new ArrayList<>();
+                List<String> streamed = new ArrayList<>();
+                for (int g = 0; g < groups.size(); g++) {
+                    (g < resident ? kept : streamed).add(groups.get(g).name());
+                }
+                return new ResidencyPlan(budgetBytes, fixed, activationBytes, kept, streamed, residentBytes,
+                        all - residentBytes, buffer, minimum);
+            }
+        }
+        throw new MemoryBudgetException(String.format(java.util.Locale.ROOT,
+                "a device-memory budget of %s cannot run %s: it needs at least %s (%d bytes) = %s resident weights "
+                        + "+ %s activations (estimate) + %s for streaming %s",
+                MemorySize.format(budgetBytes), network.name(), MemorySize.format(minimum), minimum,
+                MemorySize.format(fixed), MemorySize.format(activationBytes),
+                MemorySize.format(minimum - fixed - activationBytes),
+                groups.size() >= 2 ? "two parameter groups (one block and the next)" : "its parameter group"),
+                minimum);
+    }
+}

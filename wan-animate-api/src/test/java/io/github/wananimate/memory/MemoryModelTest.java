@@ -1,0 +1,69 @@
+package io.github.wananimate.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.wananimate.nn.dit.DiTConfig;
+import io.github.wananimate.nn.dit.WanAnimateDiT;
+import org.junit.jupiter.api.Test;
+
+class MemoryModelTest {
+
+    private static final WanAnimateDiT DIT = new WanAnimateDiT(new DiTConfig(128, 256, 256, 64, 32, 2, 10, 1e-6));
+    private static final long TOKENS = 3 * 4 * 4;
+
+    @Test
+    void aBudgetForEverythingStreamsNothing() {
+        ResidencyPlan all = MemoryModel.planDiT(DIT, false, TOKENS, 0, Long.MAX_VALUE);
+        assertThat(all.streams()).isFalse();
+        assertThat(all.residentGroups()).hasSize(10);
+        ResidencyPlan exact = MemoryModel.planDiT(DIT, false, TOKENS, 0, all.allResidentBytes());
+        assertThat(exact.streams()).isFalse();
+        assertThat(exact.plannedPeakBytes()).isEqualTo(all.allResidentBytes());
+    }
+
+    @Test
+    void smallerBudgetsStreamTheLastBlocksAndStayWithinTheBudget() {
+        ResidencyPlan all = MemoryModel.planDiT(DIT, false, TOKENS, 0, Long.MAX_VALUE);
+        for (long budget = all.minimumBudgetBytes(); budget < all.allResidentBytes(); budget += 40_000) {
+            ResidencyPlan plan = MemoryModel.planDiT(DIT, false, TOKENS, 0, budget);
+            assertThat(plan.plannedPeakBytes()).isLessThanOrEqualTo(budget);
+            assertThat(plan.streams()).isTrue();
+            assertThat(plan.streamedGroups()).last().isEqualTo("blocks.9");
+            assertThat(plan.residentGroups().size() + plan.streamedGroups().size()).isEqualTo(10);
+            assertThat(plan.residentGroupBytes() + plan.streamedGroupBytes())
+                    .isEqualTo(all.residentGroupBytes());
+        }
+        ResidencyPlan least = MemoryModel.planDiT(DIT, false, TOKENS, 0, all.minimumBudgetBytes());
+        assertThat(least.residentGroups()).isEmpty();
+    }
+
+    @Test
+    void aBudgetBelowOneStreamedBlockIsRefusedNamingTheMinimum() {
+        long minimum = MemoryModel.planDiT(DIT, false, TOKENS, 1000, Long.MAX_VALUE).minimumBudgetBytes();
+        assertThatThrownBy(() -> MemoryModel.planDiT(DIT, false, TOKENS, 1000, minimum - 1))
+                .isInstanceOf(MemoryBudgetException.class)
+                .hasMessageContaining("needs at least").hasMessageContaining("(" + minimum + " bytes)")
+                .satisfies(e -> assertThat(((MemoryBudgetException) e).minimumBytes()).isEqualTo(minimum));
+    }
+
+    @Test
+    void groupsAndFixedPartsAddUpToTheNetworksWeights() {
+        ResidencyPlan withFaces = MemoryModel.planDiT(DIT, true, TOKENS, 0, Long.MAX_VALUE);
+        assertThat(withFaces.fixedBytes() + withFaces.residentGroupBytes())
+                .isEqualTo(MemoryModel.weightBytes(DIT, MemoryModel.FLOAT32_BYTES));
+        ResidencyPlan codes = MemoryModel.planDiT(DIT, false, TOKENS, 0, Long.MAX_VALUE);
+        assertThat(withFaces.fixedBytes() - codes.fixedBytes()).isEqualTo(MemoryModel.weightBytes(DIT.parameters(),
+                k -> k.startsWith(MemoryModel.MOTION_ENCODER_PREFIX), MemoryModel.FLOAT32_BYTES));
+    }
+
+    @Test
+    void sizesParseInBinaryUnits() {
+        assertThat(MemorySize.parse("24G")).isEqualTo(24L << 30);
+        assertThat(MemorySize.parse("512m")).isEqualTo(512L << 20);
+        assertThat(MemorySize.parse("1.5GiB")).isEqualTo(3L << 29);
+        assertThat(MemorySize.parse("1000")).isEqualTo(1000);
+        assertThatThrownBy(() -> MemorySize.parse("24 gigs")).hasMessageContaining("'24 gigs'");
+        assertThatThrownBy(() -> MemorySize.parse("0")).hasMessageContaining("out of range");
+    }
+}
