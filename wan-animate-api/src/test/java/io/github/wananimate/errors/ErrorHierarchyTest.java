@@ -7,6 +7,9 @@ import io.github.wananimate.api.FrameSinkException;
 import io.github.wananimate.api.GenerationCancelledException;
 import io.github.wananimate.api.InvalidRequestException;
 import io.github.wananimate.api.MotionSignals;
+import io.github.wananimate.api.WanAnimate;
+import io.github.wananimate.nn.RefBackend;
+import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.spi.Backends;
 import io.github.wananimate.weights.ModelFolder;
 import io.github.wananimate.weights.WeightException;
@@ -41,5 +44,18 @@ class ErrorHierarchyTest {
     void anInvalidRequestIsAWanAnimateException() {
         assertThatThrownBy(() -> MotionSignals.builder().build())
                 .isInstanceOf(InvalidRequestException.class).isInstanceOf(WanAnimateException.class);
+    }
+
+    @Test
+    void aModelWithoutTextEncoderIsRefusedAtBuild() {
+        ProceduralModel model = ProceduralModel.tiny(0);
+        try (RefBackend backend = new RefBackend()) {
+            assertThatThrownBy(() -> WanAnimate.builder().dit(model.dit(), model.ditWeights())
+                    .vae(model.vae(), model.vaeWeights()).clip(model.clip(), model.clipWeights()).backend(backend)
+                    .build())
+                    .isInstanceOf(ModelFileException.class)
+                    .hasMessageContaining("no text encoder: no model folder was given")
+                    .hasMessageContaining("WanAnimate.Builder.textEncoder");
+        }
     }
 }

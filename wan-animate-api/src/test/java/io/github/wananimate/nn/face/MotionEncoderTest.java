@@ -54,4 +54,17 @@ class MotionEncoderTest {
         assertThatThrownBy(() -> ParameterBinding.validateAndPrepare(encoder, new ProceduralWeights(0, shapes)))
                 .isInstanceOf(WeightException.class).hasMessageContaining("convs.3.skip.0.kernel");
     }
+
+    @Test
+    void aWrongCheckpointIsSummarisedNotListedKeyByKey() {
+        Map<String, long[]> other = new LinkedHashMap<>();
+        other.put("vae.encoder.conv1.weight", new long[] {4, 3, 3, 3});
+        assertThatThrownBy(() -> ParameterBinding.validateAndPrepare(encoder, new ProceduralWeights(0, other)))
+                .isInstanceOf(WeightException.class)
+                .hasMessageContaining("49 problem(s) (49 of 49 required keys missing, 0 with the wrong shape, "
+                        + "0 unexpected); none of its keys is there: is this the checkpoint of")
+                .hasMessageContaining("(keys under 'motion_encoder.')")
+                .hasMessageContaining("… and 39 more of the same kinds")
+                .satisfies(e -> assertThat(e.getMessage().lines().filter(l -> l.startsWith("  - "))).hasSize(10));
+    }
 }
