@@ -8,6 +8,7 @@ import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.t5.UMT5Config;
+import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.WanVae;
 import io.github.wananimate.errors.ModelFileException;
@@ -213,11 +214,14 @@ public final class WanAnimate implements AutoCloseable {
             // generate.py: seed −1 → random.randint(0, sys.maxsize).
             long seed = request.seed() == GenerationRequest.RANDOM_SEED
                     ? ThreadLocalRandom.current().nextLong(Long.MAX_VALUE) : request.seed();
+            if (onDemandT5 != null && memoryBudget > 0 && !backend.device().startsWith("cpu")) {
+                onDemandT5.placeOnCpu(!MemoryModel.textEncoderFits(onDemandT5.deviceBytes(), residencyPlan(request)));
+            }
             WanAnimatePipeline.TextConditioning text = encodeText(request);
             Double lora = request instanceof ReplacementRequest r && r.relightingLora()
                     ? r.relightingLoraStrength() : null;
             WanAnimatePipeline pipeline = new WanAnimatePipeline(new WanAnimatePipeline.Networks(ditFor(lora, request),
-                    ditConfig, motionEncoder, vae, clip, clipConfig), precision);
+                    ditConfig, motionEncoder, vae, clip, clipConfig, backend::upload), precision);
             GenerationResult result = pipeline.generate(request, text, noise.apply(seed), seed,
                     (index, clipIndex, frame) -> output.accept(index, toFrame(frame)), listener, token);
             try {
@@ -257,8 +261,7 @@ public final class WanAnimate implements AutoCloseable {
         WanAnimateDiT network = new WanAnimateDiT(ditConfig, false, precision);
         Set<String> streamed = Set.of();
         if (memoryBudget > 0) {
-            ResidencyPlan plan = MemoryModel.planGeneration(network, otherResidentBytes, request.signals().width(),
-                    request.signals().height(), request.clipLength(), memoryBudget);
+            ResidencyPlan plan = residencyPlan(request);
             LOG.info("DiT residency for {}x{}, clips of {} frames: {}", request.signals().width(),
                     request.signals().height(), request.clipLength(), plan.describe());
             if (plan.streams() && !backend.streamsParameterGroups()) {
@@ -375,9 +378,16 @@ public final class WanAnimate implements AutoCloseable {
         }
     }
 
+    /** The DiT's residency under the memory budget for {@code request}'s size. */
+    private ResidencyPlan residencyPlan(GenerationRequest request) {
+        return MemoryModel.planGeneration(new WanAnimateDiT(ditConfig, false, precision), otherResidentBytes,
+                request.signals().width(), request.signals().height(), request.clipLength(), memoryBudget);
+    }
+
     /**
      * The umT5 encoder of a model folder, bound on first use and released on request, so that its weights (11 GB in
-     * bf16) are held only while prompts are encoded.
+     * bf16) are held only while prompts are encoded; on the CPU instead of the model's device when
+     * {@link #placeOnCpu} says so (a memory budget it does not fit beside the DiT), as the original's {@code t5_cpu}.
      */
     private static final class OnDemandUmt5 implements TextEncoder, AutoCloseable {
 
@@ -387,6 +397,9 @@ public final class WanAnimate implements AutoCloseable {
         private UMT5Tokenizer tokenizer;
         private ParameterSource weights;
         private UMT5TextEncoder encoder;
+        private boolean onCpu;
+        private Backend cpuBackend;
+        private long deviceBytes = -1;
 
         /** @param textLen the DiT's text_len, which the original's T5EncoderModel also truncates to */
         OnDemandUmt5(Backend backend, ModelFolder folder, int textLen) {
@@ -403,7 +416,14 @@ public final class WanAnimate implements AutoCloseable {
                 }
                 weights = KeyMappings.toOfficial(folder.t5());
                 try {
-                    encoder = new UMT5TextEncoder(backend, weights, UMT5Config.fromCheckpoint(weights), tokenizer,
+                    Backend target = backend;
+                    if (onCpu) {
+                        LOG.info("umT5 ({}) runs on the CPU: it does not fit the device-memory budget beside the "
+                                + "DiT", MemorySize.format(deviceBytes()));
+                        cpuBackend = Backends.byName(backend.name()).open(BackendOptions.cpu());
+                        target = cpuBackend;
+                    }
+                    encoder = new UMT5TextEncoder(target, weights, UMT5Config.fromCheckpoint(weights), tokenizer,
                             false);
                 } catch (RuntimeException e) {
                     weights.close();
@@ -414,6 +434,26 @@ public final class WanAnimate implements AutoCloseable {
             return encoder.encode(prompt);
         }
 
+        /** Float32 bytes the encoder binds on a backend (all but the token embedding, which stays on the host). */
+        synchronized long deviceBytes() {
+            if (deviceBytes < 0) {
+                try (ParameterSource source = KeyMappings.toOfficial(folder.t5())) {
+                    UMT5Encoder network = new UMT5Encoder(UMT5Config.fromCheckpoint(source));
+                    deviceBytes = MemoryModel.weightBytes(network.parameters(),
+                            key -> !key.equals(UMT5Encoder.TOKEN_EMBEDDING_KEY), MemoryModel.FLOAT32_BYTES);
+                }
+            }
+            return deviceBytes;
+        }
+
+        /** Where the next binding runs; an encoder bound elsewhere is released. */
+        synchronized void placeOnCpu(boolean cpu) {
+            if (cpu != onCpu) {
+                release();
+                onCpu = cpu;
+            }
+        }
+
         synchronized void release() {
             if (encoder != null) {
                 encoder.close();
@@ -422,6 +462,10 @@ public final class WanAnimate implements AutoCloseable {
             if (weights != null) {
                 weights.close();
                 weights = null;
+            }
+            if (cpuBackend != null) {
+                cpuBackend.close();
+                cpuBackend = null;
             }
         }
 

@@ -98,6 +98,15 @@ public final class MemoryModel {
     }
 
     /**
+     * Whether a text encoder of {@code textEncoderBytes} fits on the device beside what {@code plan} keeps there for
+     * the whole run (fixed bytes and resident groups; the DiT stays bound between generations). When it does not,
+     * the encoder runs on the CPU, as the original's {@code t5_cpu}.
+     */
+    public static boolean textEncoderFits(long textEncoderBytes, ResidencyPlan plan) {
+        return plan.fixedBytes() + plan.residentGroupBytes() + textEncoderBytes <= plan.budgetBytes();
+    }
+
+    /**
      * Float32 bytes of the networks a generation keeps resident next to the DiT: the VAE (encoder and decoder), the
      * CLIP vision tower and the motion encoder.
      */

@@ -19,6 +19,7 @@ import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.vae.WanVae;
 import io.github.wananimate.sampling.Sampler;
 import io.github.wananimate.sampling.Samplers;
+import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.HostTensor;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,12 +67,17 @@ public final class WanAnimatePipeline {
      * @param vae the Wan 2.1 VAE
      * @param clip {@link ClipVisionEncoder} bound to its weights
      * @param clipConfig its configuration (the input size is read from it)
+     * @param upload puts a tensor on the DiT's backend ({@code Backend::upload}): the conditioning that every step of
+     *     a clip reads (text, CLIP feature, y, pose latents, face motion) is uploaded once per clip, or once per
+     *     generation, and handed to the DiT as device inputs; only the latent, the timestep and the velocity cross
+     *     between host and device at each step
      */
     public record Networks(LoadedNetwork dit, DiTConfig ditConfig, LoadedNetwork motionEncoder, WanVae vae,
-            LoadedNetwork clip, ClipVisionConfig clipConfig) {
+            LoadedNetwork clip, ClipVisionConfig clipConfig, Function<HostTensor, DeviceTensor> upload) {
 
         public Networks {
             Objects.requireNonNull(dit, "dit");
+            Objects.requireNonNull(upload, "upload");
             Objects.requireNonNull(motionEncoder, "motionEncoder");
             Objects.requireNonNull(ditConfig, "ditConfig");
             Objects.requireNonNull(vae, "vae");
@@ -164,12 +171,29 @@ public final class WanAnimatePipeline {
         HostTensor referenceLatent = networks.vae().encode(referencePixels);
         tracker.checkCancelled();
         HostTensor clipFeature = clipFeature(referencePixels);
-        HostTensor context = rounded(text.context());
-        HostTensor negativeContext = guided ? rounded(text.negativeContext()) : null;
         // §2.10: the unconditional pass sees black faces (all −1); every frame is the same, so one is encoded.
         HostTensor unconditionalMotion = guided ? repeatRows(encodeFaces(Guidance.unconditionalFace(
                 new long[] {3, 1, MotionEncoder.SIZE, MotionEncoder.SIZE})), request.clipLength()) : null;
 
+        try (OnDevice global = new OnDevice()) {
+            DeviceTensor context = global.put(rounded(text.context()));
+            DeviceTensor negativeContext = guided ? global.put(rounded(text.negativeContext())) : null;
+            DeviceTensor clipOnDevice = global.put(clipFeature);
+            DeviceTensor unconditionalOnDevice = guided ? global.put(unconditionalMotion) : null;
+            denoiseClips(request, plan, geometry, referenceLatent, context, negativeContext, clipOnDevice,
+                    unconditionalOnDevice, noise, sink, tracker);
+        }
+        tracker.report(Stage.FINISHED, plan.clipCount() - 1, request.steps());
+        Duration elapsed = Duration.ofNanos(clock.getAsLong() - start);
+        return new GenerationResult(signals.frameCount(), width, height, request.outputFps(), plan.clipCount(), seed,
+                elapsed);
+    }
+
+    /** §2.5–§2.12 for every clip: conditioning, sampling and decoding, the previous clip's last frames carried on. */
+    private void denoiseClips(GenerationRequest request, ClipPlan plan, LatentGeometry geometry,
+            HostTensor referenceLatent, DeviceTensor context, DeviceTensor negativeContext, DeviceTensor clipFeature,
+            DeviceTensor unconditionalMotion, NoiseSource noise, DecodedFrameSink sink, ProgressTracker tracker) {
+        boolean guided = negativeContext != null;
         HostTensor previous = null;
         Map<Integer, float[]> knownMotion = new HashMap<>();
         for (ClipPlan.Clip clip : plan.clips()) {
@@ -192,27 +216,68 @@ public final class WanAnimatePipeline {
                         + Arrays.toString(x.shape()) + ", expected " + Arrays.toString(geometry.noiseShape()));
             }
             Sampler sampler = Samplers.create(request.solver().id(), request.steps(), request.shift());
-            for (int i = 0; i < request.steps(); i++) {
-                tracker.checkCancelled();
-                HostTensor sinusoid = WanAnimateDiT.timestepSinusoid(sampler.currentTimestep(),
-                        networks.ditConfig().freqDim());
-                HostTensor velocity = velocity(x, sinusoid, context, clipFeature, inputs, inputs.faceMotion());
-                if (guided) {
+            try (OnDevice perClip = new OnDevice()) {
+                Map<String, DeviceTensor> conditional = conditioning(perClip, inputs, context, clipFeature,
+                        perClip.put(inputs.faceMotion()));
+                Map<String, DeviceTensor> unconditional = guided ? conditioning(perClip, inputs, negativeContext,
+                        clipFeature, unconditionalMotion) : null;
+                for (int i = 0; i < request.steps(); i++) {
                     tracker.checkCancelled();
-                    HostTensor unconditional = velocity(x, sinusoid, negativeContext, clipFeature, inputs,
-                            unconditionalMotion);
-                    velocity = Guidance.combine(unconditional, velocity, request.guideScale());
+                    HostTensor sinusoid = WanAnimateDiT.timestepSinusoid(sampler.currentTimestep(),
+                            networks.ditConfig().freqDim());
+                    HostTensor velocity = velocity(x, sinusoid, conditional);
+                    if (guided) {
+                        tracker.checkCancelled();
+                        velocity = Guidance.combine(velocity(x, sinusoid, unconditional), velocity,
+                                request.guideScale());
+                    }
+                    x = sampler.step(velocity, x);
+                    tracker.report(Stage.DENOISING, k, i + 1);
                 }
-                x = sampler.step(velocity, x);
-                tracker.report(Stage.DENOISING, k, i + 1);
             }
             tracker.report(Stage.DECODING, k, request.steps());
             previous = decodeAndEmit(x, clip, plan, previous, sink, tracker);
         }
-        tracker.report(Stage.FINISHED, plan.clipCount() - 1, request.steps());
-        Duration elapsed = Duration.ofNanos(clock.getAsLong() - start);
-        return new GenerationResult(signals.frameCount(), width, height, request.outputFps(), plan.clipCount(), seed,
-                elapsed);
+    }
+
+    /** The DiT inputs every step of a clip reads; y and the pose latents are uploaded into {@code clip} once. */
+    private Map<String, DeviceTensor> conditioning(OnDevice clip, ClipInputs inputs, DeviceTensor context,
+            DeviceTensor clipFeature, DeviceTensor faceMotion) {
+        Map<String, DeviceTensor> in = new LinkedHashMap<>();
+        in.put(WanAnimateDiT.Y, clip.shared(WanAnimateDiT.Y, inputs.y()));
+        in.put(WanAnimateDiT.CONTEXT, context);
+        in.put(WanAnimateDiT.CLIP_FEA, clipFeature);
+        in.put(WanAnimateDiT.POSE_LATENTS, clip.shared(WanAnimateDiT.POSE_LATENTS, inputs.poseLatents()));
+        in.put(WanAnimateDiT.FACE_MOTION, faceMotion);
+        return in;
+    }
+
+    /** Tensors uploaded with {@link Networks#upload}, freed together on close. */
+    private final class OnDevice implements AutoCloseable {
+
+        private final Map<String, DeviceTensor> byName = new LinkedHashMap<>();
+        private final java.util.List<DeviceTensor> all = new java.util.ArrayList<>();
+
+        DeviceTensor put(HostTensor host) {
+            DeviceTensor t = networks.upload().apply(host);
+            all.add(t);
+            return t;
+        }
+
+        /** {@code host} uploaded once under {@code name}, however often it is asked for. */
+        DeviceTensor shared(String name, HostTensor host) {
+            DeviceTensor t = byName.get(name);
+            if (t == null) {
+                t = put(host);
+                byName.put(name, t);
+            }
+            return t;
+        }
+
+        @Override
+        public void close() {
+            DeviceTensor.closeAll(all);
+        }
     }
 
     /** What the DiT sees of one clip besides the latent and the text. */
@@ -318,18 +383,12 @@ public final class WanAnimatePipeline {
         return rounded(features);
     }
 
-    /** §2.10: one DiT pass. */
-    private HostTensor velocity(HostTensor x, HostTensor sinusoid, HostTensor context, HostTensor clipFeature,
-            ClipInputs inputs, HostTensor faceMotion) {
+    /** §2.10: one DiT pass; the step's latent and timestep from the host, the clip's conditioning on the device. */
+    private HostTensor velocity(HostTensor x, HostTensor sinusoid, Map<String, DeviceTensor> conditioning) {
         Map<String, HostTensor> in = new LinkedHashMap<>();
         in.put(WanAnimateDiT.X, x);
-        in.put(WanAnimateDiT.Y, inputs.y());
         in.put(WanAnimateDiT.TIMESTEP_SINUSOID, sinusoid);
-        in.put(WanAnimateDiT.CONTEXT, context);
-        in.put(WanAnimateDiT.CLIP_FEA, clipFeature);
-        in.put(WanAnimateDiT.POSE_LATENTS, inputs.poseLatents());
-        in.put(WanAnimateDiT.FACE_MOTION, faceMotion);
-        HostTensor out = networks.dit().run(in).get(WanAnimateDiT.OUTPUT);
+        HostTensor out = networks.dit().run(in, conditioning, name -> false).host().get(WanAnimateDiT.OUTPUT);
         if (out == null) {
             throw new IllegalStateException("the DiT '" + networks.dit().name() + "' returned no '"
                     + WanAnimateDiT.OUTPUT + "'");

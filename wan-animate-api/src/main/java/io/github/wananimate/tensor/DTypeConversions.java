@@ -2,6 +2,7 @@ package io.github.wananimate.tensor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * Exact conversions from every checkpoint dtype to float32, and rounding conversions (round to nearest even)
@@ -14,73 +15,88 @@ public final class DTypeConversions {
 
     /** Converts {@code bytes} (little-endian, {@code dtype}) to float32 values. */
     public static float[] toFloatArray(DType dtype, ByteBuffer bytes) {
+        float[] out = new float[elementCount(dtype, bytes)];
+        toFloats(dtype, bytes, FloatBuffer.wrap(out));
+        return out;
+    }
+
+    /**
+     * Converts {@code bytes} (little-endian, {@code dtype}) to float32 values written into {@code out} from its
+     * position (a direct buffer, say, so that no heap copy of a large weight is made on the way).
+     */
+    public static void toFloats(DType dtype, ByteBuffer bytes, FloatBuffer out) {
         ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (b.remaining() % dtype.byteSize() != 0) {
-            throw new IllegalArgumentException(b.remaining() + " bytes is not a whole number of " + dtype
-                    + " elements");
+        int n = elementCount(dtype, bytes);
+        if (out.remaining() < n) {
+            throw new IllegalArgumentException(n + " " + dtype + " elements do not fit " + out.remaining() + " floats");
         }
-        int n = Math.toIntExact(b.remaining() / dtype.byteSize());
-        float[] out = new float[n];
         switch (dtype) {
-            case F32 -> b.asFloatBuffer().get(out);
+            case F32 -> out.put(b.asFloatBuffer());
             case F64 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = (float) b.getDouble();
+                    out.put((float) b.getDouble());
                 }
             }
             case BF16 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = bf16ToFloat(b.getShort());
+                    out.put(bf16ToFloat(b.getShort()));
                 }
             }
             case F16 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = f16ToFloat(b.getShort());
+                    out.put(f16ToFloat(b.getShort()));
                 }
             }
             case F8_E4M3 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = f8e4m3fnToFloat(b.get());
+                    out.put(f8e4m3fnToFloat(b.get()));
                 }
             }
             case F8_E5M2 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = f8e5m2ToFloat(b.get());
+                    out.put(f8e5m2ToFloat(b.get()));
                 }
             }
             case I64 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = (float) b.getLong();
+                    out.put((float) b.getLong());
                 }
             }
             case I32 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = (float) b.getInt();
+                    out.put((float) b.getInt());
                 }
             }
             case I16 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = b.getShort();
+                    out.put(b.getShort());
                 }
             }
             case I8 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = b.get();
+                    out.put(b.get());
                 }
             }
             case U8 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = b.get() & 0xff;
+                    out.put(b.get() & 0xff);
                 }
             }
             case BOOL -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = b.get() != 0 ? 1f : 0f;
+                    out.put(b.get() != 0 ? 1f : 0f);
                 }
             }
             default -> throw new UnsupportedOperationException("conversion from " + dtype + " to float32");
         }
-        return out;
+    }
+
+    private static int elementCount(DType dtype, ByteBuffer bytes) {
+        if (bytes.remaining() % dtype.byteSize() != 0) {
+            throw new IllegalArgumentException(bytes.remaining() + " bytes is not a whole number of " + dtype
+                    + " elements");
+        }
+        return Math.toIntExact(bytes.remaining() / dtype.byteSize());
     }
 
     /**

@@ -93,9 +93,10 @@ public final class HostTensor {
         if (dtype == DType.F32) {
             return data().asFloatBuffer();
         }
-        float[] values = toFloatArray();
-        ByteBuffer buf = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asFloatBuffer().put(values);
+        // straight into the direct buffer: a heap float[] on the way would leave a weight-sized garbage array
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.multiplyExact(Math.toIntExact(elementCount()), Float.BYTES))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        DTypeConversions.toFloats(dtype, data(), buf.asFloatBuffer());
         return buf.asFloatBuffer();
     }
 

@@ -8,6 +8,17 @@ import io.github.wananimate.memory.MemoryBudgetException;
 import io.github.wananimate.memory.MemoryModel;
 import io.github.wananimate.memory.ResidencyPlan;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
+import io.github.wananimate.nn.Network;
+import io.github.wananimate.spi.DeviceTensor;
+import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.spi.RunOutputs;
+import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
+import io.github.wananimate.weights.ParameterSource;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.spi.Backend;
@@ -187,6 +198,112 @@ public abstract class WanAnimateEndToEndTests {
         return WanAnimate.builder().dit(model.dit(), model.ditWeights()).vae(model.vae(), model.vaeWeights())
                 .clip(model.clip(), model.clipWeights()).textEncoder(model.textEncoder()).backend(backendName())
                 .deviceMemoryBudget(budget).build();
+    }
+
+    /**
+     * §3 of issue 10: between the steps of a clip only the latent, the timestep and the velocity cross between host
+     * and device; text, CLIP feature, y, pose latents and face motion are uploaded once and read on the device.
+     */
+    @Test
+    void theDiTReadsTheClipConditioningOnTheDeviceAndOnlyTheLatentCrossesPerStep() {
+        List<Map<String, long[]>> hostInputs = new ArrayList<>();
+        List<Map<String, DeviceTensor>> deviceInputs = new ArrayList<>();
+        long[] outputElements = {0};
+        Backend inner = Backends.byName(backendName()).open(BackendOptions.cpu());
+        Backend recording = new Backend() {
+            @Override
+            public String name() {
+                return inner.name();
+            }
+
+            @Override
+            public String device() {
+                return inner.device();
+            }
+
+            @Override
+            public LoadedNetwork load(Network network, ParameterSource weights) {
+                LoadedNetwork loaded = inner.load(network, weights);
+                if (!(network instanceof WanAnimateDiT)) {
+                    return loaded;
+                }
+                return new LoadedNetwork() {
+                    @Override
+                    public String name() {
+                        return loaded.name();
+                    }
+
+                    @Override
+                    public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
+                        throw new AssertionError("the sampler ran the DiT with host inputs only");
+                    }
+
+                    @Override
+                    public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> device,
+                            Predicate<String> keep) {
+                        Map<String, long[]> shapes = new LinkedHashMap<>();
+                        inputs.forEach((n, t) -> shapes.put(n, t.shape()));
+                        hostInputs.add(shapes);
+                        deviceInputs.add(Map.copyOf(device));
+                        RunOutputs out = loaded.run(inputs, device, keep);
+                        outputElements[0] = out.host().get(WanAnimateDiT.OUTPUT).elementCount();
+                        return out;
+                    }
+
+                    @Override
+                    public void close() {
+                        loaded.close();
+                    }
+                };
+            }
+
+            @Override
+            public DeviceTensor upload(HostTensor host) {
+                return inner.upload(host);
+            }
+
+            @Override
+            public void close() {
+                inner.close();
+            }
+        };
+        try (WanAnimate viaRecording = WanAnimate.builder()
+                .dit(model.dit(), model.ditWeights())
+                .vae(model.vae(), model.vaeWeights())
+                .clip(model.clip(), model.clipWeights())
+                .textEncoder(model.textEncoder())
+                .backend(recording)
+                .build()) {
+            viaRecording.animate(AnimationRequest.builder(signals(false)).seed(3).steps(STEPS).clipLength(CLIP_LENGTH)
+                    .guideScale(2.0).build(), new CollectingSink(), null, null);
+        } finally {
+            recording.close();
+        }
+        // 2 clips × 2 steps × (conditional + unconditional)
+        assertThat(hostInputs).hasSize(8).allSatisfy(in -> assertThat(in.keySet())
+                .containsExactlyInAnyOrder(WanAnimateDiT.X, WanAnimateDiT.TIMESTEP_SINUSOID));
+        assertThat(deviceInputs).allSatisfy(in -> assertThat(in.keySet()).containsExactlyInAnyOrder(
+                WanAnimateDiT.Y, WanAnimateDiT.CONTEXT, WanAnimateDiT.CLIP_FEA, WanAnimateDiT.POSE_LATENTS,
+                WanAnimateDiT.FACE_MOTION));
+        for (int clip = 0; clip < 2; clip++) {
+            Map<String, DeviceTensor> first = deviceInputs.get(4 * clip);
+            for (int call = 4 * clip; call < 4 * clip + 4; call++) {
+                Map<String, DeviceTensor> in = deviceInputs.get(call);
+                // the same handles at every step of a clip; y and pose latents shared by both guidance passes
+                assertThat(in.get(WanAnimateDiT.Y)).isSameAs(first.get(WanAnimateDiT.Y));
+                assertThat(in.get(WanAnimateDiT.POSE_LATENTS)).isSameAs(first.get(WanAnimateDiT.POSE_LATENTS));
+                assertThat(in.get(WanAnimateDiT.CLIP_FEA)).isSameAs(deviceInputs.get(0).get(WanAnimateDiT.CLIP_FEA));
+                assertThat(in.get(WanAnimateDiT.CONTEXT)).isSameAs(deviceInputs.get(call % 2).get(WanAnimateDiT.CONTEXT));
+            }
+        }
+        assertThat(deviceInputs).allSatisfy(in -> assertThat(in.values()).noneMatch(DeviceTensor::isOpen));
+        long perStepNow = 4 * (hostInputs.get(0).values().stream().mapToLong(Shapes::elementCount).sum()
+                + outputElements[0]);
+        long perStepBefore = perStepNow + 4 * deviceInputs.get(0).values().stream()
+                .mapToLong(t -> Shapes.elementCount(t.shape())).sum();
+        System.out.printf(Locale.ROOT, "%s: DiT host<->device bytes per step %d (conditioning uploaded every step: %d)%n",
+                backendName(), perStepNow, perStepBefore);
+        assertThat(perStepNow).isLessThan(perStepBefore);
     }
 
     @Test

@@ -66,4 +66,15 @@ class MemoryModelTest {
         assertThatThrownBy(() -> MemorySize.parse("24 gigs")).hasMessageContaining("'24 gigs'");
         assertThatThrownBy(() -> MemorySize.parse("0")).hasMessageContaining("out of range");
     }
+
+    @Test
+    void aTextEncoderRunsOnTheDeviceOnlyWhenItFitsBesideTheResidentPart() {
+        ResidencyPlan all = MemoryModel.planDiT(DIT, false, TOKENS, 1000, Long.MAX_VALUE);
+        long held = all.fixedBytes() + all.residentGroupBytes();
+        ResidencyPlan tight = MemoryModel.planDiT(DIT, false, TOKENS, 1000, held + 5000);
+        long tightHeld = tight.fixedBytes() + tight.residentGroupBytes();
+        assertThat(MemoryModel.textEncoderFits(tight.budgetBytes() - tightHeld, tight)).isTrue();
+        assertThat(MemoryModel.textEncoderFits(tight.budgetBytes() - tightHeld + 1, tight)).isFalse();
+        assertThat(MemoryModel.textEncoderFits(Long.MAX_VALUE / 2, all)).isTrue();
+    }
 }

@@ -85,7 +85,7 @@ public final class PipelineFixture implements FixtureComponent {
                 WanVae vae = WanVae.load(shared, vaeWeights, vaeConfig);
                 LoadedNetwork clip = shared.load(new ClipVisionEncoder(clipConfig), clipWeights)) {
             WanAnimatePipeline pipeline = new WanAnimatePipeline(
-                    new WanAnimatePipeline.Networks(dit, ditConfig, motion, vae, clip, clipConfig),
+                    new WanAnimatePipeline.Networks(dit, ditConfig, motion, vae, clip, clipConfig, backend::upload),
                     precision);
             for (Map.Entry<String, JsonElement> entry : fixture.json().getAsJsonObject("cases").entrySet()) {
                 JsonObject c = entry.getValue().getAsJsonObject();
