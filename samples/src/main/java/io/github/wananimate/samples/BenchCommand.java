@@ -1,5 +1,6 @@
 package io.github.wananimate.samples;
 
+import io.github.wananimate.errors.BackendUnavailableException;
 import io.github.wananimate.memory.MemorySize;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.spi.Backend;

@@ -1,5 +1,6 @@
 package io.github.wananimate.samples;
 
+import io.github.wananimate.errors.BackendUnavailableException;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.BackendProvider;
@@ -14,14 +15,11 @@ final class CliBackends {
 
     /** Opens {@code name} (or the best available backend when null) on {@code device}. */
     static Backend open(String name, String device) {
-        BackendProvider provider;
-        try {
-            provider = name == null ? Backends.best(device) : Backends.byName(name);
-        } catch (IllegalStateException e) {
-            throw new BackendUnavailableException(e.getMessage(), e);
-        }
+        BackendProvider provider = name == null ? Backends.best(device) : Backends.byName(name);
         try {
             return provider.open(new BackendOptions(device, 0));
+        } catch (BackendUnavailableException e) {
+            throw e;
         } catch (RuntimeException | LinkageError e) {
             throw new BackendUnavailableException("backend '" + provider.name() + "' cannot open device '" + device
                     + "': " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);

@@ -3,9 +3,10 @@ package io.github.wananimate.samples;
 import io.github.wananimate.api.FrameSinkException;
 import io.github.wananimate.api.GenerationCancelledException;
 import io.github.wananimate.api.InvalidRequestException;
+import io.github.wananimate.errors.BackendUnavailableException;
+import io.github.wananimate.errors.ModelFileException;
 import io.github.wananimate.parity.FixtureException;
 import io.github.wananimate.preprocess.video.VideoException;
-import io.github.wananimate.weights.WeightException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine.ParameterException;
@@ -60,7 +61,7 @@ public final class ExitCodes {
             if (t instanceof InvalidRequestException || t instanceof InputRejectedException) {
                 return VALIDATION_FAILED;
             }
-            if (t instanceof WeightException || t instanceof FixtureException || t instanceof IOException
+            if (t instanceof ModelFileException || t instanceof FixtureException || t instanceof IOException
                     || t instanceof UncheckedIOException || t instanceof InputFileException
                     || t instanceof VideoException || t instanceof FrameSinkException) {
                 return FILE_PROBLEM;

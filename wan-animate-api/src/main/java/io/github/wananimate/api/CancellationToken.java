@@ -9,6 +9,10 @@ public final class CancellationToken {
     private volatile boolean cancelled;
     private volatile String reason = "cancelled";
 
+    /** A token not yet cancelled. */
+    public CancellationToken() {
+    }
+
     /** Asks the generation to stop. Idempotent. */
     public void cancel() {
         cancel("cancelled");

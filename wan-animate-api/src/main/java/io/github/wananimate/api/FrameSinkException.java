@@ -1,10 +1,12 @@
 package io.github.wananimate.api;
 
+import io.github.wananimate.errors.WanAnimateException;
+
 /**
  * A {@link FrameSink} failed while receiving a frame (its exception is the cause). The generation stops there;
  * frames before {@link #frameIndex()} were delivered.
  */
-public final class FrameSinkException extends RuntimeException {
+public final class FrameSinkException extends WanAnimateException {
 
     private static final long serialVersionUID = 1L;
 

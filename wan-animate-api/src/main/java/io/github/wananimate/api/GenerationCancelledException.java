@@ -1,7 +1,9 @@
 package io.github.wananimate.api;
 
+import io.github.wananimate.errors.WanAnimateException;
+
 /** Thrown when a generation stops because its {@link CancellationToken} was cancelled or a listener returned false. */
-public final class GenerationCancelledException extends RuntimeException {
+public final class GenerationCancelledException extends WanAnimateException {
 
     private static final long serialVersionUID = 1L;
 

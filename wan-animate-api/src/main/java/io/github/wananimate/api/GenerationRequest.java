@@ -2,7 +2,6 @@ package io.github.wananimate.api;
 
 import io.github.wananimate.pipeline.ClipPlan;
 import io.github.wananimate.sampling.FlowSchedule;
-import io.github.wananimate.sampling.Samplers;
 import java.util.Objects;
 
 /**
@@ -23,7 +22,7 @@ public abstract class GenerationRequest {
     public static final int DEFAULT_STEPS = 20;
     public static final double DEFAULT_SHIFT = 5.0;
     public static final double DEFAULT_GUIDE_SCALE = 1.0;
-    public static final String DEFAULT_SOLVER = Samplers.DEFAULT;
+    public static final Solver DEFAULT_SOLVER = Solver.DPM_PP;
     /** Seed value meaning "pick a random seed" (it is reported in {@link GenerationResult#seed()}). */
     public static final long RANDOM_SEED = -1;
 
@@ -43,7 +42,7 @@ public abstract class GenerationRequest {
     private final int steps;
     private final double shift;
     private final double guideScale;
-    private final String solver;
+    private final Solver solver;
     private final long seed;
     private final double outputFps;
 
@@ -57,7 +56,7 @@ public abstract class GenerationRequest {
         this.steps = b.steps;
         this.shift = b.shift;
         this.guideScale = b.guideScale;
-        this.solver = b.solver.trim().toLowerCase(java.util.Locale.ROOT);
+        this.solver = Solver.of(b.solver);
         this.seed = b.seed;
         this.outputFps = b.outputFps != null ? b.outputFps : b.signals.fps();
     }
@@ -106,8 +105,8 @@ public abstract class GenerationRequest {
         return guideScale > 1;
     }
 
-    /** Solver name, lower case: {@code dpm++} (default), {@code unipc} or {@code euler}. */
-    public String solver() {
+    /** The solver: {@link Solver#DPM_PP} (default), {@link Solver#UNIPC} or {@link Solver#EULER}. */
+    public Solver solver() {
         return solver;
     }
 
@@ -154,7 +153,7 @@ public abstract class GenerationRequest {
         private int steps = DEFAULT_STEPS;
         private double shift = DEFAULT_SHIFT;
         private double guideScale = DEFAULT_GUIDE_SCALE;
-        private String solver = DEFAULT_SOLVER;
+        private String solver = DEFAULT_SOLVER.id();
         private long seed = RANDOM_SEED;
         private Double outputFps;
 
@@ -207,6 +206,13 @@ public abstract class GenerationRequest {
             return self();
         }
 
+        /** The solver (default {@link Solver#DPM_PP}). */
+        public B solver(Solver value) {
+            this.solver = java.util.Objects.requireNonNull(value, "solver").id();
+            return self();
+        }
+
+        /** The solver by its official name ({@code dpm++}, {@code unipc}, {@code euler}; checked at build()). */
         public B solver(String name) {
             this.solver = name;
             return self();
@@ -253,7 +259,7 @@ public abstract class GenerationRequest {
             v.check(Double.isFinite(shift) && shift > 0, "shift", shift, "must be a finite number > 0");
             v.check(Double.isFinite(guideScale) && guideScale >= 1, "guideScale", guideScale,
                     "must be a finite number >= 1 (guidance runs only above 1)");
-            v.check(Samplers.isKnown(solver), "solver", solver, "must be one of " + Samplers.names());
+            v.check(Solver.find(solver).isPresent(), "solver", solver, "must be one of " + Solver.names());
             v.check(seed >= 0 || seed == RANDOM_SEED, "seed", seed, "must be >= 0, or -1 for a random seed");
             v.check(outputFps == null || Double.isFinite(outputFps) && outputFps > 0, "outputFps", outputFps,
                     "must be a finite number > 0");

@@ -1,5 +1,6 @@
 package io.github.wananimate.api;
 
+import io.github.wananimate.errors.WanAnimateException;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -7,7 +8,7 @@ import java.util.stream.Collectors;
  * A request or its inputs failed validation. Every problem found is reported at once; each names the field and
  * the offending value.
  */
-public final class InvalidRequestException extends IllegalArgumentException {
+public final class InvalidRequestException extends WanAnimateException {
 
     private static final long serialVersionUID = 1L;
 

@@ -11,6 +11,7 @@ import io.github.wananimate.nn.t5.UMT5Config;
 import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.errors.ModelFileException;
 import io.github.wananimate.memory.MemoryBudgetException;
 import io.github.wananimate.memory.MemoryModel;
 import io.github.wananimate.memory.MemorySize;
@@ -239,11 +240,6 @@ public final class WanAnimate implements AutoCloseable {
 
     /** §2.3: the prompt, and the negative prompt when guidance runs. */
     private WanAnimatePipeline.TextConditioning encodeText(GenerationRequest request) {
-        if (textEncoder == null) {
-            throw new IllegalStateException("no text encoder: the model has no umT5 checkpoint ("
-                    + ModelFolder.Component.T5.candidates().get(0) + " and the " + ModelFolder.TOKENIZER
-                    + " tokenizer) and none was set with WanAnimate.Builder.textEncoder");
-        }
         try {
             HostTensor context = textEncoder.encode(request.prompt());
             HostTensor negative = request.usesGuidance() ? textEncoder.encode(request.negativePrompt()) : null;
@@ -633,9 +629,10 @@ public final class WanAnimate implements AutoCloseable {
 
         /**
          * The latent noise for a seed (default {@link NoiseSource#seeded}: normal noise, deterministic per seed, not
-         * the original's CUDA generator, which cannot be reproduced outside PyTorch).
+         * the original's CUDA generator, which cannot be reproduced outside PyTorch). Not public: the noise source
+         * type is internal to the pipeline.
          */
-        public Builder noise(LongFunction<NoiseSource> perSeed) {
+        Builder noise(LongFunction<NoiseSource> perSeed) {
             this.noise = Objects.requireNonNull(perSeed, "perSeed");
             return this;
         }
@@ -645,7 +642,9 @@ public final class WanAnimate implements AutoCloseable {
          *
          * @throws io.github.wananimate.weights.WeightException naming every missing, unexpected or mis-shaped key,
          *     or the missing file
-         * @throws IllegalStateException when no backend is available
+         * @throws ModelFileException when there is no text encoder (no umT5 checkpoint and tokenizer in the folder,
+         *     none set with {@link #textEncoder})
+         * @throws io.github.wananimate.errors.BackendUnavailableException when no backend is available
          */
         public WanAnimate build() {
             if (relightingLoraAlpha != null && !(Double.isFinite(relightingLoraAlpha) && relightingLoraAlpha > 0)) {
@@ -707,6 +706,12 @@ public final class WanAnimate implements AutoCloseable {
                             "wan-animate", "text-embeddings");
                     text = new TextEncoderCache(cache,
                             TextEncoderCache.fileIdentity(folder.file(ModelFolder.Component.T5).get()), t5);
+                }
+                if (text == null) {
+                    throw new ModelFileException("no text encoder: " + (folder == null ? "no model folder was given"
+                            : "the model folder " + folder.root() + " has no umT5 checkpoint ("
+                            + ModelFolder.Component.T5.candidates().get(0) + ") or no " + ModelFolder.TOKENIZER
+                            + " tokenizer folder") + ", and none was set with WanAnimate.Builder.textEncoder");
                 }
                 return new WanAnimate(this, opened, ownsBackend, owned, dit, ditCfg, vae, vaeCfg, clipSource, clipCfg,
                         lora, text, t5);

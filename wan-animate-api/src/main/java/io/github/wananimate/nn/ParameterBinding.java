@@ -15,6 +15,9 @@ import java.util.TreeSet;
 /** Checks a checkpoint against what a network binds, and reports every problem at once. */
 public final class ParameterBinding {
 
+    /** Problems listed one by one in a binding error; the rest are counted (a wrong checkpoint has hundreds). */
+    static final int SHOWN_PROBLEMS = 10;
+
     private ParameterBinding() {
     }
 
@@ -50,16 +53,22 @@ public final class ParameterBinding {
     public static ParameterSource validateAndPrepare(Network network, ParameterSource source) {
         List<String> problems = new ArrayList<>();
         Set<String> expected = new HashSet<>();
+        int missing = 0;
+        int misShaped = 0;
+        int required = 0;
         for (ParameterSpec spec : network.parameters()) {
             expected.add(spec.key());
+            required += spec.optional() ? 0 : 1;
             if (!source.contains(spec.key())) {
                 if (!spec.optional()) {
+                    missing++;
                     problems.add("missing key '" + spec.key() + "' (expected shape " + Shapes.toString(spec.shape()) + ")");
                 }
                 continue;
             }
             long[] actual = source.shape(spec.key());
             if (!Arrays.equals(actual, spec.shape())) {
+                misShaped++;
                 problems.add("key '" + spec.key() + "' has shape " + Shapes.toString(actual) + ", expected "
                         + Shapes.toString(spec.shape()));
             }
@@ -78,8 +87,20 @@ public final class ParameterBinding {
                     + " which apply them");
         }
         if (!problems.isEmpty()) {
-            throw new WeightException("cannot bind " + network.name() + " to " + source.description() + ": "
-                    + problems.size() + " problem(s):\n  - " + String.join("\n  - ", problems));
+            StringBuilder message = new StringBuilder("cannot bind " + network.name() + " to "
+                    + source.description() + ": " + problems.size() + " problem(s) (" + missing + " of " + required
+                    + " required keys missing, " + misShaped + " with the wrong shape, " + unexpected.size()
+                    + " unexpected)");
+            if (required > 0 && missing == required) {
+                message.append("; none of its keys is there: is this the checkpoint of ").append(network.name())
+                        .append(" (keys under '").append(network.keyPrefix()).append("')?");
+            }
+            List<String> shown = problems.subList(0, Math.min(problems.size(), SHOWN_PROBLEMS));
+            message.append(":\n  - ").append(String.join("\n  - ", shown));
+            if (problems.size() > shown.size()) {
+                message.append("\n  … and ").append(problems.size() - shown.size()).append(" more of the same kinds");
+            }
+            throw new WeightException(message.toString());
         }
         return network.prepare(source);
     }

@@ -215,7 +215,7 @@ public final class WanAnimatePipeline {
                 throw new IllegalStateException("noise source gave clip " + k + " noise shaped "
                         + Arrays.toString(x.shape()) + ", expected " + Arrays.toString(geometry.noiseShape()));
             }
-            Sampler sampler = Samplers.create(request.solver(), request.steps(), request.shift());
+            Sampler sampler = Samplers.create(request.solver().id(), request.steps(), request.shift());
             try (OnDevice perClip = new OnDevice()) {
                 Map<String, DeviceTensor> conditional = conditioning(perClip, inputs, context, clipFeature,
                         perClip.put(inputs.faceMotion()));

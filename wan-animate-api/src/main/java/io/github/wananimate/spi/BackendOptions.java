@@ -5,11 +5,12 @@ import java.util.Objects;
 /**
  * How to open a backend.
  *
- * @param device {@code "cpu"} or {@code "cuda"} / {@code "cuda:N"}
+ * @param device where it computes
  * @param intraOpThreads threads for one operation; 0 lets the runtime decide
  */
-public record BackendOptions(String device, int intraOpThreads) {
+public record BackendOptions(Device device, int intraOpThreads) {
 
+    /** Checks the thread count. */
     public BackendOptions {
         Objects.requireNonNull(device, "device");
         if (intraOpThreads < 0) {
@@ -17,7 +18,18 @@ public record BackendOptions(String device, int intraOpThreads) {
         }
     }
 
+    /**
+     * Options for the device written as text ({@link Device#parse}: {@code cpu}, {@code cuda}, {@code cuda:N},
+     * {@code gpu[:N]}).
+     *
+     * @throws IllegalArgumentException for a device no backend knows
+     */
+    public BackendOptions(String device, int intraOpThreads) {
+        this(Device.parse(device), intraOpThreads);
+    }
+
+    /** The CPU, threads chosen by the runtime. */
     public static BackendOptions cpu() {
-        return new BackendOptions("cpu", 0);
+        return new BackendOptions(Device.CPU, 0);
     }
 }

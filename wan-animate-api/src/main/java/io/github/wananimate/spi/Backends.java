@@ -1,5 +1,7 @@
 package io.github.wananimate.spi;
 
+import io.github.wananimate.errors.BackendUnavailableException;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -42,13 +44,13 @@ public final class Backends {
             if (p.name().equals(wanted)) {
                 if (!p.isAvailable()) {
                     RuntimeException failure = failure(p);
-                    throw new IllegalStateException("backend '" + wanted + "' is on the classpath but its native "
+                    throw new BackendUnavailableException("backend '" + wanted + "' is on the classpath but its native "
                             + "runtime cannot be loaded on this machine: " + failure.getMessage(), failure);
                 }
                 return p;
             }
         }
-        throw new IllegalStateException("no backend named '" + name + "' on the classpath; found: "
+        throw new BackendUnavailableException("no backend named '" + name + "' on the classpath; found: "
                 + describe(all, "cpu") + ". Add wan-animate-djl or wan-animate-onnx as a dependency.");
     }
 
@@ -72,18 +74,22 @@ public final class Backends {
             LOG.info("backend '{}' skipped: {}", p.name(), failure(p).getMessage());
         }
         if (all.isEmpty()) {
-            throw new IllegalStateException("no Wan-Animate backend on the classpath: add wan-animate-djl or "
+            throw new BackendUnavailableException("no Wan-Animate backend on the classpath: add wan-animate-djl or "
                     + "wan-animate-onnx");
         }
-        IllegalStateException none = new IllegalStateException("no backend can load its native runtime here: "
+        BackendUnavailableException none = new BackendUnavailableException("no backend can load its native runtime here: "
                 + all.stream().map(p -> p.name() + ": " + failure(p).getMessage()).collect(Collectors.joining("; ")));
         all.forEach(p -> none.addSuppressed(failure(p)));
         throw none;
     }
 
-    /** Whether {@code device} names the CPU (so backends can rank themselves per device). */
+    /**
+     * Whether {@code device} names the CPU (so backends can rank themselves per device).
+     *
+     * @throws IllegalArgumentException for a device no backend knows ({@link Device#parse})
+     */
     public static boolean isCpu(String device) {
-        return device.trim().toLowerCase(Locale.ROOT).startsWith("cpu");
+        return Device.parse(device).isCpu();
     }
 
     private static RuntimeException failure(BackendProvider p) {

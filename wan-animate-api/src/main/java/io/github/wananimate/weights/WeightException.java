@@ -1,7 +1,9 @@
 package io.github.wananimate.weights;
 
+import io.github.wananimate.errors.ModelFileException;
+
 /** A checkpoint problem: a missing, extra or mis-shaped key, a corrupt file, a forbidden pickle global. */
-public class WeightException extends RuntimeException {
+public class WeightException extends ModelFileException {
 
     private static final long serialVersionUID = 1L;
 

@@ -34,7 +34,7 @@ class RequestValidationTest {
         assertThat(r.shift()).isEqualTo(5.0);
         assertThat(r.guideScale()).isEqualTo(1.0);
         assertThat(r.usesGuidance()).isFalse();
-        assertThat(r.solver()).isEqualTo("dpm++");
+        assertThat(r.solver()).isEqualTo(Solver.DPM_PP);
         assertThat(r.seed()).isEqualTo(-1);
         assertThat(r.outputFps()).as("the driving signals' fps").isEqualTo(r.signals().fps());
         assertThat(ReplacementRequest.builder(replacementSignals(10)).build().outputFps()).isEqualTo(24.0);
@@ -53,7 +53,7 @@ class RequestValidationTest {
         assertThat(r.negativePrompt()).isEqualTo("blur");
         assertThat(r.clipLength()).isEqualTo(13);
         assertThat(r.refertNum()).isEqualTo(5);
-        assertThat(r.solver()).isEqualTo("unipc");
+        assertThat(r.solver()).isEqualTo(Solver.UNIPC);
         assertThat(r.usesGuidance()).isTrue();
         assertThat(r.relightingLora()).isTrue();
         assertThat(r.relightingLoraStrength()).isEqualTo(1.0);

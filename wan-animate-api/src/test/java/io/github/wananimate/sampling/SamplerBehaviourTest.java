@@ -101,6 +101,8 @@ class SamplerBehaviourTest {
     @Test
     void factoryRejectsUnknownNamesAndBadSettings() {
         assertThat(Samplers.names()).containsExactly("dpm++", "unipc", "euler");
+        assertThat(java.util.Arrays.stream(io.github.wananimate.api.Solver.values()).map(io.github.wananimate.api.Solver::id))
+                .as("the API's Solver names what the samplers implement").containsExactlyElementsOf(Samplers.names());
         assertThat(Samplers.isKnown(" UniPC ")).isTrue();
         assertThat(Samplers.isKnown("ddim")).isFalse();
         assertThatThrownBy(() -> Samplers.create("ddim", 20, 5)).hasMessageContaining("unknown solver 'ddim'");

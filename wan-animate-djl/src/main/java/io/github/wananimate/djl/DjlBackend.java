@@ -15,11 +15,8 @@ import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +36,6 @@ public final class DjlBackend implements Backend {
     public static final long CPU_ATTENTION_CHUNK_BYTES = 16L << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(DjlBackend.class);
-    private static final Pattern DEVICE = Pattern.compile("(cpu|cuda|gpu)(?::(\\d+))?");
 
     private final Device device;
     private final String deviceName;
@@ -119,19 +115,12 @@ public final class DjlBackend implements Backend {
         root.close();
     }
 
-    /** {@code cpu}, {@code cuda}, {@code cuda:N} (also spelled {@code gpu[:N]}); CUDA must be present. */
-    static Device parseDevice(String spec, Engine engine) {
-        Matcher m = DEVICE.matcher(spec.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("unknown device '" + spec + "': use cpu, cuda or cuda:N");
-        }
-        if (m.group(1).equals("cpu")) {
-            if (m.group(2) != null) {
-                throw new IllegalArgumentException("unknown device '" + spec + "': use cpu, cuda or cuda:N");
-            }
+    /** DJL's device for {@code spec}; a CUDA device must be present. */
+    static Device parseDevice(io.github.wananimate.spi.Device spec, Engine engine) {
+        if (spec.isCpu()) {
             return Device.cpu();
         }
-        int id = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+        int id = spec.index();
         int gpus = engine.getGpuCount();
         if (id >= gpus) {
             throw new IllegalStateException("device '" + spec + "' requested, but the PyTorch " + engine.getVersion()

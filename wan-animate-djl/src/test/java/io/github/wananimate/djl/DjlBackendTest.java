@@ -75,7 +75,7 @@ class DjlBackendTest {
         BackendProvider provider = Backends.byName("djl");
         assertThatThrownBy(() -> provider.open(new BackendOptions("cuda", 0)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("device 'cuda' requested")
+                .hasMessageContaining("device 'cuda:0' requested")
                 .hasMessageContaining("0 CUDA device(s)");
         assertThatThrownBy(() -> provider.open(new BackendOptions("tpu:1", 0)))
                 .isInstanceOf(IllegalArgumentException.class)

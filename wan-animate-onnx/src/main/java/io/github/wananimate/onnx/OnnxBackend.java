@@ -9,13 +9,13 @@ import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.ParameterBinding;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
+import io.github.wananimate.spi.Device;
 import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,32 +52,11 @@ public final class OnnxBackend implements Backend {
         this.recorderOptions = Objects.requireNonNull(recorderOptions, "recorderOptions");
         this.environment = OrtNativeFiles.load(OrtEnvironment::getEnvironment);
         this.intraOpThreads = options.intraOpThreads();
-        String d = options.device().trim().toLowerCase(Locale.ROOT);
-        if (d.equals("cpu")) {
-            cudaDevice = -1;
-            device = "cpu";
-        } else if (d.equals("cuda") || d.startsWith("cuda:")) {
-            cudaDevice = parseCudaIndex(options.device(), d);
-            device = "cuda:" + cudaDevice;
+        Device target = options.device();
+        cudaDevice = target.isCuda() ? target.index() : -1;
+        device = target.toString();
+        if (target.isCuda()) {
             checkCuda();
-        } else {
-            throw new IllegalArgumentException("unknown device '" + options.device()
-                    + "' for the onnx backend: use \"cpu\", \"cuda\" or \"cuda:N\"");
-        }
-    }
-
-    private static int parseCudaIndex(String original, String d) {
-        if (d.equals("cuda")) {
-            return 0;
-        }
-        try {
-            int index = Integer.parseInt(d.substring("cuda:".length()));
-            if (index < 0) {
-                throw new NumberFormatException();
-            }
-            return index;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad CUDA device '" + original + "': expected cuda:N with N >= 0");
         }
     }
 

@@ -64,6 +64,11 @@ class OnnxBackendTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cuda:0")
                 .hasMessageContaining("CUDA");
+        // gpu is the same device as for DJL: cuda:0, refused for want of CUDA, not as an unknown name
+        assertThatThrownBy(() -> new OnnxBackend(new BackendOptions("gpu", 0)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cuda:0")
+                .hasMessageContaining("CUDA");
     }
 
     @Test

@@ -3,9 +3,9 @@ package io.github.wananimate.nn.face;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.github.wananimate.parity.Fixture;
-import io.github.wananimate.parity.GoldenFixtures;
+import io.github.wananimate.nn.GoldenFiles;
 import io.github.wananimate.procedural.Procedural;
+import io.github.wananimate.procedural.ProceduralWeights;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -83,9 +83,9 @@ class HouseholderQrTest {
 
     @Test
     void reproducesTorchLinalgQrOfTheFixtureDirection() {
-        try (Fixture fixture = Fixture.load(GoldenFixtures.fixture("motion_encoder"))) {
+        try (ProceduralWeights weights = GoldenFiles.weights("motion_encoder")) {
             String key = "motion_encoder.dec.direction.weight";
-            float[] w = fixture.weights().get(key).toFloatArray();
+            float[] w = weights.get(key).toFloatArray();
             double[] shifted = new double[w.length];
             for (int i = 0; i < w.length; i++) {
                 // motion_encoder.* weights are plain u (PROCEDURAL.md)
@@ -93,7 +93,7 @@ class HouseholderQrTest {
                 shifted[i] = w[i] + 1e-8;
             }
             double[] q = HouseholderQr.decompose(shifted, 512, 20).q();
-            float[] golden = fixture.expected("direction_q").toFloatArray();
+            float[] golden = GoldenFiles.output("motion_encoder", "direction_q").toFloatArray();
             double maxError = 0;
             for (int i = 0; i < q.length; i++) {
                 maxError = Math.max(maxError, Math.abs(q[i] - golden[i]));

@@ -2,8 +2,7 @@ package io.github.wananimate.weights.lora;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.wananimate.parity.Fixture;
-import io.github.wananimate.parity.GoldenFixtures;
+import io.github.wananimate.nn.GoldenFiles;
 import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.tensor.HostTensor;
 import org.junit.jupiter.api.Test;
@@ -13,10 +12,10 @@ class LoraTinyFilesTest {
 
     @Test
     void safetensorsAndCkptHoldTheSameProceduralAdapter() {
-        try (Fixture fixture = Fixture.load(GoldenFixtures.fixture("lora_tiny"));
-                ProceduralWeights weights = fixture.weights();
-                LoraAdapter st = LoraAdapter.open(fixture.directory().resolve("lora.safetensors"));
-                LoraAdapter ckpt = LoraAdapter.open(fixture.directory().resolve("lora.ckpt"))) {
+        java.nio.file.Path folder = GoldenFiles.folder("lora_tiny");
+        try (ProceduralWeights weights = GoldenFiles.weights("lora_tiny");
+                LoraAdapter st = LoraAdapter.open(folder.resolve("lora.safetensors"));
+                LoraAdapter ckpt = LoraAdapter.open(folder.resolve("lora.ckpt"))) {
             // 10 blocks x 12 Linears (self q/k/v/o, cross q/k/v/o/k_img/v_img, ffn.0/2), none under face_adapter
             assertThat(st.layers()).hasSize(120).containsOnlyKeys(ckpt.layers().keySet());
             assertThat(st.layers().keySet()).allMatch(m -> m.startsWith("blocks.") && !m.contains("face"));
@@ -30,7 +29,7 @@ class LoraTinyFilesTest {
                 // fixture.json: LoRA values are procedural under their safetensors names
                 HostTensor a = st.down(layer);
                 assertThat(a.toFloatArray()).containsExactly(
-                        ProceduralWeights.values(layer.downKey(), a.shape(), fixture.seed()));
+                        ProceduralWeights.values(layer.downKey(), a.shape(), GoldenFiles.seed("lora_tiny")));
             }
             for (LoraAdapter adapter : new LoraAdapter[] {st, ckpt}) {
                 LoraMergedSource merged = new LoraMergedSource(weights, adapter, 1.0, LoraTargets.wanRelighting(10));
@@ -42,7 +41,7 @@ class LoraTinyFilesTest {
 
     @Test
     void anExplicitAlphaScalesAFileThatCarriesNone() {
-        java.nio.file.Path file = GoldenFixtures.fixture("lora_tiny").resolve("lora.safetensors");
+        java.nio.file.Path file = GoldenFiles.folder("lora_tiny").resolve("lora.safetensors");
         try (LoraAdapter plain = LoraAdapter.open(file); LoraAdapter alpha8 = LoraAdapter.open(file, 8.0)) {
             assertThat(plain.layers().values()).allMatch(l -> l.alpha() == 4 && l.scale() == 1.0);
             assertThat(alpha8.layers().values()).allMatch(l -> l.alpha() == 8 && l.scale() == 2.0);
@@ -50,6 +49,6 @@ class LoraTinyFilesTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoraAdapter.open(file, 0.0))
                 .hasMessageContaining("LoRA alpha must be a finite number > 0, got 0.0");
         // the parity runner merges golden/lora_alpha_tiny (alpha 8, strength 0.5) at the declared alpha
-        assertThat(GoldenFixtures.fixture("lora_alpha_tiny")).isDirectory();
+        assertThat(GoldenFiles.folder("lora_alpha_tiny")).isDirectory();
     }
 }

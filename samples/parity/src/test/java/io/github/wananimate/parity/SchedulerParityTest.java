@@ -1,10 +1,7 @@
-package io.github.wananimate.sampling;
+package io.github.wananimate.parity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.wananimate.parity.FixtureRunner;
-import io.github.wananimate.parity.GoldenFixtures;
-import io.github.wananimate.parity.ParityReport;
 import org.junit.jupiter.api.Test;
 
 /**
