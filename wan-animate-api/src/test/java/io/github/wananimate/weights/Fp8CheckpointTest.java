@@ -116,7 +116,7 @@ class Fp8CheckpointTest {
             // the file as stored, without the view: the scales are unexpected keys, and the message says what to do
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> ParameterBinding.validateAndPrepare(dit,
                     KeyMappings.toOfficial(fp8.base()))).isInstanceOf(WeightException.class)
-                    .hasMessageContaining("unexpected key 'blocks.0.self_attn.q.scale_weight'")
+                    .hasMessageContaining("unexpected key 'blocks.0.cross_attn.k.scale_weight'")
                     .hasMessageContaining("Fp8Checkpoint.wrapIfFloat8");
         }
     }
