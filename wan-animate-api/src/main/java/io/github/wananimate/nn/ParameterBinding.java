@@ -82,10 +82,6 @@ public final class ParameterBinding {
         for (String key : unexpected) {
             problems.add("unexpected key '" + key + "'");
         }
-        if (unexpected.stream().anyMatch(k -> k.endsWith(".scale_weight") || k.endsWith(".weight_scale"))) {
-            problems.add("the file has float8 scales: open it with Checkpoints.open or Fp8Checkpoint.wrapIfFloat8,"
-                    + " which apply them");
-        }
         if (!problems.isEmpty()) {
             StringBuilder message = new StringBuilder("cannot bind " + network.name() + " to "
                     + source.description() + ": " + problems.size() + " problem(s) (" + missing + " of " + required
@@ -94,6 +90,10 @@ public final class ParameterBinding {
             if (required > 0 && missing == required) {
                 message.append("; none of its keys is there: is this the checkpoint of ").append(network.name())
                         .append(" (keys under '").append(network.keyPrefix()).append("')?");
+            }
+            if (unexpected.stream().anyMatch(k -> k.endsWith(".scale_weight") || k.endsWith(".weight_scale"))) {
+                message.append("; the file has float8 scales: open it with Checkpoints.open or "
+                        + "Fp8Checkpoint.wrapIfFloat8, which apply them");
             }
             List<String> shown = problems.subList(0, Math.min(problems.size(), SHOWN_PROBLEMS));
             message.append(":\n  - ").append(String.join("\n  - ", shown));
