@@ -44,8 +44,9 @@ class InspectCommandTest extends CliTestSupport {
                 Map.of("blocks.0.norm1.weight", new long[] {4096}));
         TestCheckpoints.writePth(dir.resolve("models_clip_open-clip-xlm-roberta-large-vit-huge-14.pth"),
                 Map.of("visual.pre_norm.weight", new long[] {1280}, "textual.token_embedding.weight", new long[] {4, 8}));
-        Files.copy(Path.of(getClass().getResource("/golden/lora_tiny/lora.ckpt").toURI()),
-                dir.resolve("relighting_lora.ckpt"));
+        try (java.io.InputStream lora = getClass().getResourceAsStream("/golden/lora_tiny/lora.ckpt")) {
+            Files.copy(lora, dir.resolve("relighting_lora.ckpt"));   // the fixture may sit in a test jar
+        }
         Files.createDirectories(dir.resolve("google/umt5-xxl"));
         Files.writeString(dir.resolve("google/umt5-xxl/tokenizer.json"), TokenizerFiles.smallUnigram());
 
