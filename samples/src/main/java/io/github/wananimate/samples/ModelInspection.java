@@ -8,7 +8,7 @@ import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.t5.UMT5Config;
 import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.nn.vae.VaeConfig;
-import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.nn.vae.VaeWeights;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.text.UnigramTokenizer;
 import io.github.wananimate.weights.Fp8Checkpoint;
@@ -186,7 +186,7 @@ final class ModelInspection {
                         new WanAnimateDiT(config).parameters()));
             }
             case VAE -> {
-                return Optional.of(new Expectation("Wan 2.1 VAE (dim 96)", "", WanVae.parameters(VaeConfig.official())));
+                return Optional.of(new Expectation("Wan 2.1 VAE (dim 96)", "", VaeWeights.parameters(VaeConfig.official())));
             }
             case T5 -> {
                 return Optional.of(new Expectation("umT5-xxl encoder", "",

@@ -4,7 +4,8 @@ import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.VaeDecoder;
-import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.nn.vae.VaeWeights;
+import io.github.wananimate.pipeline.WanVae;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.spi.Backend;
@@ -61,7 +62,7 @@ final class VaeBench {
             System.gc();
             long before = PeakMemory.residentKiB();
             CacheMeter meter = new CacheMeter(backend);
-            try (WanVae vae = WanVae.load(meter, ProceduralWeights.forSpecs(0, WanVae.parameters(config)), config)) {
+            try (WanVae vae = WanVae.load(meter, ProceduralWeights.forSpecs(0, VaeWeights.parameters(config)), config)) {
                 int frames = frameCounts.get(0);
                 HostTensor latent = latent(frames, height, width);
                 double[] cpuMs = new double[1];

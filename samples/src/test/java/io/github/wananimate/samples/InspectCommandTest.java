@@ -10,7 +10,7 @@ import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.t5.UMT5Config;
 import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.nn.vae.VaeConfig;
-import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.nn.vae.VaeWeights;
 import io.github.wananimate.procedural.ProceduralFloat8;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.text.TokenizerFiles;
@@ -78,7 +78,7 @@ class InspectCommandTest extends CliTestSupport {
                 "model.diffusion_model.");
         TestCheckpoints.writeSparseSafetensors(dir.resolve("wan2.2_animate_14B_bf16.safetensors"), dit, "BF16");
         TestCheckpoints.writeSparseSafetensors(dir.resolve("Wan2_1_VAE_fp32.safetensors"),
-                TestCheckpoints.shapes(WanVae.parameters(VaeConfig.official()), ""), "F32");
+                TestCheckpoints.shapes(VaeWeights.parameters(VaeConfig.official()), ""), "F32");
         TestCheckpoints.writeSparseSafetensors(dir.resolve("umt5-xxl-enc-bf16.safetensors"),
                 TestCheckpoints.shapes(new UMT5Encoder(UMT5Config.umt5Xxl()).parameters(), ""), "BF16");
         Map<String, long[]> clip = new LinkedHashMap<>(TestCheckpoints.shapes(

@@ -9,7 +9,7 @@ import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.vae.VaeConfig;
-import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.nn.vae.VaeWeights;
 import io.github.wananimate.tensor.Shapes;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -111,7 +111,7 @@ public final class MemoryModel {
      * CLIP vision tower and the motion encoder.
      */
     public static long otherResidentBytes(VaeConfig vae, ClipVisionConfig clip) {
-        return weightBytes(WanVae.parameters(vae), key -> true, FLOAT32_BYTES)
+        return weightBytes(VaeWeights.parameters(vae), key -> true, FLOAT32_BYTES)
                 + weightBytes(new ClipVisionEncoder(clip), FLOAT32_BYTES)
                 + weightBytes(new MotionEncoder(MOTION_ENCODER_PREFIX), FLOAT32_BYTES);
     }

@@ -16,7 +16,7 @@ import io.github.wananimate.nn.clip.ClipVisionEncoder;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.face.MotionEncoder;
-import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.sampling.NoiseSource;
 import io.github.wananimate.sampling.Sampler;
 import io.github.wananimate.sampling.Samplers;
 import io.github.wananimate.spi.DeviceTensor;

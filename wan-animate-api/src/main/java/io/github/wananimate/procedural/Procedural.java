@@ -1,5 +1,6 @@
 package io.github.wananimate.procedural;
 
+import io.github.wananimate.sampling.SplitMix64;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import java.nio.charset.StandardCharsets;
@@ -25,13 +26,6 @@ public final class Procedural {
         return h;
     }
 
-    public static long splitmix64(long x) {
-        long z = x + 0x9e3779b97f4a7c15L;
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
-
     /** {@code u(name, i, seed)}, uniform in [-1, 1), in double precision. */
     public static double uniform(String name, long index, long seed) {
         return uniform(fnv1a64(name) ^ seed, index);
@@ -39,7 +33,7 @@ public final class Procedural {
 
     /** {@code u} with the name hash already combined with the seed ({@code fnv1a64(name) ^ seed}). */
     public static double uniform(long nameHashXorSeed, long index) {
-        long bits = splitmix64(nameHashXorSeed + index) >>> 11;
+        long bits = SplitMix64.mix(nameHashXorSeed + index) >>> 11;
         return bits * 0x1p-53 * 2 - 1;
     }
 

@@ -6,7 +6,7 @@ import io.github.wananimate.nn.clip.ClipVisionEncoder;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.vae.VaeConfig;
-import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.nn.vae.VaeWeights;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.text.TextEncoder;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +43,7 @@ public record ProceduralModel(DiTConfig dit, VaeConfig vae, ClipVisionConfig cli
 
     /** The VAE checkpoint, official keys. */
     public ProceduralWeights vaeWeights() {
-        return ProceduralWeights.forSpecs(seed, WanVae.parameters(vae));
+        return ProceduralWeights.forSpecs(seed, VaeWeights.parameters(vae));
     }
 
     /** The CLIP checkpoint's {@code visual.*} keys. */

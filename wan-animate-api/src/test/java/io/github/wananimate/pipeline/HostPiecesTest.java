@@ -8,6 +8,9 @@ import io.github.wananimate.api.CancellationToken;
 import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.FrameSequence;
 import io.github.wananimate.api.GenerationCancelledException;
+import io.github.wananimate.procedural.ProceduralNoiseSource;
+import io.github.wananimate.sampling.GaussianNoiseSource;
+import io.github.wananimate.sampling.NoiseSource;
 import io.github.wananimate.api.Progress;
 import io.github.wananimate.nn.Precision;
 import io.github.wananimate.procedural.Procedural;
@@ -78,7 +81,7 @@ class HostPiecesTest {
 
     @Test
     void proceduralNoiseIsTheNamedTensorPerClip() {
-        NoiseSource noise = NoiseSource.procedural(0);
+        NoiseSource noise = new ProceduralNoiseSource(0);
         float[] clip1 = noise.noise(1, new long[] {16, 3, 8, 8}).toFloatArray();
         assertThat(clip1).hasSize(16 * 3 * 64);
         assertThat(clip1[5]).isEqualTo((float) Procedural.uniform("noise.clip1", 5, 0));

@@ -15,8 +15,9 @@ import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.vae.VaeConfig;
-import io.github.wananimate.nn.vae.WanVae;
-import io.github.wananimate.pipeline.NoiseSource;
+import io.github.wananimate.pipeline.WanVae;
+import io.github.wananimate.procedural.ProceduralNoiseSource;
+import io.github.wananimate.sampling.NoiseSource;
 import io.github.wananimate.pipeline.WanAnimatePipeline;
 import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.spi.Backend;
@@ -107,7 +108,7 @@ public final class PipelineFixture implements FixtureComponent {
         int plane = height * width;
         float[] video = new float[3 * frames * plane];
         boolean[] seen = new boolean[frames];
-        var result = pipeline.generate(request, text, NoiseSource.procedural(fixture.seed()), fixture.seed(),
+        var result = pipeline.generate(request, text, new ProceduralNoiseSource(fixture.seed()), fixture.seed(),
                 (index, clip, frame) -> {
                     FloatBuffer f = frame.asFloatBuffer();
                     for (int ch = 0; ch < 3; ch++) {

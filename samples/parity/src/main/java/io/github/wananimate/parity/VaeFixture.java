@@ -3,7 +3,7 @@ package io.github.wananimate.parity;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.github.wananimate.nn.vae.VaeConfig;
-import io.github.wananimate.nn.vae.WanVae;
+import io.github.wananimate.pipeline.WanVae;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.tensor.HostTensor;
 import java.util.Arrays;

@@ -18,10 +18,23 @@ import java.util.TreeSet;
  * {@code downsample3d}); where the original keeps fewer frames and pads the rest with zeros, this cache holds the
  * zero frames themselves, which gives the same convolution.
  */
-final class FeatureCache {
+public final class FeatureCache {
 
     static final String INPUT_PREFIX = "cache.";
     static final String OUTPUT_PREFIX = "updated_cache.";
+
+    /** Whether a network output is a cache this chunk leaves for the next one. */
+    public static boolean isUpdate(String outputName) {
+        return outputName.startsWith(OUTPUT_PREFIX);
+    }
+
+    /** The input name under which the next chunk reads the cache output {@code updateName}. */
+    public static String inputFor(String updateName) {
+        if (!isUpdate(updateName)) {
+            throw new IllegalArgumentException("not a cache output: " + updateName);
+        }
+        return INPUT_PREFIX + updateName.substring(OUTPUT_PREFIX.length());
+    }
 
     private final Map<String, Tensor> previous;
     private final Set<String> consumed = new TreeSet<>();

@@ -12,7 +12,8 @@ import java.util.List;
  * the middle blocks ({@code attn_scales = []} in every released config).
  *
  * <p>Only the stride-4-in-time, stride-8-in-space layout of the released VAE is supported: four levels, two of
- * them temporal, which is what {@link WanVae}'s 1, 4, 4, … chunking and the 4k+1 frame rule rely on.
+ * them temporal, which is what the runner's ({@code pipeline.WanVae}) 1, 4, 4, … chunking and the 4k+1 frame rule
+ * rely on.
  */
 public record VaeConfig(int dim, int zDim, int[] dimMult, int numResBlocks, boolean[] temperalDownsample) {
 

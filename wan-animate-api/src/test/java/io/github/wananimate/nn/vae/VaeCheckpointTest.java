@@ -41,18 +41,18 @@ class VaeCheckpointTest {
     @Test
     void everyKeyOfTheTorchSaveFileBindsToEncoderOrDecoder() throws Exception {
         try (PytorchCheckpoint checkpoint = PytorchCheckpoint.open(golden("Wan2.1_VAE.pth"))) {
-            WanVae.validate(checkpoint, CONFIG);
+            VaeWeights.validate(checkpoint, CONFIG);
             ParameterBinding.validateAndPrepare(new VaeEncoder(CONFIG), checkpoint);
             ParameterBinding.validateAndPrepare(new VaeDecoder(CONFIG), checkpoint);
 
             Map<String, String> ours = new LinkedHashMap<>();
-            for (ParameterSpec spec : WanVae.parameters(CONFIG)) {
+            for (ParameterSpec spec : VaeWeights.parameters(CONFIG)) {
                 ours.put(spec.key(), Arrays.toString(spec.shape()));
             }
             assertThat(new TreeSet<>(checkpoint.keys())).isEqualTo(new TreeSet<>(ours.keySet()));
             assertThat(ours).containsExactlyInAnyOrderEntriesOf(declaredShapes());
 
-            for (ParameterSpec spec : WanVae.parameters(CONFIG)) {
+            for (ParameterSpec spec : VaeWeights.parameters(CONFIG)) {
                 assertThat(checkpoint.dtype(spec.key())).as(spec.key()).isEqualTo(DType.F32);
                 assertThat(checkpoint.get(spec.key()).toFloatArray()).as(spec.key())
                         .containsExactly(ProceduralWeights.values(spec.key(), spec.shape(), 0));
@@ -64,7 +64,7 @@ class VaeCheckpointTest {
     void safetensorsRepacksWithOfficialOrDiffusersNamesBindAfterKeyMapping(@TempDir Path dir) {
         Map<String, HostTensor> official = new LinkedHashMap<>();
         Map<String, HostTensor> diffusers = new LinkedHashMap<>();
-        for (ParameterSpec spec : WanVae.parameters(CONFIG)) {
+        for (ParameterSpec spec : VaeWeights.parameters(CONFIG)) {
             HostTensor value = HostTensor.ofFloats(spec.shape(), ProceduralWeights.values(spec.key(), spec.shape(), 0));
             official.put(spec.key(), value);
             diffusers.put(diffusersName(spec.key()), value);
@@ -76,8 +76,8 @@ class VaeCheckpointTest {
         for (String file : new String[] {"wan_2.1_vae.safetensors", "diffusion_pytorch_model.safetensors"}) {
             try (ParameterSource stored = Checkpoints.open(dir.resolve(file))) {
                 ParameterSource weights = KeyMappings.toOfficial(stored);
-                WanVae.validate(weights, CONFIG);
-                for (ParameterSpec spec : WanVae.parameters(CONFIG)) {
+                VaeWeights.validate(weights, CONFIG);
+                for (ParameterSpec spec : VaeWeights.parameters(CONFIG)) {
                     assertThat(weights.get(spec.key()).toFloatArray()).as(file + " " + spec.key())
                             .containsExactly(official.get(spec.key()).toFloatArray());
                 }

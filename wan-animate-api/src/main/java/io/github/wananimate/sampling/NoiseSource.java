@@ -1,4 +1,4 @@
-package io.github.wananimate.pipeline;
+package io.github.wananimate.sampling;
 
 import io.github.wananimate.tensor.HostTensor;
 
@@ -6,7 +6,8 @@ import io.github.wananimate.tensor.HostTensor;
  * The initial latent noise of each clip (PIPELINE.md §2.7). The original draws it from a CUDA
  * {@code torch.Generator} seeded once per generation and advanced clip after clip; PyTorch's CUDA normal
  * generator cannot be reproduced outside PyTorch (§1.8), so no implementation here matches the original's noise
- * for a given seed. Parity tests inject noise instead ({@link #procedural}).
+ * for a given seed. Parity tests inject noise instead
+ * ({@code io.github.wananimate.procedural.ProceduralNoiseSource}).
  */
 @FunctionalInterface
 public interface NoiseSource {
@@ -17,14 +18,5 @@ public interface NoiseSource {
     /** Standard-normal noise from {@code seed}; see {@link GaussianNoiseSource}. */
     static NoiseSource seeded(long seed) {
         return new GaussianNoiseSource(seed);
-    }
-
-    /**
-     * The fixtures' injected noise: clip k's noise is the procedural tensor {@code noise.clip<k>}
-     * ({@code u(name, i, seed)}, scale 1, offset 0; uniform in [−1, 1), not normal), as golden/pipeline_tiny
-     * prescribes.
-     */
-    static NoiseSource procedural(long seed) {
-        return new ProceduralNoiseSource(seed);
     }
 }

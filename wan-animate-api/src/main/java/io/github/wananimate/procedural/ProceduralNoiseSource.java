@@ -1,10 +1,14 @@
-package io.github.wananimate.pipeline;
+package io.github.wananimate.procedural;
 
-import io.github.wananimate.procedural.Procedural;
+import io.github.wananimate.sampling.NoiseSource;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 
-/** Clip k's noise = procedural tensor {@code noise.clip<k>} (PROCEDURAL.md, scale 1, offset 0), for parity tests. */
+/**
+ * The fixtures' injected noise: clip k's noise is the procedural tensor {@code noise.clip<k>}
+ * ({@code u(name, i, seed)}, scale 1, offset 0; uniform in [−1, 1), not normal), as golden/pipeline_tiny
+ * prescribes.
+ */
 public final class ProceduralNoiseSource implements NoiseSource {
 
     private final long seed;

@@ -1,15 +1,17 @@
-package io.github.wananimate.nn.vae;
+package io.github.wananimate.pipeline;
 
-import io.github.wananimate.nn.ParameterSpec;
+import io.github.wananimate.nn.vae.FeatureCache;
+import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.VaeDecoder;
+import io.github.wananimate.nn.vae.VaeEncoder;
+import io.github.wananimate.nn.vae.VaeWeights;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
-import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
-import io.github.wananimate.weights.WeightException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -20,8 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +57,7 @@ public final class WanVae implements AutoCloseable {
      * mis-shaped and unknown keys of the whole checkpoint are reported together.
      */
     public static WanVae load(Backend backend, ParameterSource weights, VaeConfig config) {
-        validate(weights, config);
+        VaeWeights.validate(weights, config);
         LoadedNetwork encoder = backend.load(new VaeEncoder(config), weights);
         try {
             LoadedNetwork decoder = backend.load(new VaeDecoder(config), weights);
@@ -66,40 +66,6 @@ public final class WanVae implements AutoCloseable {
         } catch (RuntimeException e) {
             encoder.close();
             throw e;
-        }
-    }
-
-    /** Every key the encoder and decoder read, in checkpoint order (encoder, conv1, conv2, decoder). */
-    public static List<ParameterSpec> parameters(VaeConfig config) {
-        List<ParameterSpec> all = new ArrayList<>(new VaeEncoder(config).parameters());
-        all.addAll(new VaeDecoder(config).parameters());
-        return all;
-    }
-
-    /**
-     * Checks {@code weights} against the whole VAE: every problem (missing key, wrong shape, key no part of the
-     * VAE reads) in one {@link WeightException}.
-     */
-    public static void validate(ParameterSource weights, VaeConfig config) {
-        List<String> problems = new ArrayList<>();
-        Set<String> expected = new TreeSet<>();
-        for (ParameterSpec spec : parameters(config)) {
-            expected.add(spec.key());
-            if (!weights.contains(spec.key())) {
-                problems.add("missing key '" + spec.key() + "' (expected shape " + Shapes.toString(spec.shape()) + ")");
-            } else if (!Arrays.equals(weights.shape(spec.key()), spec.shape())) {
-                problems.add("key '" + spec.key() + "' has shape " + Shapes.toString(weights.shape(spec.key()))
-                        + ", expected " + Shapes.toString(spec.shape()));
-            }
-        }
-        for (String key : new TreeSet<>(weights.keys())) {
-            if (!expected.contains(key)) {
-                problems.add("unexpected key '" + key + "'");
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new WeightException("cannot bind the VAE (" + config + ") to " + weights.description() + ": "
-                    + problems.size() + " problem(s):\n  - " + String.join("\n  - ", problems));
         }
     }
 
@@ -249,11 +215,10 @@ public final class WanVae implements AutoCloseable {
         HostTensor next(HostTensor chunk) {
             Map<String, DeviceTensor> cache = new LinkedHashMap<>();
             if (previous != null) {
-                previous.device().forEach((name, tensor) -> cache.put(
-                        FeatureCache.INPUT_PREFIX + name.substring(FeatureCache.OUTPUT_PREFIX.length()), tensor));
+                previous.device().forEach((name, tensor) -> cache.put(FeatureCache.inputFor(name), tensor));
             }
             RunOutputs outputs = network.run(Map.of(input, withBatch(chunk)), cache,
-                    name -> name.startsWith(FeatureCache.OUTPUT_PREFIX));
+                    FeatureCache::isUpdate);
             close();
             previous = outputs;
             return withoutBatch(outputs.hostOutput(output));

@@ -1,4 +1,4 @@
-package io.github.wananimate.nn.vae;
+package io.github.wananimate.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.RefBackend;
+import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.VaeWeights;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.tensor.HostTensor;
@@ -41,7 +43,7 @@ class WanVaeTest {
 
     @BeforeAll
     static void load() {
-        vae = WanVae.load(new RefBackend(), ProceduralWeights.forSpecs(0, WanVae.parameters(CONFIG)), CONFIG);
+        vae = WanVae.load(new RefBackend(), ProceduralWeights.forSpecs(0, VaeWeights.parameters(CONFIG)), CONFIG);
     }
 
     @AfterAll
@@ -51,7 +53,7 @@ class WanVaeTest {
 
     @Test
     void officialConfigHasThe194TensorsOfWan21Vae() {
-        List<ParameterSpec> specs = WanVae.parameters(VaeConfig.official());
+        List<ParameterSpec> specs = VaeWeights.parameters(VaeConfig.official());
         long parameters = specs.stream().mapToLong(s -> Shapes.elementCount(s.shape())).sum();
         assertThat(specs).hasSize(194);
         assertThat(parameters).isEqualTo(126_892_531L);
@@ -74,7 +76,7 @@ class WanVaeTest {
             }
         }
         Map<String, String> ours = new LinkedHashMap<>();
-        WanVae.parameters(VaeConfig.withDim(16)).forEach(s -> ours.put(s.key(), Arrays.toString(s.shape())));
+        VaeWeights.parameters(VaeConfig.withDim(16)).forEach(s -> ours.put(s.key(), Arrays.toString(s.shape())));
         Map<String, String> expected = new LinkedHashMap<>();
         golden.forEach((k, v) -> expected.put(k, Arrays.toString(v)));
         assertThat(ours).containsExactlyInAnyOrderEntriesOf(expected);
@@ -150,12 +152,12 @@ class WanVaeTest {
     @Test
     void reportsEveryWeightProblemTogether() {
         Map<String, long[]> shapes = new LinkedHashMap<>();
-        WanVae.parameters(CONFIG).forEach(s -> shapes.put(s.key(), s.shape()));
+        VaeWeights.parameters(CONFIG).forEach(s -> shapes.put(s.key(), s.shape()));
         shapes.remove("decoder.upsamples.3.time_conv.weight");
         shapes.put("encoder.conv1.bias", new long[] {9});
         shapes.put("model_ema.decay", new long[] {1});
         ParameterSource broken = new ProceduralWeights(0, shapes);
-        assertThatThrownBy(() -> WanVae.validate(broken, CONFIG)).isInstanceOf(WeightException.class)
+        assertThatThrownBy(() -> VaeWeights.validate(broken, CONFIG)).isInstanceOf(WeightException.class)
                 .hasMessageContaining("3 problem(s)")
                 .hasMessageContaining("missing key 'decoder.upsamples.3.time_conv.weight' (expected shape [64, 32, 3, 1, 1])")
                 .hasMessageContaining("key 'encoder.conv1.bias' has shape [9], expected [8]")

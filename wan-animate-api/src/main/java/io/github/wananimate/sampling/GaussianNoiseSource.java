@@ -1,6 +1,5 @@
-package io.github.wananimate.pipeline;
+package io.github.wananimate.sampling;
 
-import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 
@@ -32,13 +31,13 @@ public final class GaussianNoiseSource implements NoiseSource {
             throw new IllegalArgumentException("clip index must be >= 0, got " + clipIndex);
         }
         int n = Math.toIntExact(Shapes.elementCount(shape));
-        long key = Procedural.splitmix64(Procedural.splitmix64(seed) + clipIndex);
+        long key = SplitMix64.mix(SplitMix64.mix(seed) + clipIndex);
         float[] values = new float[n];
         for (int i = 0; i < n; i += 2) {
             long pair = key + i;
             // u1 in (0, 1] so that ln(u1) is finite; u2 in [0, 1).
-            double u1 = ((Procedural.splitmix64(pair) >>> 11) + 1) * 0x1p-53;
-            double u2 = (Procedural.splitmix64(pair + 1) >>> 11) * 0x1p-53;
+            double u1 = ((SplitMix64.mix(pair) >>> 11) + 1) * 0x1p-53;
+            double u2 = (SplitMix64.mix(pair + 1) >>> 11) * 0x1p-53;
             double radius = StrictMath.sqrt(-2.0 * StrictMath.log(u1));
             double angle = 2.0 * StrictMath.PI * u2;
             values[i] = (float) (radius * StrictMath.cos(angle));
