@@ -3,11 +3,11 @@ package io.github.wananimate.samples;
 import io.github.wananimate.api.AnimationRequest;
 import io.github.wananimate.api.CancellationToken;
 import io.github.wananimate.api.FrameSink;
+import io.github.wananimate.api.GenerationRequest;
 import io.github.wananimate.api.GenerationResult;
+import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.api.ProgressListener;
 import io.github.wananimate.api.WanAnimate;
-import io.github.wananimate.api.GenerationRequest;
-import io.github.wananimate.api.MotionSignals;
 import picocli.CommandLine.Command;
 
 /** {@code wan-animate animate}: the character performs the driving motion, on the reference's background. */
@@ -35,7 +35,7 @@ final class AnimateCommand extends GenerateCommand {
 
     @Override
     GenerationRequest request(MotionSignals signals, int clipLength, int steps, double outputFps) {
-        return AnimationRequest.builder(signals).clipLength(clipLength).refertNum(refert).steps(steps).shift(shift)
+        return AnimationRequest.builder(signals).clipLength(clipLength).continuationFrames(refert).steps(steps).shift(shift)
                 .guideScale(guideScale).solver(solver).prompt(prompt).negativePrompt(negativePrompt)
                 .seed(seed).outputFps(outputFps).build();
     }

@@ -1,10 +1,7 @@
 package io.github.wananimate.samples;
 
-import io.github.wananimate.preprocess.video.Mp4FrameSink;
-import io.github.wananimate.preprocess.demo.DemoSample;
 import io.github.wananimate.api.CancellationToken;
 import io.github.wananimate.api.FrameSink;
-import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.GenerationRequest;
 import io.github.wananimate.api.GenerationResult;
 import io.github.wananimate.api.MotionSignals;
@@ -13,12 +10,15 @@ import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.io.AtomicFiles;
 import io.github.wananimate.memory.MemorySize;
 import io.github.wananimate.nn.Precision;
+import io.github.wananimate.preprocess.demo.DemoSample;
+import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
+import io.github.wananimate.preprocess.video.Mp4FrameSink;
+import io.github.wananimate.spi.Backend;
 import io.github.wananimate.tensor.DType;
+import io.github.wananimate.video.Frame;
 import io.github.wananimate.weights.Fp8Checkpoint;
 import io.github.wananimate.weights.ModelFolder;
 import io.github.wananimate.weights.ParameterSource;
-import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
-import io.github.wananimate.spi.Backend;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.github.wananimate.samples;
 
-import io.github.wananimate.api.Frame;
+import io.github.wananimate.video.Frame;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.IOException;

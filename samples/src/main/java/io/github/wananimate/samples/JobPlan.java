@@ -33,7 +33,7 @@ import java.util.Locale;
  * @param height frame height (multiple of 16)
  * @param frames driving frames
  * @param clipLength frames per clip (4n+1)
- * @param refertNum frames carried between clips (1 or 5)
+ * @param continuationFrames frames carried between clips (1 or 5)
  * @param steps denoising steps per clip
  * @param cfg whether classifier-free guidance runs (two forwards per step)
  * @param gpu the GPU
@@ -41,7 +41,7 @@ import java.util.Locale;
  * @param precision the DiT's weight and activation precision
  * @param memoryBudget the device-memory budget in bytes for the residency plan; 0: the GPU's memory
  */
-record JobPlan(int width, int height, int frames, int clipLength, int refertNum, int steps, boolean cfg, Gpu gpu,
+record JobPlan(int width, int height, int frames, int clipLength, int continuationFrames, int steps, boolean cfg, Gpu gpu,
         double efficiency, Precision precision, long memoryBudget) {
 
     static final int DIM = 5120;
@@ -90,7 +90,7 @@ record JobPlan(int width, int height, int frames, int clipLength, int refertNum,
     }
 
     ClipPlan clips() {
-        return ClipPlan.of(frames, clipLength, refertNum);
+        return ClipPlan.of(frames, clipLength, continuationFrames);
     }
 
     /** Video latent frames of one clip, T = (L − 1)/4 + 1. */
@@ -197,7 +197,7 @@ record JobPlan(int width, int height, int frames, int clipLength, int refertNum,
     void print(PrintWriter out) {
         ClipPlan plan = clips();
         out.printf(Locale.ROOT, "Plan: %dx%d, %d frames -> %d clip(s) of %d (refert %d), %d steps, CFG %s -> %d DiT"
-                + " forwards%n", width, height, frames, plan.clipCount(), clipLength, refertNum, steps,
+                + " forwards%n", width, height, frames, plan.clipCount(), clipLength, continuationFrames, steps,
                 cfg ? "on" : "off", forwards());
         out.printf(Locale.ROOT, "  %-26s %,d (%d latent frames x %d x %d)%n", "tokens per forward", tokens(),
                 videoLatentFrames() + 1, height / 16, width / 16);

@@ -1,14 +1,14 @@
 package io.github.wananimate.samples;
 
 import io.github.wananimate.api.AnimationRequest;
-import io.github.wananimate.api.Frame;
-import io.github.wananimate.api.FrameSequence;
 import io.github.wananimate.api.GenerationResult;
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.spi.Backend;
+import io.github.wananimate.video.Frame;
+import io.github.wananimate.video.FrameSequence;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -73,7 +73,7 @@ final class PipelineBench {
                 .face(new ProceduralFrames("bench.face", frames, MotionSignals.FACE_SIZE, MotionSignals.FACE_SIZE))
                 .reference(new ProceduralFrames("bench.reference", 1, size, size).get(0))
                 .build();
-        AnimationRequest request = AnimationRequest.builder(signals).clipLength(9).refertNum(1)
+        AnimationRequest request = AnimationRequest.builder(signals).clipLength(9).continuationFrames(1)
                 .steps(steps).seed(0).build();
         return wan.animate(request, (index, frame) -> System.gc());
     }

@@ -1,7 +1,6 @@
 package io.github.wananimate.samples;
 
 import io.github.wananimate.preprocess.demo.DemoSample;
-import io.github.wananimate.api.Frame;
 import io.github.wananimate.preprocess.image.Frames;
 import io.github.wananimate.preprocess.image.OpenCv;
 import io.github.wananimate.preprocess.image.OpenCv.Interpolation;
@@ -12,6 +11,7 @@ import io.github.wananimate.preprocess.pose.PoseMeta;
 import io.github.wananimate.preprocess.pose.PoseSequence;
 import io.github.wananimate.preprocess.render.PoseRenderer;
 import io.github.wananimate.preprocess.video.VideoReader;
+import io.github.wananimate.video.Frame;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

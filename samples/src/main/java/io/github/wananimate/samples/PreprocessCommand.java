@@ -1,11 +1,9 @@
 package io.github.wananimate.samples;
 
-import io.github.wananimate.preprocess.demo.DemoSample;
 import io.github.wananimate.api.CancellationToken;
-import io.github.wananimate.api.Frame;
-import io.github.wananimate.api.FrameSequence;
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.preprocess.Preprocessor;
+import io.github.wananimate.preprocess.demo.DemoSample;
 import io.github.wananimate.preprocess.folder.PreprocessFolderWriter;
 import io.github.wananimate.preprocess.image.RgbImage;
 import io.github.wananimate.preprocess.mask.BinaryMask;
@@ -19,6 +17,8 @@ import io.github.wananimate.preprocess.pose.PoseSequence;
 import io.github.wananimate.preprocess.pose.PoseSource;
 import io.github.wananimate.preprocess.pose.SubjectSelection;
 import io.github.wananimate.preprocess.video.VideoReader;
+import io.github.wananimate.video.Frame;
+import io.github.wananimate.video.FrameSequence;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

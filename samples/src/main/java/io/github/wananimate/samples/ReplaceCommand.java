@@ -4,10 +4,10 @@ import io.github.wananimate.api.CancellationToken;
 import io.github.wananimate.api.FrameSink;
 import io.github.wananimate.api.GenerationRequest;
 import io.github.wananimate.api.GenerationResult;
-import io.github.wananimate.api.ProgressListener;
-import io.github.wananimate.api.WanAnimate;
 import io.github.wananimate.api.MotionSignals;
+import io.github.wananimate.api.ProgressListener;
 import io.github.wananimate.api.ReplacementRequest;
+import io.github.wananimate.api.WanAnimate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -58,7 +58,7 @@ final class ReplaceCommand extends GenerateCommand {
                     + relightAlpha);
         }
         return ReplacementRequest.builder(signals).relightingLora(relight).relightingLoraStrength(relightStrength)
-                .clipLength(clipLength).refertNum(refert).steps(steps).shift(shift).guideScale(guideScale)
+                .clipLength(clipLength).continuationFrames(refert).steps(steps).shift(shift).guideScale(guideScale)
                 .solver(solver).prompt(prompt).negativePrompt(negativePrompt).seed(seed).outputFps(outputFps)
                 .build();
     }

@@ -62,7 +62,7 @@ class GenerateCommandTest extends CliTestSupport {
     @Test
     void failuresMapToTheirExitCodes() {
         assertThat(run("animate", "--refert", "3")).isEqualTo(ExitCodes.VALIDATION_FAILED);
-        assertThat(err.toString()).contains("refertNum = 3: must be 1 or 5");
+        assertThat(err.toString()).contains("continuationFrames = 3: must be 1 or 5");
         assertThat(run("animate", "--preview", dir.resolve("p.png").toString(), "--preview-frame", "13"))
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(run("animate", "--backend", "tpu")).isEqualTo(ExitCodes.BACKEND_UNAVAILABLE);

@@ -2,7 +2,7 @@ package io.github.wananimate.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.wananimate.api.Frame;
+import io.github.wananimate.video.Frame;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.github.wananimate.api;
 
+import io.github.wananimate.video.Frame;
 import java.io.IOException;
 
 /**

@@ -2,6 +2,7 @@ package io.github.wananimate.api;
 
 import io.github.wananimate.pipeline.ClipPlan;
 import io.github.wananimate.sampling.FlowSchedule;
+import io.github.wananimate.video.Frame;
 import java.util.Objects;
 
 /**
@@ -18,7 +19,7 @@ public abstract class GenerationRequest {
             + "整体发灰，最差质量，低质量，JPEG压缩残留，丑陋的，残缺的，多余的手指，画得不好的手部，画得不好的脸部，畸形的，毁容的，"
             + "形态畸形的肢体，手指融合，静止不动的画面，杂乱的背景，三条腿，背景人很多，倒着走";
     public static final int DEFAULT_CLIP_LENGTH = 77;
-    public static final int DEFAULT_REFERT_NUM = 1;
+    public static final int DEFAULT_CONTINUATION_FRAMES = 1;
     public static final int DEFAULT_STEPS = 20;
     public static final double DEFAULT_SHIFT = 5.0;
     public static final double DEFAULT_GUIDE_SCALE = 1.0;
@@ -38,7 +39,7 @@ public abstract class GenerationRequest {
     private final String prompt;
     private final String negativePrompt;
     private final int clipLength;
-    private final int refertNum;
+    private final int continuationFrames;
     private final int steps;
     private final double shift;
     private final double guideScale;
@@ -52,7 +53,7 @@ public abstract class GenerationRequest {
         this.negativePrompt = b.negativePrompt == null || b.negativePrompt.isBlank() ? DEFAULT_NEGATIVE_PROMPT
                 : b.negativePrompt;
         this.clipLength = b.clipLength;
-        this.refertNum = b.refertNum;
+        this.continuationFrames = b.continuationFrames;
         this.steps = b.steps;
         this.shift = b.shift;
         this.guideScale = b.guideScale;
@@ -80,9 +81,12 @@ public abstract class GenerationRequest {
         return clipLength;
     }
 
-    /** Frames carried from one clip into the next, 1 or 5 ({@code refert_num}, default 1). */
-    public int refertNum() {
-        return refertNum;
+    /**
+     * Frames each clip after the first takes from the end of what was generated before it, 1 or 5 (the original's
+     * {@code refert_num}, default 1).
+     */
+    public int continuationFrames() {
+        return continuationFrames;
     }
 
     /** Denoising steps per clip (default 20). */
@@ -134,7 +138,8 @@ public abstract class GenerationRequest {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "{" + signals + ", clipLength " + clipLength + ", refertNum " + refertNum
+        return getClass().getSimpleName() + "{" + signals + ", clipLength " + clipLength
+                + ", continuationFrames " + continuationFrames
                 + ", solver " + solver + ", steps " + steps + ", shift " + shift + ", guideScale " + guideScale
                 + ", seed " + seed + "}";
     }
@@ -149,7 +154,7 @@ public abstract class GenerationRequest {
         private String prompt = "";
         private String negativePrompt = "";
         private int clipLength = DEFAULT_CLIP_LENGTH;
-        private int refertNum = DEFAULT_REFERT_NUM;
+        private int continuationFrames = DEFAULT_CONTINUATION_FRAMES;
         private int steps = DEFAULT_STEPS;
         private double shift = DEFAULT_SHIFT;
         private double guideScale = DEFAULT_GUIDE_SCALE;
@@ -186,8 +191,9 @@ public abstract class GenerationRequest {
             return self();
         }
 
-        public B refertNum(int frames) {
-            this.refertNum = frames;
+        /** Frames each clip takes from the previous one: 1 or 5 (the original's {@code refert_num}). */
+        public B continuationFrames(int frames) {
+            this.continuationFrames = frames;
             return self();
         }
 
@@ -241,17 +247,19 @@ public abstract class GenerationRequest {
             v.check(height % 16 == 0, "height", height,
                     "the generation height (the pose frame height) must be a multiple of 16");
             v.check(height <= MAX_SIDE, "height", height, "must be at most " + MAX_SIDE);
-            v.check(refertNum == 1 || refertNum == 5, "refertNum", refertNum, "must be 1 or 5");
+            v.check(continuationFrames == 1 || continuationFrames == 5, "continuationFrames", continuationFrames,
+                    "must be 1 or 5");
             v.check(clipLength >= 5 && clipLength % 4 == 1, "clipLength", clipLength,
                     "must be 4n+1 with n >= 1 (5, 9, ..., 77, 81)");
             v.check(clipLength <= MAX_CLIP_LENGTH, "clipLength", clipLength, "must be at most " + MAX_CLIP_LENGTH
                     + " (a longer video is cut into more clips)");
             // A clip must step forward. With L − r < r (L = 9, r = 5) the original runs two clips and fails on a
             // third; the pipeline then carries the last r frames generated so far (WanAnimatePipeline).
-            v.check(clipLength > refertNum, "clipLength", clipLength,
-                    "must be greater than refertNum (" + refertNum + ")");
-            v.check(signals.frameCount() > refertNum, "frameCount", signals.frameCount(),
-                    "needs more driving frames than refertNum (" + refertNum + "), otherwise no clip is generated");
+            v.check(clipLength > continuationFrames, "clipLength", clipLength,
+                    "must be greater than continuationFrames (" + continuationFrames + ")");
+            v.check(signals.frameCount() > continuationFrames, "frameCount", signals.frameCount(),
+                    "needs more driving frames than continuationFrames (" + continuationFrames
+                            + "), otherwise no clip is generated");
             v.check(signals.frameCount() <= ClipPlan.MAX_FRAMES, "frameCount", signals.frameCount(),
                     "must be at most " + ClipPlan.MAX_FRAMES);
             v.check(steps >= 1 && steps <= FlowSchedule.MAX_STEPS, "steps", steps,

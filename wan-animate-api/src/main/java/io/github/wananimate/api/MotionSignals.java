@@ -1,5 +1,7 @@
 package io.github.wananimate.api;
 
+import io.github.wananimate.video.Frame;
+import io.github.wananimate.video.FrameSequence;
 import java.util.List;
 import java.util.Optional;
 

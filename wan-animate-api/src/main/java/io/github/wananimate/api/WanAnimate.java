@@ -1,5 +1,10 @@
 package io.github.wananimate.api;
 
+import io.github.wananimate.errors.ModelFileException;
+import io.github.wananimate.memory.MemoryBudgetException;
+import io.github.wananimate.memory.MemoryModel;
+import io.github.wananimate.memory.MemorySize;
+import io.github.wananimate.memory.ResidencyPlan;
 import io.github.wananimate.nn.ParameterBinding;
 import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.clip.ClipVisionConfig;
@@ -10,15 +15,12 @@ import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.t5.UMT5Config;
 import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.nn.vae.VaeConfig;
-import io.github.wananimate.errors.ModelFileException;
-import io.github.wananimate.memory.MemoryBudgetException;
-import io.github.wananimate.memory.MemoryModel;
-import io.github.wananimate.memory.MemorySize;
-import io.github.wananimate.memory.ResidencyPlan;
-import io.github.wananimate.pipeline.WanVae;
-import io.github.wananimate.sampling.NoiseSource;
+import io.github.wananimate.pipeline.ClipPlan;
+import io.github.wananimate.pipeline.Job;
 import io.github.wananimate.pipeline.PixelVideo;
 import io.github.wananimate.pipeline.WanAnimatePipeline;
+import io.github.wananimate.pipeline.WanVae;
+import io.github.wananimate.sampling.NoiseSource;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.Backends;
@@ -28,6 +30,7 @@ import io.github.wananimate.text.TextEncoder;
 import io.github.wananimate.text.TextEncoderCache;
 import io.github.wananimate.text.UMT5TextEncoder;
 import io.github.wananimate.text.UMT5Tokenizer;
+import io.github.wananimate.video.Frame;
 import io.github.wananimate.weights.KeyMappings;
 import io.github.wananimate.weights.ModelFolder;
 import io.github.wananimate.weights.ParameterSource;
@@ -222,8 +225,16 @@ public final class WanAnimate implements AutoCloseable {
                     ? r.relightingLoraStrength() : null;
             WanAnimatePipeline pipeline = new WanAnimatePipeline(new WanAnimatePipeline.Networks(ditFor(lora, request),
                     ditConfig, motionEncoder, vae, clip, clipConfig, backend::upload), precision);
-            GenerationResult result = pipeline.generate(request, text, noise.apply(seed), seed,
-                    (index, clipIndex, frame) -> output.accept(index, toFrame(frame)), listener, token);
+            ProgressTracker tracker = new ProgressTracker(listener, token, System::nanoTime);
+            ClipPlan plan = pipeline.generate(job(request), text, noise.apply(seed), (index, clipIndex, frame) -> {
+                try {
+                    output.accept(index, toFrame(frame));
+                } catch (IOException | RuntimeException e) {
+                    throw new FrameSinkException(index, clipIndex, e);
+                }
+            }, tracker);
+            GenerationResult result = new GenerationResult(request.frameCount(), request.signals().width(),
+                    request.signals().height(), request.outputFps(), plan.clipCount(), seed, tracker.elapsed());
             try {
                 output.finish();
             } catch (IOException e) {
@@ -236,6 +247,15 @@ public final class WanAnimate implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("the frame sink failed to close: " + e.getMessage(), e);
         }
+    }
+
+    /** The pipeline's view of a validated request. */
+    static Job job(GenerationRequest request) {
+        MotionSignals signals = request.signals();
+        return new Job(signals.reference(), signals.pose(), signals.face(), signals.background().orElse(null),
+                signals.mask().orElse(null), request.isReplacement(), request.clipLength(),
+                request.continuationFrames(), request.solver().id(), request.steps(), request.shift(),
+                request.guideScale());
     }
 
     /** §2.3: the prompt, and the negative prompt when guidance runs. */

@@ -1,6 +1,6 @@
 package io.github.wananimate.pipeline;
 
-import io.github.wananimate.api.Frame;
+import io.github.wananimate.video.Frame;
 
 /**
  * OpenCV {@code cv2.resize(..., INTER_LINEAR)} of an 8-bit RGB image, the integer path of OpenCV's reference

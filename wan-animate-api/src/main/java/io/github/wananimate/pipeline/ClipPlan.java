@@ -11,11 +11,11 @@ import java.util.List;
  *
  * @param frameCount N_real, the number of driving frames
  * @param clipLength L
- * @param refertNum r, the frames carried from one clip into the next
+ * @param continuationFrames r, the frames carried from one clip into the next
  * @param paddedLength {@code get_valid_len(N_real, L, r)}
  * @param clips the clips in order
  */
-public record ClipPlan(int frameCount, int clipLength, int refertNum, int paddedLength, List<Clip> clips) {
+public record ClipPlan(int frameCount, int clipLength, int continuationFrames, int paddedLength, List<Clip> clips) {
 
     /**
      * One clip.
@@ -87,45 +87,45 @@ public record ClipPlan(int frameCount, int clipLength, int refertNum, int padded
      *     N_real ≤ r (the original then generates no clip and crashes), or the plan would exceed
      *     {@link #MAX_FRAMES} frames
      */
-    public static ClipPlan of(int frameCount, int clipLength, int refertNum) {
+    public static ClipPlan of(int frameCount, int clipLength, int continuationFrames) {
         if (clipLength < 5 || clipLength % 4 != 1) {
             throw new IllegalArgumentException("clip length must be 4n+1 with n >= 1, got " + clipLength);
         }
-        if (refertNum < 0 || refertNum >= clipLength) {
-            throw new IllegalArgumentException("refert_num must be in [0, " + clipLength + "), got " + refertNum);
+        if (continuationFrames < 0 || continuationFrames >= clipLength) {
+            throw new IllegalArgumentException("refert_num must be in [0, " + clipLength + "), got " + continuationFrames);
         }
-        if (frameCount <= refertNum) {
-            throw new IllegalArgumentException("frame count " + frameCount + " must exceed refert_num " + refertNum
+        if (frameCount <= continuationFrames) {
+            throw new IllegalArgumentException("frame count " + frameCount + " must exceed refert_num " + continuationFrames
                     + ": no clip would be generated");
         }
         if (frameCount > MAX_FRAMES || clipLength > MAX_FRAMES) {
             throw new IllegalArgumentException("frame count " + frameCount + " and clip length " + clipLength
                     + " must be at most " + MAX_FRAMES);
         }
-        int target = validLength(frameCount, clipLength, refertNum);
-        int step = clipLength - refertNum;
+        int target = validLength(frameCount, clipLength, continuationFrames);
+        int step = clipLength - continuationFrames;
         List<Clip> clips = new ArrayList<>();
-        for (int start = 0, end = clipLength; start + refertNum < target; start += step, end += step) {
+        for (int start = 0, end = clipLength; start + continuationFrames < target; start += step, end += step) {
             int index = clips.size();
             int[] sources = new int[clipLength];
             for (int j = 0; j < clipLength; j++) {
                 sources[j] = pingPong(start + j, frameCount);
             }
-            int conditioning = index == 0 ? 0 : refertNum;
+            int conditioning = index == 0 ? 0 : continuationFrames;
             int firstOutput = start + conditioning;
             int emitted = Math.max(0, Math.min(end, frameCount) - firstOutput);
             clips.add(new Clip(index, start, end, sources, conditioning, firstOutput, emitted));
         }
-        return new ClipPlan(frameCount, clipLength, refertNum, target, clips);
+        return new ClipPlan(frameCount, clipLength, continuationFrames, target, clips);
     }
 
     /**
      * {@code get_valid_len}: the smallest r + k·(L − r) ≥ N_real, i.e. N_real + (0 if m = 0 else step − m) with
      * m = (N_real − r) floor-mod step.
      */
-    public static int validLength(int frameCount, int clipLength, int refertNum) {
-        int step = clipLength - refertNum;
-        int m = Math.floorMod(frameCount - refertNum, step);
+    public static int validLength(int frameCount, int clipLength, int continuationFrames) {
+        int step = clipLength - continuationFrames;
+        int m = Math.floorMod(frameCount - continuationFrames, step);
         return frameCount + (m == 0 ? 0 : step - m);
     }
 

@@ -1,9 +1,9 @@
 package io.github.wananimate.pipeline;
 
-import io.github.wananimate.api.Frame;
-import io.github.wananimate.api.FrameSequence;
 import io.github.wananimate.nn.Precision;
 import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.video.Frame;
+import io.github.wananimate.video.FrameSequence;
 import java.util.Arrays;
 
 /**

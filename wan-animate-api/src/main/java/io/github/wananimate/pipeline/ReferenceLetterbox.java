@@ -1,6 +1,6 @@
 package io.github.wananimate.pipeline;
 
-import io.github.wananimate.api.Frame;
+import io.github.wananimate.video.Frame;
 
 /**
  * {@code padding_resize(img, H, W)} of {@code wan/animate.py} (PIPELINE.md §2.2): fit the reference inside H×W

@@ -1,14 +1,5 @@
 package io.github.wananimate.pipeline;
 
-import io.github.wananimate.api.CancellationToken;
-import io.github.wananimate.api.Frame;
-import io.github.wananimate.api.FrameSequence;
-import io.github.wananimate.api.FrameSinkException;
-import io.github.wananimate.api.GenerationRequest;
-import io.github.wananimate.api.GenerationResult;
-import io.github.wananimate.api.MotionSignals;
-import io.github.wananimate.api.Progress.Stage;
-import io.github.wananimate.api.ProgressListener;
 import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.clip.ClipPreprocessing;
 import io.github.wananimate.nn.clip.ClipVisionConfig;
@@ -22,9 +13,9 @@ import io.github.wananimate.sampling.Samplers;
 import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.HostTensor;
-import java.io.IOException;
+import io.github.wananimate.video.Frame;
+import io.github.wananimate.video.FrameSequence;
 import java.nio.FloatBuffer;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,100 +96,80 @@ public final class WanAnimatePipeline {
          * @param clip the clip that produced it
          * @param frame {@code [3, H, W]} pixel space, clamped
          */
-        void accept(int index, int clip, HostTensor frame) throws IOException;
+        void accept(int index, int clip, HostTensor frame);
     }
 
     private final Networks networks;
     private final Precision precision;
-    private final LongSupplier clock;
 
     /**
      * @param precision the precision pixel conditioning and embeddings are rounded to before a network sees them
      *     (the run's {@link Precision}: {@code BF16} as the original on GPU, {@code FP32} for the golden fixtures)
-     * @param clock a monotonic nanosecond clock for progress and elapsed time ({@code System::nanoTime})
      */
-    public WanAnimatePipeline(Networks networks, Precision precision, LongSupplier clock) {
+    public WanAnimatePipeline(Networks networks, Precision precision) {
         this.networks = Objects.requireNonNull(networks, "networks");
         this.precision = Objects.requireNonNull(precision, "precision");
-        this.clock = Objects.requireNonNull(clock, "clock");
-    }
-
-    public WanAnimatePipeline(Networks networks, Precision precision) {
-        this(networks, precision, System::nanoTime);
     }
 
     /**
      * Runs one generation.
      *
-     * @param request the validated request (animation or replacement)
-     * @param text the encoded prompt, and the negative prompt when {@code request.usesGuidance()}
+     * @param job the driving signals and settings
+     * @param text the encoded prompt, and the negative prompt when {@code job.guided()}
      * @param noise clip k's initial latent noise
-     * @param seed the seed the noise was made from, reported in the result
-     * @param sink receives the {@code request.frameCount()} output frames
-     * @param listener told after every step and stage; may cancel (null: none)
-     * @param token checked before every model call (null: none)
-     * @throws io.github.wananimate.api.GenerationCancelledException when cancelled; frames already delivered stay
-     *     delivered
-     * @throws FrameSinkException when the sink throws, naming the frame
+     * @param sink receives the {@code job.frameCount()} output frames; what it throws ends the run
+     * @param monitor told of every stage and step; stops the run by throwing
+     * @return the clips it ran
      */
-    public GenerationResult generate(GenerationRequest request, TextConditioning text, NoiseSource noise, long seed,
-            DecodedFrameSink sink, ProgressListener listener, CancellationToken token) {
-        long start = clock.getAsLong();
-        MotionSignals signals = request.signals();
-        int height = signals.height();
-        int width = signals.width();
-        boolean replace = request.isReplacement();
-        boolean guided = Guidance.enabled(request.guideScale());
-        if (replace && !signals.supportsReplacement()) {
-            throw new IllegalArgumentException("replacement needs the mask and background signals: " + signals);
-        }
+    public ClipPlan generate(Job job, TextConditioning text, NoiseSource noise, DecodedFrameSink sink,
+            GenerationMonitor monitor) {
+        int height = job.height();
+        int width = job.width();
+        boolean guided = job.guided();
         if (guided && text.negativeContext() == null) {
-            throw new IllegalArgumentException("guide scale " + request.guideScale()
+            throw new IllegalArgumentException("guide scale " + job.guideScale()
                     + " runs the unconditional pass, which needs the negative prompt's context");
         }
-        ClipPlan plan = ClipPlan.of(signals.frameCount(), request.clipLength(), request.refertNum());
-        LatentGeometry geometry = new LatentGeometry(height, width, request.clipLength());
-        ProgressTracker tracker = new ProgressTracker(listener, token, plan.clipCount(), request.steps(), clock);
-        LOG.debug("{}: {} clips of {} frames at {}x{}, {} {} steps, shift {}, guide {}", request, plan.clipCount(),
-                plan.clipLength(), width, height, request.solver(), request.steps(), request.shift(),
-                request.guideScale());
+        ClipPlan plan = ClipPlan.of(job.frameCount(), job.clipLength(), job.continuationFrames());
+        LatentGeometry geometry = new LatentGeometry(height, width, job.clipLength());
+        LOG.debug("{} clips of {} frames at {}x{}, {} {} steps, shift {}, guide {}{}", plan.clipCount(),
+                plan.clipLength(), width, height, job.solver(), job.steps(), job.shift(), job.guideScale(),
+                job.replacement() ? ", replacement" : "");
 
         // §2.3: the global conditioning, computed once.
-        tracker.report(Stage.PREPARING, 0, 0);
-        Frame reference = ReferenceLetterbox.paddingResize(signals.reference(), height, width);
+        monitor.preparing(plan.clipCount(), job.steps());
+        Frame reference = ReferenceLetterbox.paddingResize(job.reference(), height, width);
         HostTensor referencePixels = PixelVideo.fromFrame(reference, precision);
         HostTensor referenceLatent = networks.vae().encode(referencePixels);
-        tracker.checkCancelled();
+        monitor.checkCancelled();
         HostTensor clipFeature = clipFeature(referencePixels);
         // §2.10: the unconditional pass sees black faces (all −1); every frame is the same, so one is encoded.
         HostTensor unconditionalMotion = guided ? repeatRows(encodeFaces(Guidance.unconditionalFace(
-                new long[] {3, 1, MotionEncoder.SIZE, MotionEncoder.SIZE})), request.clipLength()) : null;
+                new long[] {3, 1, MotionEncoder.SIZE, MotionEncoder.SIZE})), job.clipLength()) : null;
 
         try (OnDevice global = new OnDevice()) {
             DeviceTensor context = global.put(rounded(text.context()));
             DeviceTensor negativeContext = guided ? global.put(rounded(text.negativeContext())) : null;
             DeviceTensor clipOnDevice = global.put(clipFeature);
             DeviceTensor unconditionalOnDevice = guided ? global.put(unconditionalMotion) : null;
-            denoiseClips(request, plan, geometry, referenceLatent, context, negativeContext, clipOnDevice,
-                    unconditionalOnDevice, noise, sink, tracker);
+            denoiseClips(job, plan, geometry, referenceLatent, context, negativeContext, clipOnDevice,
+                    unconditionalOnDevice, noise, sink, monitor);
         }
-        tracker.report(Stage.FINISHED, plan.clipCount() - 1, request.steps());
-        Duration elapsed = Duration.ofNanos(clock.getAsLong() - start);
-        return new GenerationResult(signals.frameCount(), width, height, request.outputFps(), plan.clipCount(), seed,
-                elapsed);
+        monitor.finished();
+        return plan;
     }
 
     /** §2.5–§2.12 for every clip: conditioning, sampling and decoding, the previous clip's last frames carried on. */
-    private void denoiseClips(GenerationRequest request, ClipPlan plan, LatentGeometry geometry,
+    private void denoiseClips(Job job, ClipPlan plan, LatentGeometry geometry,
             HostTensor referenceLatent, DeviceTensor context, DeviceTensor negativeContext, DeviceTensor clipFeature,
-            DeviceTensor unconditionalMotion, NoiseSource noise, DecodedFrameSink sink, ProgressTracker tracker) {
+            DeviceTensor unconditionalMotion, NoiseSource noise, DecodedFrameSink sink, GenerationMonitor monitor) {
         boolean guided = negativeContext != null;
         HostTensor previous = null;
         Map<Integer, float[]> knownMotion = new HashMap<>();
         for (ClipPlan.Clip clip : plan.clips()) {
             int k = clip.index();
-            tracker.report(Stage.ENCODING_CLIP, k, 0);
-            ClipInputs inputs = encodeClip(request, clip, geometry, referenceLatent, previous, knownMotion);
+            monitor.encodingClip(k);
+            ClipInputs inputs = encodeClip(job, clip, geometry, referenceLatent, previous, knownMotion);
             // Only the next clip can reuse codes (its overlap and padding frames); the rest are dropped, so the map
             // stays one clip long whatever the video's length.
             if (k + 1 < plan.clipCount()) {
@@ -215,28 +185,28 @@ public final class WanAnimatePipeline {
                 throw new IllegalStateException("noise source gave clip " + k + " noise shaped "
                         + Arrays.toString(x.shape()) + ", expected " + Arrays.toString(geometry.noiseShape()));
             }
-            Sampler sampler = Samplers.create(request.solver().id(), request.steps(), request.shift());
+            Sampler sampler = Samplers.create(job.solver(), job.steps(), job.shift());
             try (OnDevice perClip = new OnDevice()) {
                 Map<String, DeviceTensor> conditional = conditioning(perClip, inputs, context, clipFeature,
                         perClip.put(inputs.faceMotion()));
                 Map<String, DeviceTensor> unconditional = guided ? conditioning(perClip, inputs, negativeContext,
                         clipFeature, unconditionalMotion) : null;
-                for (int i = 0; i < request.steps(); i++) {
-                    tracker.checkCancelled();
+                for (int i = 0; i < job.steps(); i++) {
+                    monitor.checkCancelled();
                     HostTensor sinusoid = WanAnimateDiT.timestepSinusoid(sampler.currentTimestep(),
                             networks.ditConfig().freqDim());
                     HostTensor velocity = velocity(x, sinusoid, conditional);
                     if (guided) {
-                        tracker.checkCancelled();
+                        monitor.checkCancelled();
                         velocity = Guidance.combine(velocity(x, sinusoid, unconditional), velocity,
-                                request.guideScale());
+                                job.guideScale());
                     }
                     x = sampler.step(velocity, x);
-                    tracker.report(Stage.DENOISING, k, i + 1);
+                    monitor.denoised(k, i + 1);
                 }
             }
-            tracker.report(Stage.DECODING, k, request.steps());
-            previous = decodeAndEmit(x, clip, plan, previous, sink, tracker);
+            monitor.decoding(k);
+            previous = decodeAndEmit(x, clip, plan, previous, sink, monitor);
         }
     }
 
@@ -285,27 +255,26 @@ public final class WanAnimatePipeline {
     }
 
     /** §2.6–§2.9: pose latents, face pixels and y of one clip. */
-    private ClipInputs encodeClip(GenerationRequest request, ClipPlan.Clip clip, LatentGeometry geometry,
+    private ClipInputs encodeClip(Job job, ClipPlan.Clip clip, LatentGeometry geometry,
             HostTensor referenceLatent, HostTensor previous, Map<Integer, float[]> knownMotion) {
-        MotionSignals signals = request.signals();
         int[] sources = clip.sourceFrames();
         int clipLength = geometry.clipLength();
         int height = geometry.height();
         int width = geometry.width();
 
-        HostTensor pose = networks.vae().encode(PixelVideo.fromFrames(signals.pose(), sources, precision));
+        HostTensor pose = networks.vae().encode(PixelVideo.fromFrames(job.pose(), sources, precision));
         HostTensor poseLatents = rounded(pose).reshape(geometry.poseLatentShape());
-        HostTensor faceMotion = faceMotion(signals.face(), sources, knownMotion);
+        HostTensor faceMotion = faceMotion(job.face(), sources, knownMotion);
 
         HostTensor background = null;
         float[] keepBackground = null;
-        if (request.isReplacement()) {
-            FrameSequence masks = signals.mask().orElseThrow();
-            background = PixelVideo.fromFrames(signals.background().orElseThrow(), sources, precision);
+        if (job.replacement()) {
+            FrameSequence masks = job.mask();
+            background = PixelVideo.fromFrames(job.background(), sources, precision);
             keepBackground = ClipConditioning.keepBackgroundMask(PixelVideo.maskFromFrames(masks, sources, precision),
                     clipLength, height, width, precision);
         }
-        HostTensor video = ClipConditioning.conditioningVideo(request.isReplacement(), previous, background,
+        HostTensor video = ClipConditioning.conditioningVideo(job.replacement(), previous, background,
                 clipLength, height, width);
         HostTensor videoLatent = networks.vae().encode(video);
         HostTensor mask = ClipConditioning.clipMask(geometry.latentFrames(), geometry.latentHeight(),
@@ -404,9 +373,9 @@ public final class WanAnimatePipeline {
      * fails, and the frames before them are taken from {@code previous}, the last r frames generated before this clip.
      */
     private HostTensor decodeAndEmit(HostTensor latent, ClipPlan.Clip clip, ClipPlan plan, HostTensor previous,
-            DecodedFrameSink sink, ProgressTracker tracker) {
+            DecodedFrameSink sink, GenerationMonitor monitor) {
         int clipLength = plan.clipLength();
-        int carried = plan.refertNum();
+        int carried = plan.continuationFrames();
         int dropped = clip.droppedFrames();
         int emitEnd = dropped + clip.emittedFrames();
         int fromThisClip = Math.min(carried, clipLength - dropped);
@@ -417,7 +386,7 @@ public final class WanAnimatePipeline {
         int frame = 0;
         Iterator<HostTensor> chunks = networks.vae().decodeChunks(ClipOutput.withoutReferenceSlot(latent));
         while (chunks.hasNext()) {
-            tracker.checkCancelled();
+            monitor.checkCancelled();
             HostTensor chunk = ClipOutput.clamp(chunks.next());
             long[] s = chunk.shape();
             int count = (int) s[1];
@@ -432,11 +401,7 @@ public final class WanAnimatePipeline {
                     HostTensor out = ClipOutput.frames(chunk, t, t + 1, Precision.FP32)
                             .reshape(frameShape);
                     int index = clip.firstOutputFrame() + frame - dropped;
-                    try {
-                        sink.accept(index, clip.index(), out);
-                    } catch (IOException | RuntimeException e) {
-                        throw new FrameSinkException(index, clip.index(), e);
-                    }
+                    sink.accept(index, clip.index(), out);
                 }
                 int slot = fromPrevious + frame - (clipLength - fromThisClip);
                 if (slot >= fromPrevious && slot < carried) {

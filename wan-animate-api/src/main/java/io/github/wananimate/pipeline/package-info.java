@@ -1,9 +1,11 @@
 /**
- * Host-side pieces of the clip-chaining pipeline (PIPELINE.md §2), plain Java on host tensors. Only networks run on
- * a backend. A generation calls them in this order:
+ * The clip-chaining pipeline (PIPELINE.md §2): {@code WanAnimatePipeline} runs a {@code Job} on bound networks, and
+ * its host-side pieces are plain Java on host tensors (only networks run on a backend). Below the public API: it
+ * reads frames ({@code video}) and reports through a {@code GenerationMonitor}, never the request types. A generation
+ * calls the pieces in this order:
  *
  * <ol>
- * <li>{@code ClipPlan.of(N_real, L, r)}; {@code new LatentGeometry(H, W, L)}; {@code ProgressTracker}.</li>
+ * <li>{@code ClipPlan.of(N_real, L, r)}; {@code new LatentGeometry(H, W, L)}; {@code monitor.preparing}.</li>
  * <li>Once: {@code ReferenceLetterbox.paddingResize(reference, H, W)} → {@code PixelVideo.fromFrame} (ref pixels,
  * [3, 1, H, W]); VAE-encode → ref latent [16, 1, h, w]; CLIP on the ref pixels (bicubic 224, block 31) →
  * [1, 257, 1280]; T5 of the prompt (and of the negative prompt when {@code Guidance.enabled(g)}).</li>
@@ -19,7 +21,7 @@
  * <li>x = {@code noise.noise(k, geometry.noiseShape())}; for each step: v = DiT(x, t = sampler.currentTimestep(),
  * context, clip, y, pose, face, seq_len = geometry.maxSequenceLength()); with guidance also the unconditional pass
  * (negative context, {@code Guidance.unconditionalFace}) and {@code Guidance.combine}; x = sampler.step(v, x);
- * {@code tracker.report(DENOISING, k, i + 1)};</li>
+ * {@code monitor.denoised(k, i + 1)};</li>
  * <li>video = {@code ClipOutput.clamp(VAE.decode(ClipOutput.withoutReferenceSlot(x)))} [3, L, H, W]; emit
  * {@code PixelVideo.toFrame(video, j)} for j in [droppedFrames, droppedFrames + emittedFrames) as output frames
  * {@code firstOutputFrame + …}; previous = {@code ClipOutput.frames(video, L − r, L, precision)} (the last r of the

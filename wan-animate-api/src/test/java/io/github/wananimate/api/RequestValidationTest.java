@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.InstanceOfAssertFactories.list;
 
+import io.github.wananimate.video.Frame;
+import io.github.wananimate.video.FrameSequence;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,7 @@ class RequestValidationTest {
     void defaultsAreThoseOfGenerate() {
         AnimationRequest r = AnimationRequest.builder(animationSignals(10, 64, 48)).build();
         assertThat(r.clipLength()).isEqualTo(77);
-        assertThat(r.refertNum()).isEqualTo(1);
+        assertThat(r.continuationFrames()).isEqualTo(1);
         assertThat(r.steps()).isEqualTo(20);
         assertThat(r.shift()).isEqualTo(5.0);
         assertThat(r.guideScale()).isEqualTo(1.0);
@@ -47,12 +49,12 @@ class RequestValidationTest {
     @Test
     void fluentSettingsAreKept() {
         ReplacementRequest r = ReplacementRequest.builder(replacementSignals(30)).prompt("a dancer")
-                .negativePrompt("blur").clipLength(13).refertNum(5).steps(4).shift(3).guideScale(2.5)
+                .negativePrompt("blur").clipLength(13).continuationFrames(5).steps(4).shift(3).guideScale(2.5)
                 .solver(" UniPC").seed(7).outputFps(24).relightingLora(true).build();
         assertThat(r.prompt()).isEqualTo("a dancer");
         assertThat(r.negativePrompt()).isEqualTo("blur");
         assertThat(r.clipLength()).isEqualTo(13);
-        assertThat(r.refertNum()).isEqualTo(5);
+        assertThat(r.continuationFrames()).isEqualTo(5);
         assertThat(r.solver()).isEqualTo(Solver.UNIPC);
         assertThat(r.usesGuidance()).isTrue();
         assertThat(r.relightingLora()).isTrue();
@@ -64,14 +66,14 @@ class RequestValidationTest {
     @Test
     void everyBadFieldIsNamedWithItsValue() {
         AnimationRequest.Builder b = AnimationRequest.builder(animationSignals(3, 72, 40)).clipLength(76)
-                .refertNum(77).steps(0).shift(0).guideScale(0.5).solver("ddim").seed(-5).outputFps(Double.NaN);
+                .continuationFrames(77).steps(0).shift(0).guideScale(0.5).solver("ddim").seed(-5).outputFps(Double.NaN);
         assertThatThrownBy(b::build).isInstanceOf(InvalidRequestException.class)
                 .hasMessageStartingWith("animation request is invalid: ")
                 .hasMessageContaining("width = 72: the generation width (the pose frame width) must be a multiple of 16")
                 .hasMessageContaining("height = 40:")
-                .hasMessageContaining("refertNum = 77: must be 1 or 5")
+                .hasMessageContaining("continuationFrames = 77: must be 1 or 5")
                 .hasMessageContaining("clipLength = 76: must be 4n+1")
-                .hasMessageContaining("frameCount = 3: needs more driving frames than refertNum (77)")
+                .hasMessageContaining("frameCount = 3: needs more driving frames than continuationFrames (77)")
                 .hasMessageContaining("steps = 0: must be in 1..1000")
                 .hasMessageContaining("shift = 0.0: must be a finite number > 0")
                 .hasMessageContaining("guideScale = 0.5: must be a finite number >= 1")
@@ -80,16 +82,16 @@ class RequestValidationTest {
                 .hasMessageContaining("outputFps = NaN:")
                 .extracting(e -> ((InvalidRequestException) e).problems(), list(InvalidRequestException.Problem.class))
                 .extracting(InvalidRequestException.Problem::field)
-                .containsExactly("width", "height", "refertNum", "clipLength", "clipLength", "frameCount", "steps",
+                .containsExactly("width", "height", "continuationFrames", "clipLength", "clipLength", "frameCount", "steps",
                         "shift", "guideScale", "solver", "seed", "outputFps");
     }
 
     @Test
     void clipLengthMustStepForward() {
-        assertThatThrownBy(() -> AnimationRequest.builder(animationSignals(40, 64, 48)).refertNum(5).clipLength(5)
-                .build()).hasMessageContaining("clipLength = 5: must be greater than refertNum (5)");
+        assertThatThrownBy(() -> AnimationRequest.builder(animationSignals(40, 64, 48)).continuationFrames(5).clipLength(5)
+                .build()).hasMessageContaining("clipLength = 5: must be greater than continuationFrames (5)");
         // L = 9 < 2·5 + 1: the original runs it for two clips; later clips carry the last 5 frames generated
-        assertThat(AnimationRequest.builder(animationSignals(40, 64, 48)).refertNum(5).clipLength(9).build()
+        assertThat(AnimationRequest.builder(animationSignals(40, 64, 48)).continuationFrames(5).clipLength(9).build()
                 .clipLength()).isEqualTo(9);
     }
 
@@ -104,7 +106,7 @@ class RequestValidationTest {
     @Test
     void tooFewFramesForTheCarriedFramesAreRejected() {
         assertThatThrownBy(() -> AnimationRequest.builder(animationSignals(1, 64, 48)).build())
-                .hasMessageContaining("frameCount = 1: needs more driving frames than refertNum (1)");
+                .hasMessageContaining("frameCount = 1: needs more driving frames than continuationFrames (1)");
     }
 
     @Test

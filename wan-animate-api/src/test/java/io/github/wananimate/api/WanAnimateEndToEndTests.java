@@ -7,26 +7,27 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.github.wananimate.memory.MemoryBudgetException;
 import io.github.wananimate.memory.MemoryModel;
 import io.github.wananimate.memory.ResidencyPlan;
-import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.Network;
-import io.github.wananimate.spi.DeviceTensor;
-import io.github.wananimate.spi.LoadedNetwork;
-import io.github.wananimate.spi.RunOutputs;
-import io.github.wananimate.tensor.HostTensor;
-import io.github.wananimate.tensor.Shapes;
-import io.github.wananimate.weights.ParameterSource;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
-import java.util.function.Predicate;
+import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.Backends;
+import io.github.wananimate.spi.DeviceTensor;
+import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.spi.RunOutputs;
+import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.Shapes;
+import io.github.wananimate.video.Frame;
+import io.github.wananimate.weights.ParameterSource;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -336,17 +337,17 @@ public abstract class WanAnimateEndToEndTests {
     }
 
     private static AnimationRequest refert5(int frames) {
-        return AnimationRequest.builder(signals(false, frames, SIZE)).clipLength(9).refertNum(5).steps(1).seed(3)
+        return AnimationRequest.builder(signals(false, frames, SIZE)).clipLength(9).continuationFrames(5).steps(1).seed(3)
                 .build();
     }
 
     private AnimationRequest animation(long seed) {
-        return AnimationRequest.builder(signals(false)).clipLength(CLIP_LENGTH).refertNum(1).steps(STEPS)
+        return AnimationRequest.builder(signals(false)).clipLength(CLIP_LENGTH).continuationFrames(1).steps(STEPS)
                 .seed(seed).build();
     }
 
     private ReplacementRequest replacement(long seed, boolean lora) {
-        return ReplacementRequest.builder(signals(true)).clipLength(CLIP_LENGTH).refertNum(1).steps(STEPS)
+        return ReplacementRequest.builder(signals(true)).clipLength(CLIP_LENGTH).continuationFrames(1).steps(STEPS)
                 .seed(seed).relightingLora(lora).build();
     }
 

@@ -12,6 +12,7 @@ import io.github.wananimate.spi.Backends;
 import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.video.Frame;
 import io.github.wananimate.weights.ParameterSource;
 import java.io.IOException;
 import java.nio.file.Files;

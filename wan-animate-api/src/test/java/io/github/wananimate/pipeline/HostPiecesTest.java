@@ -4,21 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.github.wananimate.api.CancellationToken;
-import io.github.wananimate.api.Frame;
-import io.github.wananimate.api.FrameSequence;
-import io.github.wananimate.api.GenerationCancelledException;
+import io.github.wananimate.nn.Precision;
+import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralNoiseSource;
 import io.github.wananimate.sampling.GaussianNoiseSource;
 import io.github.wananimate.sampling.NoiseSource;
-import io.github.wananimate.api.Progress;
-import io.github.wananimate.nn.Precision;
-import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.tensor.HostTensor;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import io.github.wananimate.video.Frame;
+import io.github.wananimate.video.FrameSequence;
 import org.junit.jupiter.api.Test;
 
 /** Pixel conversion, geometry, guidance, noise, clip output and progress. */
@@ -127,33 +120,5 @@ class HostPiecesTest {
         HostTensor last = ClipOutput.frames(video, 2, 3, Precision.BF16);
         assertThat(last.shape()).containsExactly(3, 1, 1, 1);
         assertThat(last.toFloatArray()).containsExactly(3f, -3f, 0.30078125f);
-    }
-
-    @Test
-    void progressEstimatesTheRemainingTimeFromTimedSteps() {
-        AtomicLong clock = new AtomicLong(1_000);
-        List<Progress> seen = new ArrayList<>();
-        ProgressTracker tracker = new ProgressTracker(p -> seen.add(p), new CancellationToken(), 2, 5, clock::get);
-        Progress start = tracker.report(Progress.Stage.PREPARING, 0, 0);
-        assertThat(start.remaining()).isEmpty();
-        clock.addAndGet(Duration.ofSeconds(4).toNanos());
-        Progress p = tracker.report(Progress.Stage.DENOISING, 0, 2);
-        assertThat(p.completedSteps()).isEqualTo(2);
-        assertThat(p.fraction()).isEqualTo(0.2);
-        assertThat(p.remaining()).contains(Duration.ofSeconds(16));
-        assertThat(seen).hasSize(2);
-    }
-
-    @Test
-    void listenerReturningFalseOrTokenCancelsTheRun() {
-        ProgressTracker refusing = new ProgressTracker(p -> false, null, 1, 4, () -> 0L);
-        assertThatThrownBy(() -> refusing.report(Progress.Stage.DENOISING, 0, 1))
-                .isInstanceOf(GenerationCancelledException.class).hasMessageContaining("clip 0, step 1");
-        CancellationToken token = new CancellationToken();
-        ProgressTracker tracked = new ProgressTracker(null, token, 1, 4, () -> 0L);
-        tracked.checkCancelled();
-        token.cancel("user pressed stop");
-        assertThatThrownBy(tracked::checkCancelled).isInstanceOf(GenerationCancelledException.class)
-                .hasMessage("user pressed stop");
     }
 }

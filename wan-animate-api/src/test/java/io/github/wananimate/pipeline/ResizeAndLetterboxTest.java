@@ -3,7 +3,7 @@ package io.github.wananimate.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.wananimate.api.Frame;
+import io.github.wananimate.video.Frame;
 import org.junit.jupiter.api.Test;
 
 /** cv2 INTER_LINEAR values worked out by hand from OpenCV's fixed-point formula, and the §2.2 letterbox. */

@@ -2,7 +2,6 @@ package io.github.wananimate.preprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.preprocess.folder.PreprocessFolder;
 import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
@@ -21,6 +20,7 @@ import io.github.wananimate.preprocess.pose.PoseSource;
 import io.github.wananimate.preprocess.pose.StandInModels;
 import io.github.wananimate.preprocess.pose.SubjectSelection;
 import io.github.wananimate.preprocess.render.PoseRenderer;
+import io.github.wananimate.video.Frame;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

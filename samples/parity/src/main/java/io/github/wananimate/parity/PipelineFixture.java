@@ -2,12 +2,7 @@ package io.github.wananimate.parity;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.github.wananimate.api.AnimationRequest;
-import io.github.wananimate.api.Frame;
-import io.github.wananimate.api.FrameSequence;
-import io.github.wananimate.api.GenerationRequest;
 import io.github.wananimate.api.MotionSignals;
-import io.github.wananimate.api.ReplacementRequest;
 import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.clip.ClipVisionConfig;
 import io.github.wananimate.nn.clip.ClipVisionEncoder;
@@ -15,14 +10,19 @@ import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.pipeline.ClipPlan;
+import io.github.wananimate.pipeline.GenerationMonitor;
+import io.github.wananimate.pipeline.Job;
+import io.github.wananimate.pipeline.WanAnimatePipeline;
 import io.github.wananimate.pipeline.WanVae;
 import io.github.wananimate.procedural.ProceduralNoiseSource;
-import io.github.wananimate.sampling.NoiseSource;
-import io.github.wananimate.pipeline.WanAnimatePipeline;
 import io.github.wananimate.procedural.ProceduralWeights;
+import io.github.wananimate.sampling.NoiseSource;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.video.Frame;
+import io.github.wananimate.video.FrameSequence;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,9 +90,9 @@ public final class PipelineFixture implements FixtureComponent {
                     precision);
             for (Map.Entry<String, JsonElement> entry : fixture.json().getAsJsonObject("cases").entrySet()) {
                 JsonObject c = entry.getValue().getAsJsonObject();
-                GenerationRequest request = request(c, flag(c, "replace") ? replacement : animation);
+                Job job = job(c, flag(c, "replace") ? replacement : animation);
                 long start = System.nanoTime();
-                outputs.put(entry.getKey() + ".video", runCase(fixture, entry.getKey(), c, pipeline, request, text));
+                outputs.put(entry.getKey() + ".video", runCase(fixture, entry.getKey(), c, pipeline, job, text));
                 LOG.info("pipeline case {} on {}: {} ms", entry.getKey(), backend.name(),
                         (System.nanoTime() - start) / 1_000_000);
             }
@@ -101,29 +101,29 @@ public final class PipelineFixture implements FixtureComponent {
     }
 
     private static HostTensor runCase(Fixture fixture, String name, JsonObject c, WanAnimatePipeline pipeline,
-            GenerationRequest request, WanAnimatePipeline.TextConditioning text) {
-        int frames = request.frameCount();
-        int height = request.signals().height();
-        int width = request.signals().width();
+            Job job, WanAnimatePipeline.TextConditioning text) {
+        int frames = job.frameCount();
+        int height = job.height();
+        int width = job.width();
         int plane = height * width;
         float[] video = new float[3 * frames * plane];
         boolean[] seen = new boolean[frames];
-        var result = pipeline.generate(request, text, new ProceduralNoiseSource(fixture.seed()), fixture.seed(),
+        ClipPlan plan = pipeline.generate(job, text, new ProceduralNoiseSource(fixture.seed()),
                 (index, clip, frame) -> {
                     FloatBuffer f = frame.asFloatBuffer();
                     for (int ch = 0; ch < 3; ch++) {
                         f.get(ch * plane, video, (ch * frames + index) * plane, plane);
                     }
                     seen[index] = true;
-                }, null, null);
+                }, GenerationMonitor.NONE);
         for (int i = 0; i < frames; i++) {
             if (!seen[i]) {
                 throw new FixtureException("case " + name + ": output frame " + i + " was never delivered");
             }
         }
-        if (c.has("clips") && c.get("clips").getAsInt() != result.clipCount()) {
+        if (c.has("clips") && c.get("clips").getAsInt() != plan.clipCount()) {
             throw new FixtureException("case " + name + ": the original ran " + c.get("clips").getAsInt()
-                    + " clips, this plan has " + result.clipCount());
+                    + " clips, this plan has " + plan.clipCount());
         }
         return HostTensor.ofFloats(new long[] {3, frames, height, width}, video);
     }
@@ -144,16 +144,12 @@ public final class PipelineFixture implements FixtureComponent {
         }
     }
 
-    private static GenerationRequest request(JsonObject c, MotionSignals signals) {
-        GenerationRequest.Builder<?, ?> b = flag(c, "replace") ? ReplacementRequest.builder(signals)
-                : AnimationRequest.builder(signals);
-        return b.clipLength(c.get("clip_len").getAsInt())
-                .refertNum(c.get("refert").getAsInt())
-                .shift(c.get("shift").getAsDouble())
-                .solver(c.get("solver").getAsString())
-                .steps(c.get("steps").getAsInt())
-                .guideScale(c.get("guide").getAsDouble())
-                .build();
+    /** The case's generation, as the pipeline runs it. */
+    private static Job job(JsonObject c, MotionSignals signals) {
+        return new Job(signals.reference(), signals.pose(), signals.face(), signals.background().orElse(null),
+                signals.mask().orElse(null), flag(c, "replace"), c.get("clip_len").getAsInt(),
+                c.get("refert").getAsInt(), c.get("solver").getAsString(), c.get("steps").getAsInt(),
+                c.get("shift").getAsDouble(), c.get("guide").getAsDouble());
     }
 
     private static MotionSignals signals(Fixture fixture, boolean replace) {

@@ -1,11 +1,11 @@
 package io.github.wananimate.spark;
 
-import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.preprocess.folder.PreprocessFolderReader;
 import io.github.wananimate.preprocess.image.ImageFiles;
 import io.github.wananimate.preprocess.image.RgbImage;
 import io.github.wananimate.samples.Demo;
+import io.github.wananimate.video.Frame;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;

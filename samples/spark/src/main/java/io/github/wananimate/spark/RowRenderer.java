@@ -8,8 +8,8 @@ import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.api.ProgressListener;
 import io.github.wananimate.api.ReplacementRequest;
 import io.github.wananimate.api.WanAnimate;
-import io.github.wananimate.samples.Demo;
 import io.github.wananimate.preprocess.video.Mp4FrameSink;
+import io.github.wananimate.samples.Demo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -131,7 +131,7 @@ final class RowRenderer {
         // the driving frame rate by default, as the CLI: timing and any soundtrack stay in sync
         b.outputFps(job.fps() != null ? job.fps() : signals.fps());
         if (job.refert() != null) {
-            b.refertNum(job.refert());
+            b.continuationFrames(job.refert());
         }
         if (job.solver() != null) {
             b.solver(job.solver());

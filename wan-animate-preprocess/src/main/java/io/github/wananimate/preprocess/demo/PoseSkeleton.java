@@ -1,6 +1,6 @@
 package io.github.wananimate.preprocess.demo;
 
-import io.github.wananimate.api.Frame;
+import io.github.wananimate.video.Frame;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;

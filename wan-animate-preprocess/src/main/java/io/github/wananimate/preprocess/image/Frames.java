@@ -1,6 +1,6 @@
 package io.github.wananimate.preprocess.image;
 
-import io.github.wananimate.api.Frame;
+import io.github.wananimate.video.Frame;
 
 /** Conversions between this module's mutable {@link RgbImage} and the API's immutable {@link Frame}. */
 public final class Frames {

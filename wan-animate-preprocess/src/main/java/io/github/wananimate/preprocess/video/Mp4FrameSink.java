@@ -1,8 +1,8 @@
 package io.github.wananimate.preprocess.video;
 
-import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.FrameSink;
 import io.github.wananimate.preprocess.image.RgbImage;
+import io.github.wananimate.video.Frame;
 import java.nio.file.Path;
 import java.util.Objects;
 

@@ -1,8 +1,8 @@
 package io.github.wananimate.preprocess.video;
 
-import io.github.wananimate.api.Frame;
-import io.github.wananimate.api.FrameSequence;
 import io.github.wananimate.preprocess.image.Frames;
+import io.github.wananimate.video.Frame;
+import io.github.wananimate.video.FrameSequence;
 import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.ArrayDeque;

@@ -2,8 +2,8 @@ package io.github.wananimate.preprocess.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.MotionSignals;
+import io.github.wananimate.video.Frame;
 import org.junit.jupiter.api.Test;
 
 class DemoSampleTest {

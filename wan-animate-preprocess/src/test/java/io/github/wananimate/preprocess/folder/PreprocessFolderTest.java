@@ -3,13 +3,13 @@ package io.github.wananimate.preprocess.folder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.wananimate.api.Frame;
 import io.github.wananimate.api.MotionSignals;
 import io.github.wananimate.preprocess.TestMedia;
 import io.github.wananimate.preprocess.image.ImageFiles;
 import io.github.wananimate.preprocess.image.RgbImage;
 import io.github.wananimate.preprocess.mask.BinaryMask;
 import io.github.wananimate.preprocess.video.VideoFrameSequence;
+import io.github.wananimate.video.Frame;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

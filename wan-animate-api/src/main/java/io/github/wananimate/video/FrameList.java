@@ -1,4 +1,4 @@
-package io.github.wananimate.api;
+package io.github.wananimate.video;
 
 import java.util.List;
 

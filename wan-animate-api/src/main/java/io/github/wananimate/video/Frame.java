@@ -1,4 +1,4 @@
-package io.github.wananimate.api;
+package io.github.wananimate.video;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
