@@ -1,10 +1,13 @@
 package io.github.wananimate.api;
 
 import io.github.wananimate.errors.ModelFileException;
+import io.github.wananimate.io.Closeables;
 import io.github.wananimate.memory.MemoryBudgetException;
 import io.github.wananimate.memory.MemoryModel;
 import io.github.wananimate.memory.MemorySize;
 import io.github.wananimate.memory.ResidencyPlan;
+import io.github.wananimate.model.ModelComponents;
+import io.github.wananimate.model.OnDemandUmt5;
 import io.github.wananimate.nn.ParameterBinding;
 import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.clip.ClipVisionConfig;
@@ -12,8 +15,6 @@ import io.github.wananimate.nn.clip.ClipVisionEncoder;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.face.MotionEncoder;
-import io.github.wananimate.nn.t5.UMT5Config;
-import io.github.wananimate.nn.t5.UMT5Encoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.pipeline.ClipPlan;
 import io.github.wananimate.pipeline.Job;
@@ -27,18 +28,13 @@ import io.github.wananimate.spi.Backends;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.text.TextEncoder;
-import io.github.wananimate.text.TextEncoderCache;
-import io.github.wananimate.text.UMT5TextEncoder;
-import io.github.wananimate.text.UMT5Tokenizer;
 import io.github.wananimate.video.Frame;
 import io.github.wananimate.weights.KeyMappings;
-import io.github.wananimate.weights.ModelFolder;
 import io.github.wananimate.weights.ParameterSource;
 import io.github.wananimate.weights.lora.LoraAdapter;
 import io.github.wananimate.weights.lora.LoraMergedSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -75,19 +71,13 @@ public final class WanAnimate implements AutoCloseable {
 
     private final Backend backend;
     private final boolean ownsBackend;
-    /** Null when every component was given in memory. */
-    private final Path modelFolder;
+    private final ModelComponents model;
     private final DiTConfig ditConfig;
-    private final ParameterSource ditWeights;
-    private final LoraSource relightingLora;
-    private final ClipVisionConfig clipConfig;
-    private final TextEncoder textEncoder;
-    private final OnDemandUmt5 onDemandT5;
     private final boolean keepTextEncoderLoaded;
     private final Precision precision;
     private final LongFunction<NoiseSource> noise;
-    /** Everything to close, most recent first. */
-    private final Deque<AutoCloseable> owned;
+    /** The networks bound here, to close most recent first. */
+    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
     private final LoadedNetwork motionEncoder;
     private final WanVae vae;
     private final LoadedNetwork clip;
@@ -104,25 +94,16 @@ public final class WanAnimate implements AutoCloseable {
     private Double ditLoraStrength;
     private boolean closed;
 
-    private WanAnimate(Builder b, Backend backend, boolean ownsBackend, Deque<AutoCloseable> owned,
-            ParameterSource ditWeights, DiTConfig ditConfig, ParameterSource vaeWeights, VaeConfig vaeConfig,
-            ParameterSource clipWeights, ClipVisionConfig clipConfig, LoraSource relightingLora,
-            TextEncoder textEncoder, OnDemandUmt5 onDemandT5) {
+    private WanAnimate(Builder b, Backend backend, boolean ownsBackend, ModelComponents model) {
         this.backend = backend;
         this.ownsBackend = ownsBackend;
-        this.modelFolder = b.modelFolder;
-        this.owned = owned;
-        this.ditConfig = ditConfig;
-        this.ditWeights = ditWeights;
-        this.relightingLora = relightingLora;
-        this.clipConfig = clipConfig;
-        this.textEncoder = textEncoder;
-        this.onDemandT5 = onDemandT5;
+        this.model = model;
+        this.ditConfig = model.ditConfig();
         this.keepTextEncoderLoaded = b.keepTextEncoderLoaded;
         this.precision = b.precision != null ? b.precision : Precision.defaultFor(backend.device());
         this.noise = b.noise;
         this.memoryBudget = b.memoryBudget;
-        this.otherResidentBytes = MemoryModel.otherResidentBytes(vaeConfig, clipConfig);
+        this.otherResidentBytes = MemoryModel.otherResidentBytes(model.vaeConfig(), model.clipConfig());
         if (memoryBudget > 0) {
             // the smallest generation (16×16 pixels, one 5-frame clip): what no request can go below
             ResidencyPlan least = MemoryModel.planGeneration(new WanAnimateDiT(ditConfig, false, precision), otherResidentBytes,
@@ -135,12 +116,17 @@ public final class WanAnimate implements AutoCloseable {
             }
         }
         // Key names, shapes and the whole checkpoint are checked now, before minutes of binding.
-        ParameterBinding.validateAndPrepare(new WanAnimateDiT(ditConfig, false), ditWeights);
-        this.motionEncoder = keep(backend.load(new MotionEncoder("motion_encoder.", precision), ditWeights));
-        this.vae = keep(WanVae.load(backend, vaeWeights, vaeConfig));
-        this.clip = keep(backend.load(new ClipVisionEncoder(clipConfig), clipWeights));
+        ParameterBinding.validateAndPrepare(new WanAnimateDiT(ditConfig, false), model.ditWeights());
+        try {
+            this.motionEncoder = keep(backend.load(new MotionEncoder("motion_encoder.", precision),
+                    model.ditWeights()));
+            this.vae = keep(WanVae.load(backend, model.vaeWeights(), model.vaeConfig()));
+            this.clip = keep(backend.load(new ClipVisionEncoder(model.clipConfig()), model.clipWeights()));
+        } catch (RuntimeException e) {
+            throw Closeables.closeAll(owned, e);
+        }
         LOG.info("Wan-Animate ready on {} ({}): DiT {}, VAE {}, CLIP {}", backend.name(), backend.device(), ditConfig,
-                vaeConfig, clipConfig);
+                model.vaeConfig(), model.clipConfig());
     }
 
     public static Builder builder() {
@@ -217,14 +203,15 @@ public final class WanAnimate implements AutoCloseable {
             // generate.py: seed −1 → random.randint(0, sys.maxsize).
             long seed = request.seed() == GenerationRequest.RANDOM_SEED
                     ? ThreadLocalRandom.current().nextLong(Long.MAX_VALUE) : request.seed();
-            if (onDemandT5 != null && memoryBudget > 0 && !backend.device().startsWith("cpu")) {
-                onDemandT5.placeOnCpu(!MemoryModel.textEncoderFits(onDemandT5.deviceBytes(), residencyPlan(request)));
+            if (memoryBudget > 0 && !backend.device().startsWith("cpu")) {
+                model.onDemandUmt5().ifPresent(umt5 -> umt5.placeOnCpu(
+                        !MemoryModel.textEncoderFits(umt5.deviceBytes(), residencyPlan(request))));
             }
             WanAnimatePipeline.TextConditioning text = encodeText(request);
             Double lora = request instanceof ReplacementRequest r && r.relightingLora()
                     ? r.relightingLoraStrength() : null;
             WanAnimatePipeline pipeline = new WanAnimatePipeline(new WanAnimatePipeline.Networks(ditFor(lora, request),
-                    ditConfig, motionEncoder, vae, clip, clipConfig, backend::upload), precision);
+                    ditConfig, motionEncoder, vae, clip, model.clipConfig(), backend::upload), precision);
             ProgressTracker tracker = new ProgressTracker(listener, token, System::nanoTime);
             ClipPlan plan = pipeline.generate(job(request), text, noise.apply(seed), (index, clipIndex, frame) -> {
                 try {
@@ -261,12 +248,13 @@ public final class WanAnimate implements AutoCloseable {
     /** §2.3: the prompt, and the negative prompt when guidance runs. */
     private WanAnimatePipeline.TextConditioning encodeText(GenerationRequest request) {
         try {
-            HostTensor context = textEncoder.encode(request.prompt());
-            HostTensor negative = request.usesGuidance() ? textEncoder.encode(request.negativePrompt()) : null;
+            TextEncoder text = model.textEncoder();
+            HostTensor context = text.encode(request.prompt());
+            HostTensor negative = request.usesGuidance() ? text.encode(request.negativePrompt()) : null;
             return new WanAnimatePipeline.TextConditioning(context, negative);
         } finally {
-            if (onDemandT5 != null && !keepTextEncoderLoaded) {
-                onDemandT5.release();
+            if (!keepTextEncoderLoaded) {
+                model.onDemandUmt5().ifPresent(OnDemandUmt5::release);
             }
         }
     }
@@ -295,18 +283,13 @@ public final class WanAnimate implements AutoCloseable {
         if (dit != null && Objects.equals(ditLoraStrength, loraStrength) && ditStreamed.equals(streamed)) {
             return dit;
         }
-        if (loraStrength != null && relightingLora == null) {
-            String expected = ModelFolder.Component.RELIGHTING_LORA.candidates().get(0);
-            throw new IllegalStateException("the request asks for the Relighting LoRA, but the model has none (expected "
-                    + (modelFolder != null ? modelFolder.resolve(expected) : expected + " in the model folder")
-                    + ", or WanAnimate.Builder.relightingLora)");
-        }
+        LoraAdapter lora = loraStrength == null ? null : model.relightingLora().adapter();
         if (dit != null) {
             dit.close();
             dit = null;
         }
-        ParameterSource weights = loraStrength == null ? ditWeights
-                : new LoraMergedSource(ditWeights, relightingLora.adapter(), loraStrength);
+        ParameterSource weights = lora == null ? model.ditWeights()
+                : new LoraMergedSource(model.ditWeights(), lora, loraStrength);
         LOG.info("binding the DiT{} on {}", loraStrength == null ? "" : " with the Relighting LoRA at "
                 + loraStrength, backend.name());
         dit = backend.load(network, weights, streamed);
@@ -336,7 +319,12 @@ public final class WanAnimate implements AutoCloseable {
             owned.push(dit);
             dit = null;
         }
-        failure = closeAll(owned, failure);
+        failure = Closeables.closeAll(owned, failure);
+        try {
+            model.close();
+        } catch (RuntimeException e) {
+            failure = add(failure, e);
+        }
         if (ownsBackend) {
             try {
                 backend.close();
@@ -349,17 +337,6 @@ public final class WanAnimate implements AutoCloseable {
         }
     }
 
-    private static RuntimeException closeAll(Deque<AutoCloseable> resources, RuntimeException failure) {
-        while (!resources.isEmpty()) {
-            try {
-                resources.pop().close();
-            } catch (Exception e) {
-                failure = add(failure, e instanceof RuntimeException r ? r : new IllegalStateException(e));
-            }
-        }
-        return failure;
-    }
-
     private static RuntimeException add(RuntimeException first, RuntimeException next) {
         if (first == null) {
             return next;
@@ -368,131 +345,10 @@ public final class WanAnimate implements AutoCloseable {
         return first;
     }
 
-    /** The Relighting LoRA: opened from a file when first needed, or given in memory. */
-    private static final class LoraSource implements AutoCloseable {
-
-        private final Path file;
-        private final ParameterSource source;
-        private final Double alpha;
-        private LoraAdapter adapter;
-
-        LoraSource(Path file, ParameterSource source, Double alpha) {
-            this.file = file;
-            this.source = source;
-            this.alpha = alpha;
-        }
-
-        LoraAdapter adapter() {
-            if (adapter == null) {
-                adapter = file != null ? LoraAdapter.open(file, alpha)
-                        : LoraAdapter.of(source, source.description(), alpha);
-            }
-            return adapter;
-        }
-
-        @Override
-        public void close() {
-            if (adapter != null) {
-                adapter.close();
-            }
-        }
-    }
-
     /** The DiT's residency under the memory budget for {@code request}'s size. */
     private ResidencyPlan residencyPlan(GenerationRequest request) {
         return MemoryModel.planGeneration(new WanAnimateDiT(ditConfig, false, precision), otherResidentBytes,
                 request.signals().width(), request.signals().height(), request.clipLength(), memoryBudget);
-    }
-
-    /**
-     * The umT5 encoder of a model folder, bound on first use and released on request, so that its weights (11 GB in
-     * bf16) are held only while prompts are encoded; on the CPU instead of the model's device when
-     * {@link #placeOnCpu} says so (a memory budget it does not fit beside the DiT), as the original's {@code t5_cpu}.
-     */
-    private static final class OnDemandUmt5 implements TextEncoder, AutoCloseable {
-
-        private final Backend backend;
-        private final ModelFolder folder;
-        private final int textLen;
-        private UMT5Tokenizer tokenizer;
-        private ParameterSource weights;
-        private UMT5TextEncoder encoder;
-        private boolean onCpu;
-        private Backend cpuBackend;
-        private long deviceBytes = -1;
-
-        /** @param textLen the DiT's text_len, which the original's T5EncoderModel also truncates to */
-        OnDemandUmt5(Backend backend, ModelFolder folder, int textLen) {
-            this.backend = backend;
-            this.folder = folder;
-            this.textLen = textLen;
-        }
-
-        @Override
-        public synchronized HostTensor encode(String prompt) {
-            if (encoder == null) {
-                if (tokenizer == null) {
-                    tokenizer = UMT5Tokenizer.fromCheckpointFolder(folder.root(), textLen);
-                }
-                weights = KeyMappings.toOfficial(folder.t5());
-                try {
-                    Backend target = backend;
-                    if (onCpu) {
-                        LOG.info("umT5 ({}) runs on the CPU: it does not fit the device-memory budget beside the "
-                                + "DiT", MemorySize.format(deviceBytes()));
-                        cpuBackend = Backends.byName(backend.name()).open(BackendOptions.cpu());
-                        target = cpuBackend;
-                    }
-                    encoder = new UMT5TextEncoder(target, weights, UMT5Config.fromCheckpoint(weights), tokenizer,
-                            false);
-                } catch (RuntimeException e) {
-                    weights.close();
-                    weights = null;
-                    throw e;
-                }
-            }
-            return encoder.encode(prompt);
-        }
-
-        /** Float32 bytes the encoder binds on a backend (all but the token embedding, which stays on the host). */
-        synchronized long deviceBytes() {
-            if (deviceBytes < 0) {
-                try (ParameterSource source = KeyMappings.toOfficial(folder.t5())) {
-                    UMT5Encoder network = new UMT5Encoder(UMT5Config.fromCheckpoint(source));
-                    deviceBytes = MemoryModel.weightBytes(network.parameters(),
-                            key -> !key.equals(UMT5Encoder.TOKEN_EMBEDDING_KEY), MemoryModel.FLOAT32_BYTES);
-                }
-            }
-            return deviceBytes;
-        }
-
-        /** Where the next binding runs; an encoder bound elsewhere is released. */
-        synchronized void placeOnCpu(boolean cpu) {
-            if (cpu != onCpu) {
-                release();
-                onCpu = cpu;
-            }
-        }
-
-        synchronized void release() {
-            if (encoder != null) {
-                encoder.close();
-                encoder = null;
-            }
-            if (weights != null) {
-                weights.close();
-                weights = null;
-            }
-            if (cpuBackend != null) {
-                cpuBackend.close();
-                cpuBackend = null;
-            }
-        }
-
-        @Override
-        public void close() {
-            release();
-        }
     }
 
     /**
@@ -671,92 +527,33 @@ public final class WanAnimate implements AutoCloseable {
                 throw new IllegalArgumentException("relightingLoraAlpha must be a finite number > 0, got "
                         + relightingLoraAlpha);
             }
-            Deque<AutoCloseable> owned = new ArrayDeque<>();
+            ModelComponents.Given given = new ModelComponents.Given(modelFolder, ditConfig, ditWeights, vaeConfig,
+                    vaeWeights, clipConfig, clipWeights, relightingLora, relightingLoraAlpha, textEncoder, textCache);
             Backend opened = backend;
             boolean ownsBackend = false;
+            ModelComponents model = null;
             try {
-                ModelFolder folder = modelFolder == null ? null : ModelFolder.of(modelFolder);
-                if (folder == null && (ditWeights == null || vaeWeights == null || clipWeights == null)) {
-                    throw new IllegalStateException("no model: give a model folder, or the DiT, VAE and CLIP weights"
-                            + " (missing: " + (ditWeights == null ? "DiT " : "") + (vaeWeights == null ? "VAE " : "")
-                            + (clipWeights == null ? "CLIP" : "").trim() + ")");
-                }
                 if (opened == null) {
                     opened = (backendName == null ? Backends.best(device) : Backends.byName(backendName))
                             .open(new BackendOptions(device, intraOpThreads));
                     ownsBackend = true;
                 }
-                ParameterSource dit = ditWeights;
-                DiTConfig ditCfg = ditConfig;
-                if (dit == null) {
-                    dit = own(owned, official(folder.dit()));
-                    if (ditCfg == null) {
-                        ditCfg = Files.isRegularFile(folder.root().resolve(ModelFolder.CONFIG))
-                                ? DiTConfig.read(folder.ditConfig()) : DiTConfig.WAN_ANIMATE_14B;
+                model = ModelComponents.resolve(given, opened);
+                return new WanAnimate(this, opened, ownsBackend, model);
+            } catch (RuntimeException e) {
+                RuntimeException failure = e;
+                if (model != null) {
+                    try {
+                        model.close();
+                    } catch (RuntimeException suppressed) {
+                        failure.addSuppressed(suppressed);
                     }
                 }
-                if (ditCfg == null) {
-                    ditCfg = DiTConfig.WAN_ANIMATE_14B;
-                }
-                ParameterSource vae = vaeWeights;
-                VaeConfig vaeCfg = vaeConfig;
-                if (vae == null) {
-                    vae = own(owned, official(folder.vae()));
-                    vaeCfg = VaeConfig.fromCheckpoint(vae);
-                }
-                ParameterSource clipSource = clipWeights;
-                ClipVisionConfig clipCfg = clipConfig;
-                if (clipSource == null) {
-                    clipSource = own(owned, official(folder.clip()));
-                    clipCfg = ClipVisionConfig.fromCheckpoint(clipSource);
-                }
-                LoraSource lora = null;
-                if (relightingLora != null) {
-                    lora = own(owned, new LoraSource(null, relightingLora, relightingLoraAlpha));
-                } else if (folder != null && folder.file(ModelFolder.Component.RELIGHTING_LORA).isPresent()) {
-                    lora = own(owned, new LoraSource(folder.file(ModelFolder.Component.RELIGHTING_LORA).get(), null,
-                            relightingLoraAlpha));
-                }
-                TextEncoder text = textEncoder;
-                OnDemandUmt5 t5 = null;
-                if (text == null && folder != null && folder.file(ModelFolder.Component.T5).isPresent()
-                        && Files.isDirectory(folder.root().resolve(ModelFolder.TOKENIZER))) {
-                    t5 = own(owned, new OnDemandUmt5(opened, folder, ditCfg.textLen()));
-                    Path cache = textCache != null ? textCache : Path.of(System.getProperty("user.home"), ".cache",
-                            "wan-animate", "text-embeddings");
-                    text = new TextEncoderCache(cache,
-                            TextEncoderCache.fileIdentity(folder.file(ModelFolder.Component.T5).get()), t5);
-                }
-                if (text == null) {
-                    throw new ModelFileException("no text encoder: " + (folder == null ? "no model folder was given"
-                            : "the model folder " + folder.root() + " has no umT5 checkpoint ("
-                            + ModelFolder.Component.T5.candidates().get(0) + ") or no " + ModelFolder.TOKENIZER
-                            + " tokenizer folder") + ", and none was set with WanAnimate.Builder.textEncoder");
-                }
-                return new WanAnimate(this, opened, ownsBackend, owned, dit, ditCfg, vae, vaeCfg, clipSource, clipCfg,
-                        lora, text, t5);
-            } catch (RuntimeException e) {
-                RuntimeException failure = closeAll(owned, e);
                 if (ownsBackend) {
                     opened.close();
                 }
                 throw failure;
             }
-        }
-
-        /** {@code raw} under official key names (a view that closes {@code raw}). */
-        private static ParameterSource official(ParameterSource raw) {
-            try {
-                return KeyMappings.toOfficial(raw);
-            } catch (RuntimeException e) {
-                raw.close();
-                throw e;
-            }
-        }
-
-        private static <T extends AutoCloseable> T own(Deque<AutoCloseable> owned, T resource) {
-            owned.push(resource);
-            return resource;
         }
     }
 }

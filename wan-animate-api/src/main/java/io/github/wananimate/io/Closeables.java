@@ -1,0 +1,32 @@
+package io.github.wananimate.io;
+
+import java.util.Deque;
+
+/** Closing several native resources where one failing must not leak the others. */
+public final class Closeables {
+
+    private Closeables() {
+    }
+
+    /**
+     * Closes and removes every resource, first to last (a stack closes most recent first).
+     *
+     * @param failure the failure so far, or null
+     * @return {@code failure}, or the first close failure, with every later one suppressed in it; null when none
+     */
+    public static RuntimeException closeAll(Deque<? extends AutoCloseable> resources, RuntimeException failure) {
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                RuntimeException next = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                if (failure == null) {
+                    failure = next;
+                } else {
+                    failure.addSuppressed(next);
+                }
+            }
+        }
+        return failure;
+    }
+}
