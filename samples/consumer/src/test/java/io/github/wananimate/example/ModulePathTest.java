@@ -38,8 +38,8 @@ import org.slf4j.Logger;
 class ModulePathTest {
 
     private static final String MODULE = "io.github.wananimate";
-    private static final Set<String> PUBLIC_SURFACE = Set.of("api", "errors", "memory", "spi", "nn", "nn.clip", "nn.dit", "nn.t5",
-            "nn.vae", "procedural", "tensor", "text", "weights").stream().map(p -> MODULE + "." + p)
+    private static final Set<String> PUBLIC_SURFACE = Set.of("api", "video", "errors", "memory", "spi", "nn",
+            "nn.clip", "nn.dit", "nn.t5", "nn.vae", "procedural", "tensor", "text", "weights").stream().map(p -> MODULE + "." + p)
             .collect(Collectors.toSet());
 
     private static Path location(Class<?> type) {
@@ -60,7 +60,8 @@ class ModulePathTest {
         Set<String> open = module.exports().stream().filter(e -> !e.isQualified()).map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(new TreeSet<>(PUBLIC_SURFACE), open);
-        for (String internal : List.of("pipeline", "sampling", "nn.layers", "nn.face", "weights.lora", "io")) {
+        for (String internal : List.of("pipeline", "sampling", "model", "nn.layers", "nn.face", "weights.lora",
+                "io")) {
             assertTrue(module.packages().contains(MODULE + "." + internal), internal);
             assertFalse(open.contains(MODULE + "." + internal), internal);
         }
