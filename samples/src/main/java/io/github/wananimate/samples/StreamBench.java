@@ -115,6 +115,13 @@ final class StreamBench {
         out.printf(Locale.ROOT, "%s on %s: DiT width %d, %d blocks, FFN %d, %d tokens; float32 weights %s (file bf16);"
                 + " plan: %s%n", name, where, config.dim(), config.numLayers(), config.ffnDim(), tokens,
                 MemorySize.format(weights), plan.describe());
+        Runtime jvm = Runtime.getRuntime();
+        if (jvm.totalMemory() < jvm.maxMemory()) {
+            // A growing Java heap is anonymous memory too, but host memory, never the device's.
+            out.printf(Locale.ROOT, "  note: the Java heap can still grow (%s of %s committed) and its growth counts "
+                    + "in the anonymous peaks; run with -Xms equal to -Xmx and -XX:+AlwaysPreTouch to keep it out%n",
+                    MemorySize.format(jvm.totalMemory()), MemorySize.format(jvm.maxMemory()));
+        }
         if (!streamedRun || plan.streams() && !backend.streamsParameterGroups()) {
             if (streamedRun) {
                 out.printf(Locale.ROOT, "  %s on %s cannot stream parameter groups: streamed run skipped%n", name,

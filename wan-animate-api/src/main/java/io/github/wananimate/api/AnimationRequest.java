@@ -10,10 +10,17 @@ public final class AnimationRequest extends GenerationRequest {
         super(b);
     }
 
+    /**
+     * Starts an animation request.
+     *
+     * @param signals the driving signals and the reference character
+     * @return a builder with every setting at the original's default
+     */
     public static Builder builder(MotionSignals signals) {
         return new Builder(signals);
     }
 
+    /** {@return false} */
     @Override
     public boolean isReplacement() {
         return false;

@@ -18,12 +18,17 @@ public final class CancellationToken {
         cancel("cancelled");
     }
 
-    /** Asks the generation to stop, with a reason for the exception message. */
+    /**
+     * Asks the generation to stop. Idempotent; the last reason is kept.
+     *
+     * @param why the message of the {@link GenerationCancelledException}
+     */
     public void cancel(String why) {
         reason = why;
         cancelled = true;
     }
 
+    /** {@return whether {@link #cancel} has been called} */
     public boolean isCancelled() {
         return cancelled;
     }

@@ -10,10 +10,20 @@ import java.io.IOException;
 @FunctionalInterface
 public interface FrameSink extends AutoCloseable {
 
-    /** Called once per output frame, in increasing {@code index} order. */
+    /**
+     * Called once per output frame, in increasing {@code index} order.
+     *
+     * @param index 0-based index in the output video
+     * @param frame the frame, at the pose frames' size
+     * @throws IOException when the frame cannot be stored; the generation stops with a {@link FrameSinkException}
+     */
     void accept(int index, Frame frame) throws IOException;
 
-    /** Called after the last frame (not after a failure or cancellation). The default does nothing. */
+    /**
+     * Called after the last frame (not after a failure or cancellation). The default does nothing.
+     *
+     * @throws IOException when the output cannot be completed
+     */
     default void finish() throws IOException {
     }
 

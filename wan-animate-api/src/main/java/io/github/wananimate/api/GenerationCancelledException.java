@@ -7,6 +7,11 @@ public final class GenerationCancelledException extends WanAnimateException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A cancelled generation.
+     *
+     * @param message the reason given to {@link CancellationToken#cancel(String)}, or where a listener stopped it
+     */
     public GenerationCancelledException(String message) {
         super(message);
     }

@@ -18,11 +18,17 @@ public abstract class GenerationRequest {
     public static final String DEFAULT_NEGATIVE_PROMPT = "色调艳丽，过曝，静态，细节模糊不清，字幕，风格，作品，画作，画面，静止，"
             + "整体发灰，最差质量，低质量，JPEG压缩残留，丑陋的，残缺的，多余的手指，画得不好的手部，画得不好的脸部，畸形的，毁容的，"
             + "形态畸形的肢体，手指融合，静止不动的画面，杂乱的背景，三条腿，背景人很多，倒着走";
+    /** Frames per clip when none is set ({@code frame_num} of the original). */
     public static final int DEFAULT_CLIP_LENGTH = 77;
+    /** Frames carried into the next clip when none is set ({@code refert_num} of the original). */
     public static final int DEFAULT_CONTINUATION_FRAMES = 1;
+    /** Denoising steps per clip when none is set ({@code sample_steps}). */
     public static final int DEFAULT_STEPS = 20;
+    /** Schedule shift when none is set ({@code sample_shift}). */
     public static final double DEFAULT_SHIFT = 5.0;
+    /** Guidance scale when none is set ({@code sample_guide_scale}): 1, no unconditional pass. */
     public static final double DEFAULT_GUIDE_SCALE = 1.0;
+    /** Solver when none is set ({@code sample_solver}). */
     public static final Solver DEFAULT_SOLVER = Solver.DPM_PP;
     /** Seed value meaning "pick a random seed" (it is reported in {@link GenerationResult#seed()}). */
     public static final long RANDOM_SEED = -1;
@@ -62,21 +68,22 @@ public abstract class GenerationRequest {
         this.outputFps = b.outputFps != null ? b.outputFps : b.signals.fps();
     }
 
+    /** {@return the driving signals and the reference character} */
     public MotionSignals signals() {
         return signals;
     }
 
-    /** The prompt, {@link #DEFAULT_PROMPT} when none (or a blank one) was given. */
+    /** {@return the prompt, {@link #DEFAULT_PROMPT} when none (or a blank one) was given} */
     public String prompt() {
         return prompt;
     }
 
-    /** The negative prompt, {@link #DEFAULT_NEGATIVE_PROMPT} when none was given. Used only with CFG. */
+    /** {@return the negative prompt, {@link #DEFAULT_NEGATIVE_PROMPT} when none was given. Used only with CFG} */
     public String negativePrompt() {
         return negativePrompt;
     }
 
-    /** Frames per clip, 4n+1 ({@code frame_num}, default 77). */
+    /** {@return frames per clip, 4n+1 ({@code frame_num}, default 77)} */
     public int clipLength() {
         return clipLength;
     }
@@ -84,37 +91,39 @@ public abstract class GenerationRequest {
     /**
      * Frames each clip after the first takes from the end of what was generated before it, 1 or 5 (the original's
      * {@code refert_num}, default 1).
+     *
+     * @return 1 or 5
      */
     public int continuationFrames() {
         return continuationFrames;
     }
 
-    /** Denoising steps per clip (default 20). */
+    /** {@return denoising steps per clip (default 20)} */
     public int steps() {
         return steps;
     }
 
-    /** Schedule shift (default 5.0). */
+    /** {@return schedule shift (default 5.0)} */
     public double shift() {
         return shift;
     }
 
-    /** Classifier-free guidance scale (default 1.0); guidance runs only when it is greater than 1. */
+    /** {@return classifier-free guidance scale (default 1.0); guidance runs only when it is greater than 1} */
     public double guideScale() {
         return guideScale;
     }
 
-    /** Whether the unconditional pass runs (guide scale > 1, §2.10). */
+    /** {@return whether the unconditional pass runs (guide scale > 1, §2.10)} */
     public boolean usesGuidance() {
         return guideScale > 1;
     }
 
-    /** The solver: {@link Solver#DPM_PP} (default), {@link Solver#UNIPC} or {@link Solver#EULER}. */
+    /** {@return the solver: {@link Solver#DPM_PP} (default), {@link Solver#UNIPC} or {@link Solver#EULER}} */
     public Solver solver() {
         return solver;
     }
 
-    /** The seed, or {@link #RANDOM_SEED}. */
+    /** {@return the seed, or {@link #RANDOM_SEED}} */
     public long seed() {
         return seed;
     }
@@ -123,15 +132,17 @@ public abstract class GenerationRequest {
      * Frame rate the output is meant to play at: by default the driving signals' {@link MotionSignals#fps()}, so
      * that timing and audio line up with the driving video (the original's {@code cfg.sample_fps} is a fixed 30,
      * which equals its preprocessing default; §2.12).
+     *
+     * @return frames per second, > 0
      */
     public double outputFps() {
         return outputFps;
     }
 
-    /** Whether this is a replacement request. */
+    /** {@return whether this is a replacement request} */
     public abstract boolean isReplacement();
 
-    /** Number of frames to generate: the driving frame count. */
+    /** {@return number of frames to generate: the driving frame count} */
     public int frameCount() {
         return signals.frameCount();
     }
@@ -176,67 +187,133 @@ public abstract class GenerationRequest {
         void validateKind(Validation v) {
         }
 
+        /**
+         * The prompt (§2.13).
+         *
+         * @param text the prompt; empty or blank: {@link #DEFAULT_PROMPT}
+         * @return this builder
+         */
         public B prompt(String text) {
             this.prompt = text;
             return self();
         }
 
+        /**
+         * The negative prompt, used only with guidance.
+         *
+         * @param text the negative prompt; empty: {@link #DEFAULT_NEGATIVE_PROMPT}
+         * @return this builder
+         */
         public B negativePrompt(String text) {
             this.negativePrompt = text;
             return self();
         }
 
+        /**
+         * Frames per clip (default {@link #DEFAULT_CLIP_LENGTH}).
+         *
+         * @param frames 4n+1, greater than the continuation frames
+         * @return this builder
+         */
         public B clipLength(int frames) {
             this.clipLength = frames;
             return self();
         }
 
-        /** Frames each clip takes from the previous one: 1 or 5 (the original's {@code refert_num}). */
+        /**
+         * Frames each clip takes from the previous one: 1 or 5 (the original's {@code refert_num}).
+         *
+         * @param frames 1 or 5
+         * @return this builder
+         */
         public B continuationFrames(int frames) {
             this.continuationFrames = frames;
             return self();
         }
 
+        /**
+         * Denoising steps per clip (default {@link #DEFAULT_STEPS}).
+         *
+         * @param count 1 to 1000
+         * @return this builder
+         */
         public B steps(int count) {
             this.steps = count;
             return self();
         }
 
+        /**
+         * The flow schedule's shift (default {@link #DEFAULT_SHIFT}).
+         *
+         * @param value a finite number > 0
+         * @return this builder
+         */
         public B shift(double value) {
             this.shift = value;
             return self();
         }
 
+        /**
+         * Classifier-free guidance scale (default {@link #DEFAULT_GUIDE_SCALE}).
+         *
+         * @param value finite, ≥ 0; above 1 the unconditional pass runs
+         * @return this builder
+         */
         public B guideScale(double value) {
             this.guideScale = value;
             return self();
         }
 
-        /** The solver (default {@link Solver#DPM_PP}). */
+        /**
+         * The solver (default {@link Solver#DPM_PP}).
+         *
+         * @param value the solver
+         * @return this builder
+         */
         public B solver(Solver value) {
             this.solver = java.util.Objects.requireNonNull(value, "solver").id();
             return self();
         }
 
-        /** The solver by its official name ({@code dpm++}, {@code unipc}, {@code euler}; checked at build()). */
+        /**
+         * The solver by its official name ({@code dpm++}, {@code unipc}, {@code euler}; checked at build()).
+         *
+         * @param name {@code dpm++}, {@code unipc} or {@code euler}
+         * @return this builder
+         */
         public B solver(String name) {
             this.solver = name;
             return self();
         }
 
-        /** A seed ≥ 0, or {@link #RANDOM_SEED}. */
+        /**
+         * A seed ≥ 0, or {@link #RANDOM_SEED}.
+         *
+         * @param value the seed
+         * @return this builder
+         */
         public B seed(long value) {
             this.seed = value;
             return self();
         }
 
-        /** Frame rate of the output (default: the driving signals' fps). */
+        /**
+         * Frame rate of the output (default: the driving signals' fps).
+         *
+         * @param framesPerSecond a finite number > 0
+         * @return this builder
+         */
         public B outputFps(double framesPerSecond) {
             this.outputFps = framesPerSecond;
             return self();
         }
 
-        /** @throws InvalidRequestException listing every problem, each with its field and value */
+        /**
+         * Validates every setting at once.
+         *
+         * @return the immutable request
+         * @throws InvalidRequestException listing every problem, each with its field and value
+         */
         public R build() {
             Validation v = new Validation(what());
             int width = signals.width();

@@ -27,6 +27,7 @@ public final class InvalidRequestException extends WanAnimateException {
         this.problems = List.copyOf(problems);
     }
 
+    /** {@return every failed rule, in the order checked} */
     public List<Problem> problems() {
         return problems;
     }

@@ -35,54 +35,57 @@ public final class MotionSignals {
         this.fps = b.fps;
     }
 
+    /** {@return an empty builder} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Rendered skeleton frames; their size defines the generation size. */
+    /** {@return rendered skeleton frames; their size defines the generation size} */
     public FrameSequence pose() {
         return pose;
     }
 
-    /** 512×512 face crops, one per pose frame. */
+    /** {@return 512×512 face crops, one per pose frame} */
     public FrameSequence face() {
         return face;
     }
 
-    /** Character mask frames (replacement only); the red channel / 255 is the mask, 1 = character. */
+    /** {@return character mask frames (replacement only); the red channel / 255 is the mask, 1 = character} */
     public Optional<FrameSequence> mask() {
         return Optional.ofNullable(mask);
     }
 
-    /** Driving frames with the character painted black (replacement only). */
+    /** {@return driving frames with the character painted black (replacement only)} */
     public Optional<FrameSequence> background() {
         return Optional.ofNullable(background);
     }
 
-    /** The character image, any size (letterboxed to the generation size). */
+    /** {@return the character image, any size (letterboxed to the generation size)} */
     public Frame reference() {
         return reference;
     }
 
-    /** Frame rate of the driving video after preprocessing. */
+    /** {@return frame rate of the driving video after preprocessing} */
     public double fps() {
         return fps;
     }
 
-    /** Number of driving frames (N_real). */
+    /** {@return number of driving frames (N_real)} */
     public int frameCount() {
         return pose.size();
     }
 
+    /** {@return the width of the pose frames, the generation's width} */
     public int width() {
         return pose.width();
     }
 
+    /** {@return the height of the pose frames, the generation's height} */
     public int height() {
         return pose.height();
     }
 
-    /** Whether mask and background are present, as replacement needs. */
+    /** {@return whether mask and background are present, as replacement needs} */
     public boolean supportsReplacement() {
         return mask != null && background != null;
     }
@@ -106,53 +109,118 @@ public final class MotionSignals {
         private Builder() {
         }
 
+        /**
+         * The pose frames.
+         *
+         * @param frames rendered skeleton frames (required); their size is the generation size
+         * @return this builder
+         */
         public Builder pose(FrameSequence frames) {
             this.pose = frames;
             return this;
         }
 
+        /**
+         * The pose frames, held in memory.
+         *
+         * @param frames rendered skeleton frames (required); their size is the generation size
+         * @return this builder
+         */
         public Builder pose(List<Frame> frames) {
             return pose(FrameSequence.of(frames));
         }
 
+        /**
+         * The face frames.
+         *
+         * @param frames 512×512 face crops, one per pose frame (required)
+         * @return this builder
+         */
         public Builder face(FrameSequence frames) {
             this.face = frames;
             return this;
         }
 
+        /**
+         * The face frames, held in memory.
+         *
+         * @param frames 512×512 face crops, one per pose frame (required)
+         * @return this builder
+         */
         public Builder face(List<Frame> frames) {
             return face(FrameSequence.of(frames));
         }
 
+        /**
+         * The mask frames.
+         *
+         * @param frames character masks, one per pose frame (replacement)
+         * @return this builder
+         */
         public Builder mask(FrameSequence frames) {
             this.mask = frames;
             return this;
         }
 
+        /**
+         * The mask frames, held in memory.
+         *
+         * @param frames character masks, one per pose frame (replacement)
+         * @return this builder
+         */
         public Builder mask(List<Frame> frames) {
             return mask(FrameSequence.of(frames));
         }
 
+        /**
+         * The background frames.
+         *
+         * @param frames driving frames with the character blacked out, one per pose frame (replacement)
+         * @return this builder
+         */
         public Builder background(FrameSequence frames) {
             this.background = frames;
             return this;
         }
 
+        /**
+         * The background frames, held in memory.
+         *
+         * @param frames driving frames with the character blacked out, one per pose frame (replacement)
+         * @return this builder
+         */
         public Builder background(List<Frame> frames) {
             return background(FrameSequence.of(frames));
         }
 
+        /**
+         * The character image.
+         *
+         * @param image the character, any size (required)
+         * @return this builder
+         */
         public Builder reference(Frame image) {
             this.reference = image;
             return this;
         }
 
+        /**
+         * Frame rate of the driving video after preprocessing (default {@link #DEFAULT_FPS}).
+         *
+         * @param framesPerSecond a finite number > 0
+         * @return this builder
+         */
         public Builder fps(double framesPerSecond) {
             this.fps = framesPerSecond;
             return this;
         }
 
-        /** @throws InvalidRequestException listing every problem, each with its field and value */
+        /**
+         * Validates every input at once.
+         *
+         * @return the immutable signals
+         * @throws InvalidRequestException listing every problem, each with its field and value
+         */
         public MotionSignals build() {
             Validation v = new Validation("motion signals");
             v.check(pose != null, "pose", null, "pose frames are required");

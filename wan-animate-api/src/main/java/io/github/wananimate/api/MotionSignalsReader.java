@@ -12,7 +12,10 @@ import java.nio.file.Path;
 public interface MotionSignalsReader {
 
     /**
+     * Reads a folder.
+     *
      * @param folder the preprocessing output folder
+     * @return the signals, decoded lazily where the implementation can
      * @throws IOException naming the file that is missing or cannot be decoded
      */
     MotionSignals read(Path folder) throws IOException;

@@ -32,6 +32,18 @@ public record Progress(Stage stage, int clip, int clipCount, int step, int steps
         FINISHED
     }
 
+    /**
+     * Checks that the clip and step are within their counts.
+     *
+     * @param stage what is running now
+     * @param clip the clip being worked on (0-based)
+     * @param clipCount number of clips
+     * @param step denoising steps finished in this clip
+     * @param stepsPerClip denoising steps per clip
+     * @param elapsed time since the generation started
+     * @param remaining estimated time left; empty until a step has been timed
+     * @throws IllegalArgumentException naming the clip or step out of range
+     */
     public Progress {
         if (clipCount < 1 || clip < 0 || clip >= clipCount) {
             throw new IllegalArgumentException("clip " + clip + " of " + clipCount);
@@ -41,15 +53,17 @@ public record Progress(Stage stage, int clip, int clipCount, int step, int steps
         }
     }
 
+    /** {@return denoising steps finished over all clips} */
     public int completedSteps() {
         return clip * stepsPerClip + step;
     }
 
+    /** {@return denoising steps of the whole generation} */
     public int totalSteps() {
         return clipCount * stepsPerClip;
     }
 
-    /** Completed fraction in [0, 1]. */
+    /** {@return completed fraction in [0, 1]} */
     public double fraction() {
         return stage == Stage.FINISHED ? 1.0 : (double) completedSteps() / totalSteps();
     }

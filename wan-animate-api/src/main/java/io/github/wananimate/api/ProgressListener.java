@@ -11,6 +11,11 @@ public interface ProgressListener {
     /** A listener that ignores progress and never cancels. */
     ProgressListener NONE = progress -> true;
 
-    /** @return {@code true} to continue, {@code false} to cancel */
+    /**
+     * Called after every denoising step and at every stage change.
+     *
+     * @param progress where the generation stands
+     * @return {@code true} to continue, {@code false} to cancel
+     */
     boolean onProgress(Progress progress);
 }

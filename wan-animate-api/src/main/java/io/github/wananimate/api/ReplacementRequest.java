@@ -15,21 +15,30 @@ public final class ReplacementRequest extends GenerationRequest {
         this.relightingLoraStrength = b.relightingLoraStrength;
     }
 
+    /**
+     * Starts a replacement request.
+     *
+     * @param signals the driving signals with mask and background, and the reference character
+     * @return a builder with every setting at the original's default
+     */
     public static Builder builder(MotionSignals signals) {
         return new Builder(signals);
     }
 
+    /** {@return true} */
     @Override
     public boolean isReplacement() {
         return true;
     }
 
-    /** Whether the Relighting LoRA is merged into the DiT ({@code --use_relighting_lora}, default off, §2.15). */
+    /**
+     * {@return whether the Relighting LoRA is merged into the DiT ({@code --use_relighting_lora}, default off, §2.15)}
+     */
     public boolean relightingLora() {
         return relightingLora;
     }
 
-    /** LoRA strength multiplier (1 = the original's merge W + B·A; 0 = weights unchanged; never negative). */
+    /** {@return LoRA strength multiplier (1 = the original's merge W + B·A; 0 = weights unchanged; never negative)} */
     public double relightingLoraStrength() {
         return relightingLoraStrength;
     }
@@ -44,11 +53,23 @@ public final class ReplacementRequest extends GenerationRequest {
             super(signals);
         }
 
+        /**
+         * Whether the Relighting LoRA is merged (default off).
+         *
+         * @param enabled true to merge the LoRA
+         * @return this builder
+         */
         public Builder relightingLora(boolean enabled) {
             this.relightingLora = enabled;
             return this;
         }
 
+        /**
+         * The LoRA strength (default 1).
+         *
+         * @param strength finite, ≥ 0
+         * @return this builder
+         */
         public Builder relightingLoraStrength(double strength) {
             this.relightingLoraStrength = strength;
             return this;

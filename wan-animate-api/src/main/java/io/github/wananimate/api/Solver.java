@@ -20,12 +20,17 @@ public enum Solver {
         this.id = id;
     }
 
-    /** The official name ({@code dpm++}, {@code unipc}, {@code euler}), as the CLI and job tables write it. */
+    /** {@return the official name ({@code dpm++}, {@code unipc}, {@code euler}), as the CLI and job tables write it} */
     public String id() {
         return id;
     }
 
-    /** The solver named {@code name} (case-insensitive, surrounding blanks ignored), if there is one. */
+    /**
+     * The solver named {@code name} (case-insensitive, surrounding blanks ignored), if there is one.
+     *
+     * @param name a name, any case; null finds nothing
+     * @return the solver, if there is one
+     */
     public static Optional<Solver> find(String name) {
         if (name == null) {
             return Optional.empty();
@@ -37,14 +42,16 @@ public enum Solver {
     /**
      * The solver named {@code name}.
      *
+     * @param name a name, any case
      * @throws IllegalArgumentException naming the value and the accepted names
+     * @return the solver
      */
     public static Solver of(String name) {
         return find(name).orElseThrow(() -> new IllegalArgumentException("unknown solver '" + name
                 + "', expected one of " + names()));
     }
 
-    /** The accepted names, in declaration order. */
+    /** {@return the accepted names, in declaration order} */
     public static List<String> names() {
         return Arrays.stream(values()).map(Solver::id).toList();
     }

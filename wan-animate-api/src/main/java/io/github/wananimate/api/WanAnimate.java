@@ -129,31 +129,44 @@ public final class WanAnimate implements AutoCloseable {
                 model.vaeConfig(), model.clipConfig());
     }
 
+    /** {@return a builder with no model set, the best available backend, the CPU and the device's precision} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The official model folder on the best available backend, on the CPU, with bf16 conditioning. */
+    /**
+     * The official model folder on the best available backend, on the CPU, in the CPU's precision.
+     *
+     * @param modelFolder see {@link Builder#modelFolder}
+     * @return the model, its VAE, CLIP and motion encoder bound
+     */
     public static WanAnimate open(Path modelFolder) {
         return builder().modelFolder(modelFolder).build();
     }
 
-    /** The backend's name ({@code djl}, {@code onnx}). */
+    /** {@return the backend's name ({@code djl}, {@code onnx})} */
     public String backendName() {
         return backend.name();
     }
 
-    /** The precision this model runs in. */
+    /** {@return the precision this model runs in} */
     public Precision precision() {
         return precision;
     }
 
-    /** The device in words ({@code cpu}, {@code cuda:0}). */
+    /** {@return the device in words ({@code cpu}, {@code cuda:0})} */
     public String device() {
         return backend.device();
     }
 
-    /** Animation: the reference character performs the driving motion. See {@link #animate(AnimationRequest, FrameSink, ProgressListener, CancellationToken)}. */
+    /**
+     * Animation: the reference character performs the driving motion; no listener, no cancellation. See
+     * {@link #animate(AnimationRequest, FrameSink, ProgressListener, CancellationToken)}.
+     *
+     * @param request the validated request
+     * @param sink receives the output frames in order; closed in every case
+     * @return frame count, size, fps, clips, seed and time of the generation
+     */
     public GenerationResult animate(AnimationRequest request, FrameSink sink) {
         return animate(request, sink, ProgressListener.NONE, null);
     }
@@ -163,8 +176,12 @@ public final class WanAnimate implements AutoCloseable {
      * pose size) to {@code sink} in order; then calls {@link FrameSink#finish()}, and {@link FrameSink#close()} in
      * every case.
      *
+     *
+     * @param request the validated request
+     * @param sink receives the output frames in order; closed in every case
      * @param listener told after every denoising step and stage change; returning false cancels
      * @param token cancels from another thread (null: none)
+     * @return frame count, size, fps, clips, seed and time of the generation
      * @throws GenerationCancelledException when cancelled (between model calls)
      * @throws FrameSinkException when the sink fails, naming the frame
      */
@@ -173,7 +190,14 @@ public final class WanAnimate implements AutoCloseable {
         return generate(request, sink, listener, token);
     }
 
-    /** Replacement: the reference character replaces the driving person. See {@link #replace(ReplacementRequest, FrameSink, ProgressListener, CancellationToken)}. */
+    /**
+     * Replacement: the reference character replaces the driving person; no listener, no cancellation. See
+     * {@link #replace(ReplacementRequest, FrameSink, ProgressListener, CancellationToken)}.
+     *
+     * @param request the validated request
+     * @param sink receives the output frames in order; closed in every case
+     * @return frame count, size, fps, clips, seed and time of the generation
+     */
     public GenerationResult replace(ReplacementRequest request, FrameSink sink) {
         return replace(request, sink, ProgressListener.NONE, null);
     }
@@ -182,6 +206,12 @@ public final class WanAnimate implements AutoCloseable {
      * Generates the replacement of {@code request} (the Relighting LoRA merged when the request asks for it); the
      * frames go to {@code sink} as in {@link #animate(AnimationRequest, FrameSink, ProgressListener, CancellationToken)}.
      *
+     *
+     * @param request the validated request
+     * @param sink receives the output frames in order; closed in every case
+     * @param listener told after every denoising step and stage change; returning false cancels
+     * @param token cancels from another thread (null: none)
+     * @return frame count, size, fps, clips, seed and time of the generation
      * @throws IllegalStateException when the request asks for the Relighting LoRA and the model has none
      */
     public GenerationResult replace(ReplacementRequest request, FrameSink sink, ProgressListener listener,
@@ -388,6 +418,9 @@ public final class WanAnimate implements AutoCloseable {
          * checkpoint one at a time. Default: no budget, everything resident. A budget that cannot hold even one
          * streamed block plus activations is refused by {@link #build()} (and a request too large for it by
          * {@code animate}/{@code replace}) with a {@link MemoryBudgetException} naming the minimum.
+         *
+         * @param bytes the budget, positive
+         * @return this builder
          */
         public Builder deviceMemoryBudget(long bytes) {
             if (bytes <= 0) {
@@ -401,34 +434,60 @@ public final class WanAnimate implements AutoCloseable {
          * The official {@code Wan2.2-Animate-14B} folder (or one with the accepted single-file repacks): DiT with
          * {@code config.json}, {@code Wan2.1_VAE.pth}, the CLIP and umT5 checkpoints, the umT5 tokenizer and
          * {@code relighting_lora.ckpt}. Only the DiT, VAE and CLIP are required.
+         *
+         * @param folder the model folder
+         * @return this builder
          */
         public Builder modelFolder(Path folder) {
             this.modelFolder = folder;
             return this;
         }
 
-        /** The DiT from memory (official key names, see {@link KeyMappings#toOfficial}); not closed by the model. */
+        /**
+         * The DiT from memory (official key names, see {@link KeyMappings#toOfficial}); not closed by the model.
+         *
+         * @param config its configuration
+         * @param weights its weights
+         * @return this builder
+         */
         public Builder dit(DiTConfig config, ParameterSource weights) {
             this.ditConfig = Objects.requireNonNull(config, "config");
             this.ditWeights = Objects.requireNonNull(weights, "weights");
             return this;
         }
 
-        /** The VAE from memory (official key names); not closed by the model. */
+        /**
+         * The VAE from memory (official key names); not closed by the model.
+         *
+         * @param config its configuration
+         * @param weights its weights
+         * @return this builder
+         */
         public Builder vae(VaeConfig config, ParameterSource weights) {
             this.vaeConfig = Objects.requireNonNull(config, "config");
             this.vaeWeights = Objects.requireNonNull(weights, "weights");
             return this;
         }
 
-        /** The CLIP tower from memory ({@code visual.*} keys); not closed by the model. */
+        /**
+         * The CLIP tower from memory ({@code visual.*} keys); not closed by the model.
+         *
+         * @param config its configuration
+         * @param weights its weights
+         * @return this builder
+         */
         public Builder clip(ClipVisionConfig config, ParameterSource weights) {
             this.clipConfig = Objects.requireNonNull(config, "config");
             this.clipWeights = Objects.requireNonNull(weights, "weights");
             return this;
         }
 
-        /** The Relighting LoRA from memory (PEFT or kohya layout, see {@link LoraAdapter}); not closed by the model. */
+        /**
+         * The Relighting LoRA from memory (PEFT or kohya layout, see {@link LoraAdapter}); not closed by the model.
+         *
+         * @param weights the LoRA's tensors
+         * @return this builder
+         */
         public Builder relightingLora(ParameterSource weights) {
             this.relightingLora = Objects.requireNonNull(weights, "weights");
             return this;
@@ -439,6 +498,9 @@ public final class WanAnimate implements AutoCloseable {
          * modules without an {@code .alpha} tensor: for a LoRA that does not carry the alpha it was trained with.
          * Unset, the file's own value applies, else alpha = rank (see {@link LoraAdapter}). Checked at
          * {@link #build()}: a finite number > 0.
+         *
+         * @param alpha the alpha, finite and > 0
+         * @return this builder
          */
         public Builder relightingLoraAlpha(double alpha) {
             this.relightingLoraAlpha = alpha;
@@ -448,6 +510,9 @@ public final class WanAnimate implements AutoCloseable {
         /**
          * The text encoder to use instead of the folder's umT5 (for example precomputed contexts,
          * {@link io.github.wananimate.text.PrecomputedTextEncoder}); its contexts are used as given.
+         *
+         * @param encoder turns a prompt into its context
+         * @return this builder
          */
         public Builder textEncoder(TextEncoder encoder) {
             this.textEncoder = Objects.requireNonNull(encoder, "encoder");
@@ -457,37 +522,65 @@ public final class WanAnimate implements AutoCloseable {
         /**
          * Folder of the on-disk text-embedding cache of the folder's umT5 (default
          * {@code ~/.cache/wan-animate/text-embeddings}).
+         *
+         * @param folder the cache folder, created when missing
+         * @return this builder
          */
         public Builder textCache(Path folder) {
             this.textCache = Objects.requireNonNull(folder, "folder");
             return this;
         }
 
-        /** Keep the umT5 encoder bound between generations (faster on a cache miss, 11 GB held). Default false. */
+        /**
+         * Keep the umT5 encoder bound between generations (faster on a cache miss, 11 GB held). Default false.
+         *
+         * @param keep true to keep it bound
+         * @return this builder
+         */
         public Builder keepTextEncoderLoaded(boolean keep) {
             this.keepTextEncoderLoaded = keep;
             return this;
         }
 
-        /** The backend by name ({@code djl}, {@code onnx}); default: the best available one. */
+        /**
+         * The backend by name ({@code djl}, {@code onnx}); default: the best available one.
+         *
+         * @param name the backend's name
+         * @return this builder
+         */
         public Builder backend(String name) {
             this.backendName = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** An already opened backend; the model does not close it (device and threads are then ignored). */
+        /**
+         * An already opened backend; the model does not close it (device and threads are then ignored).
+         *
+         * @param opened the backend to run on
+         * @return this builder
+         */
         public Builder backend(Backend opened) {
             this.backend = Objects.requireNonNull(opened, "opened");
             return this;
         }
 
-        /** {@code cpu} (default), {@code cuda} or {@code cuda:N}. */
+        /**
+         * {@code cpu} (default), {@code cuda} or {@code cuda:N}.
+         *
+         * @param name the device
+         * @return this builder
+         */
         public Builder device(String name) {
             this.device = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Threads for one operation; 0 (default) lets the runtime decide. */
+        /**
+         * Threads for one operation; 0 (default) lets the runtime decide.
+         *
+         * @param threads 0 or more
+         * @return this builder
+         */
         public Builder intraOpThreads(int threads) {
             this.intraOpThreads = threads;
             return this;
@@ -497,6 +590,9 @@ public final class WanAnimate implements AutoCloseable {
          * The precision of the run ({@link Precision}): the DiT's weights are stored in it and its autocast layers
          * compute in it, and pixel conditioning is rounded to it. Default {@link Precision#defaultFor} the device.
          * {@link Precision#FP32} reproduces the float32 golden fixtures.
+         *
+         * @param value the precision
+         * @return this builder
          */
         public Builder precision(Precision value) {
             this.precision = Objects.requireNonNull(value, "value");
@@ -521,6 +617,7 @@ public final class WanAnimate implements AutoCloseable {
          * @throws ModelFileException when there is no text encoder (no umT5 checkpoint and tokenizer in the folder,
          *     none set with {@link #textEncoder})
          * @throws io.github.wananimate.errors.BackendUnavailableException when no backend is available
+         * @return the model, its VAE, CLIP and motion encoder bound
          */
         public WanAnimate build() {
             if (relightingLoraAlpha != null && !(Double.isFinite(relightingLoraAlpha) && relightingLoraAlpha > 0)) {

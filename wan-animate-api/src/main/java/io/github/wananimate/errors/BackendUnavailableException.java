@@ -8,12 +8,21 @@ public final class BackendUnavailableException extends WanAnimateException {
 
     private static final long serialVersionUID = 1L;
 
-    /** No usable backend, for the reason in {@code message}. */
+    /**
+     * No usable backend.
+     *
+     * @param message why, and what to add or set
+     */
     public BackendUnavailableException(String message) {
         super(message);
     }
 
-    /** No usable backend, for the reason in {@code message}, caused by {@code cause}. */
+    /**
+     * No usable backend, with the load failure.
+     *
+     * @param message why, and what to add or set
+     * @param cause the underlying failure
+     */
     public BackendUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

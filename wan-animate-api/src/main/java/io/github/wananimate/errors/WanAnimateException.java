@@ -5,12 +5,21 @@ public abstract class WanAnimateException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** A failure with a message naming what is at fault. */
+    /**
+     * A failure.
+     *
+     * @param message what is at fault, naming the file, key, shape or frame
+     */
     protected WanAnimateException(String message) {
         super(message);
     }
 
-    /** A failure with a message naming what is at fault, caused by {@code cause}. */
+    /**
+     * A failure with a cause.
+     *
+     * @param message what is at fault, naming the file, key, shape or frame
+     * @param cause the underlying failure
+     */
     protected WanAnimateException(String message, Throwable cause) {
         super(message, cause);
     }

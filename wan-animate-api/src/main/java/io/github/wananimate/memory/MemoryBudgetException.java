@@ -10,7 +10,7 @@ public final class MemoryBudgetException extends IllegalArgumentException {
         this.minimumBytes = minimumBytes;
     }
 
-    /** The smallest budget that would be accepted. */
+    /** {@return the smallest budget that would be accepted} */
     public long minimumBytes() {
         return minimumBytes;
     }

@@ -39,7 +39,9 @@ public final class MemoryModel {
     private MemoryModel() {
     }
 
-    /** Bytes of the parameters of {@code specs} whose key passes {@code include}, at {@code bytesPerElement}. */
+    /**
+     * {@return bytes of the parameters of {@code specs} whose key passes {@code include}, at {@code bytesPerElement}}
+     */
     public static long weightBytes(List<ParameterSpec> specs, Predicate<String> include, int bytesPerElement) {
         long elements = 0;
         for (ParameterSpec spec : specs) {
@@ -50,7 +52,7 @@ public final class MemoryModel {
         return elements * bytesPerElement;
     }
 
-    /** Bytes of all of {@code network}'s parameters at {@code bytesPerElement}. */
+    /** {@return bytes of all of {@code network}'s parameters at {@code bytesPerElement}} */
     public static long weightBytes(Network network, int bytesPerElement) {
         return weightBytes(network.parameters(), key -> true, bytesPerElement);
     }
@@ -116,7 +118,9 @@ public final class MemoryModel {
                 + weightBytes(new MotionEncoder(MOTION_ENCODER_PREFIX), FLOAT32_BYTES);
     }
 
-    /** DiT tokens of a latent of {@code frames} frames (reference included) and {@code h × w} latent pixels. */
+    /**
+     * {@return DiT tokens of a latent of {@code frames} frames (reference included) and {@code h × w} latent pixels}
+     */
     public static long ditTokens(long frames, long h, long w) {
         return frames * (h / 2) * (w / 2);
     }

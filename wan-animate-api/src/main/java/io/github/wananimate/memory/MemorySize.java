@@ -37,7 +37,7 @@ public final class MemorySize {
         return (long) bytes;
     }
 
-    /** {@code bytes} in GiB or MiB with two decimals, e.g. {@code "1.50 GiB"}. */
+    /** {@return {@code bytes} in GiB or MiB with two decimals, e.g. {@code "1.50 GiB"}} */
     public static String format(long bytes) {
         if (Math.abs(bytes) >= 1L << 30) {
             return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));

@@ -29,27 +29,27 @@ public record ResidencyPlan(long budgetBytes, long fixedBytes, long activationBy
         streamedGroups = List.copyOf(streamedGroups);
     }
 
-    /** Whether any group streams. */
+    /** {@return whether any group streams} */
     public boolean streams() {
         return !streamedGroups.isEmpty();
     }
 
-    /** The streamed groups as a set, for a backend. */
+    /** {@return the streamed groups as a set, for a backend} */
     public Set<String> streamedSet() {
         return Set.copyOf(streamedGroups);
     }
 
-    /** Fixed + resident groups + stream buffer + activations: the device peak the plan expects. */
+    /** {@return fixed + resident groups + stream buffer + activations: the device peak the plan expects} */
     public long plannedPeakBytes() {
         return fixedBytes + residentGroupBytes + streamBufferBytes + activationBytes;
     }
 
-    /** What the run would need with every group resident: fixed + all groups + activations. */
+    /** {@return what the run would need with every group resident: fixed + all groups + activations} */
     public long allResidentBytes() {
         return fixedBytes + residentGroupBytes + streamedGroupBytes + activationBytes;
     }
 
-    /** One line for logs and the bench. */
+    /** {@return one line for logs and the bench} */
     public String describe() {
         return String.format(java.util.Locale.ROOT,
                 "budget %s: %d group(s) resident (%s), %d streamed (%s uploaded per forward); fixed %s, "

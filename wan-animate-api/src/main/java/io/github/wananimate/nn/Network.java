@@ -10,10 +10,10 @@ import java.util.Map;
  */
 public interface Network {
 
-    /** A short name for logs and errors, e.g. {@code "motion_encoder"}. */
+    /** {@return a short name for logs and errors, e.g. {@code "motion_encoder"}} */
     String name();
 
-    /** Every checkpoint key this network reads, with its shape. Validated in one go before binding. */
+    /** {@return every checkpoint key this network reads, with its shape. Validated in one go before binding} */
     List<ParameterSpec> parameters();
 
     /**

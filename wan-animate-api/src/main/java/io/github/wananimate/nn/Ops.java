@@ -46,7 +46,7 @@ public interface Ops {
      */
     Tensor cast(Tensor x, DType dtype);
 
-    /** A small host-computed constant (RoPE tables, masks, position biases). Converted to float32. */
+    /** {@return a small host-computed constant (RoPE tables, masks, position biases). Converted to float32} */
     Tensor constant(HostTensor value);
 
     // ---------------------------------------------------------------- element-wise
@@ -63,7 +63,7 @@ public interface Ops {
 
     Tensor mul(Tensor a, double scalar);
 
-    /** {@code max(a, floor)} element-wise. */
+    /** {@return {@code max(a, floor)} element-wise} */
     Tensor maximum(Tensor a, double floor);
 
     Tensor clamp(Tensor a, double min, double max);
@@ -76,19 +76,19 @@ public interface Ops {
 
     Tensor erf(Tensor a);
 
-    /** {@code x < 0 ? slope * x : x}. */
+    /** {@return {@code x < 0 ? slope * x : x}} */
     Tensor leakyRelu(Tensor a, double slope);
 
     default Tensor square(Tensor a) {
         return mul(a, a);
     }
 
-    /** SiLU / swish: {@code x · sigmoid(x)}. */
+    /** {@return SiLU / swish: {@code x · sigmoid(x)}} */
     default Tensor silu(Tensor a) {
         return mul(a, sigmoid(a));
     }
 
-    /** Exact GELU: {@code 0.5·x·(1 + erf(x/√2))}. */
+    /** {@return exact GELU: {@code 0.5·x·(1 + erf(x/√2))}} */
     default Tensor geluErf(Tensor x) {
         return mul(mul(x, add(erf(mul(x, 1.0 / Math.sqrt(2.0))), 1.0)), 0.5);
     }
@@ -121,7 +121,7 @@ public interface Ops {
         return div(x, maximum(sqrt(sum(square(x), axis, true)), eps));
     }
 
-    /** RMSNorm over the last axis: {@code x / sqrt(mean(x²) + eps) · weight}; weight may be null. */
+    /** {@return RMSNorm over the last axis: {@code x / sqrt(mean(x²) + eps) · weight}; weight may be null} */
     default Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
         Tensor normed = div(x, sqrt(add(mean(square(x), -1, true), eps)));
         return weight == null ? normed : mul(normed, weight);
@@ -129,10 +129,10 @@ public interface Ops {
 
     // ---------------------------------------------------------------- linear algebra
 
-    /** Batched matrix product with NumPy semantics over the leading axes. */
+    /** {@return batched matrix product with NumPy semantics over the leading axes} */
     Tensor matmul(Tensor a, Tensor b);
 
-    /** {@code x · weightᵀ + bias} over the last axis; weight is {@code [out, in]}; bias may be null. */
+    /** {@return {@code x · weightᵀ + bias} over the last axis; weight is {@code [out, in]}; bias may be null} */
     Tensor linear(Tensor x, Tensor weight, Tensor bias);
 
     /**
@@ -157,7 +157,7 @@ public interface Ops {
 
     Tensor permute(Tensor x, int... axes);
 
-    /** Elements {@code start..end−1} of {@code axis}. */
+    /** {@return elements {@code start..end−1} of {@code axis}} */
     Tensor slice(Tensor x, int axis, long start, long end);
 
     Tensor concat(int axis, List<Tensor> parts);
@@ -166,10 +166,14 @@ public interface Ops {
         return concat(axis, List.of(parts));
     }
 
-    /** Constant padding: {@code before[i]} / {@code after[i]} elements on axis i (arrays have the rank of x). */
+    /**
+     * {@return constant padding: {@code before[i]} / {@code after[i]} elements on axis i (arrays have the rank of x)}
+     */
     Tensor pad(Tensor x, long[] before, long[] after, double value);
 
-    /** Broadcast to a larger shape (NumPy rules; the result is materialised or a view, as the backend likes). */
+    /**
+     * {@return broadcast to a larger shape (NumPy rules; the result is materialised or a view, as the backend likes)}
+     */
     Tensor broadcastTo(Tensor x, long... shape);
 
     // ---------------------------------------------------------------- memory

@@ -20,17 +20,17 @@ public record ParameterSpec(String key, long[] shape, boolean optional, DType dt
         }
     }
 
-    /** A required float32 parameter. */
+    /** {@return a required float32 parameter} */
     public static ParameterSpec required(String key, long... shape) {
         return new ParameterSpec(key, shape, false, DType.F32);
     }
 
-    /** An optional float32 parameter. */
+    /** {@return an optional float32 parameter} */
     public static ParameterSpec optional(String key, long... shape) {
         return new ParameterSpec(key, shape, true, DType.F32);
     }
 
-    /** This spec stored as {@code stored} instead. */
+    /** {@return this spec stored as {@code stored} instead} */
     public ParameterSpec storedAs(DType stored) {
         return new ParameterSpec(key, shape, optional, stored);
     }

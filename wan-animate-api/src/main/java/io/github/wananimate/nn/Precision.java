@@ -32,12 +32,12 @@ public enum Precision {
         this.compute = compute;
     }
 
-    /** The dtype weights are stored in while bound. */
+    /** {@return the dtype weights are stored in while bound} */
     public DType weights() {
         return weights;
     }
 
-    /** The dtype autocast layers compute in; {@link DType#F32} for {@link #FP32}. */
+    /** {@return the dtype autocast layers compute in; {@link DType#F32} for {@link #FP32}} */
     public DType compute() {
         return compute;
     }
@@ -50,17 +50,19 @@ public enum Precision {
         return device.startsWith("cuda") || device.startsWith("gpu") ? BF16 : FP32;
     }
 
-    /** Whether any layer computes below float32. */
+    /** {@return whether any layer computes below float32} */
     public boolean isReduced() {
         return compute != DType.F32;
     }
 
-    /** The command-line spelling: {@code fp32}, {@code bf16}, {@code fp16}. */
+    /** {@return the command-line spelling: {@code fp32}, {@code bf16}, {@code fp16}} */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@code fp32|bf16|fp16} (case-insensitive; {@code float32}, {@code bfloat16}, {@code float16} too). */
+    /**
+     * {@return parses {@code fp32|bf16|fp16} (case-insensitive; {@code float32}, {@code bfloat16}, {@code float16} too)}
+     */
     public static Precision parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         return switch (t) {
@@ -71,7 +73,7 @@ public enum Precision {
         };
     }
 
-    /** {@code value} rounded to {@link #compute()} (nearest even) and back to float32. */
+    /** {@return {@code value} rounded to {@link #compute()} (nearest even) and back to float32} */
     public float round(float value) {
         return switch (compute) {
             case BF16 -> DTypeConversions.bf16ToFloat(DTypeConversions.floatToBf16(value));

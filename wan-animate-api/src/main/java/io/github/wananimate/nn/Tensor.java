@@ -11,10 +11,12 @@ import io.github.wananimate.tensor.DType;
  */
 public interface Tensor {
 
-    /** The static shape. Never modify the returned array. */
+    /** {@return the static shape. Never modify the returned array} */
     long[] shape();
 
-    /** The element type: {@link DType#F32}, or {@link DType#BF16} / {@link DType#F16} in a reduced-precision run. */
+    /**
+     * {@return the element type: {@link DType#F32}, or {@link DType#BF16} / {@link DType#F16} in a reduced-precision run}
+     */
     default DType dtype() {
         return DType.F32;
     }
@@ -23,7 +25,7 @@ public interface Tensor {
         return shape().length;
     }
 
-    /** Size of {@code axis}; negative axes count from the end. */
+    /** {@return size of {@code axis}; negative axes count from the end} */
     default long dim(int axis) {
         long[] s = shape();
         return s[axis < 0 ? s.length + axis : axis];

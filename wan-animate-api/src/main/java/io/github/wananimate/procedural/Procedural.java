@@ -26,23 +26,25 @@ public final class Procedural {
         return h;
     }
 
-    /** {@code u(name, i, seed)}, uniform in [-1, 1), in double precision. */
+    /** {@return {@code u(name, i, seed)}, uniform in [-1, 1), in double precision} */
     public static double uniform(String name, long index, long seed) {
         return uniform(fnv1a64(name) ^ seed, index);
     }
 
-    /** {@code u} with the name hash already combined with the seed ({@code fnv1a64(name) ^ seed}). */
+    /** {@return {@code u} with the name hash already combined with the seed ({@code fnv1a64(name) ^ seed})} */
     public static double uniform(long nameHashXorSeed, long index) {
         long bits = SplitMix64.mix(nameHashXorSeed + index) >>> 11;
         return bits * 0x1p-53 * 2 - 1;
     }
 
-    /** The float32 tensor {@code u(name, i, seed)} over {@code shape} in row-major order (PROCEDURAL.md). */
+    /** {@return the float32 tensor {@code u(name, i, seed)} over {@code shape} in row-major order (PROCEDURAL.md)} */
     public static HostTensor tensor(String name, long seed, long... shape) {
         return tensor(name, seed, 1.0, 0.0, shape);
     }
 
-    /** The float32 tensor {@code scale · u(name, i, seed) + offset} over {@code shape} (a procedural input). */
+    /**
+     * {@return the float32 tensor {@code scale · u(name, i, seed) + offset} over {@code shape} (a procedural input)}
+     */
     public static HostTensor tensor(String name, long seed, double scale, double offset, long... shape) {
         long count = Shapes.elementCount(shape);
         if (count > Integer.MAX_VALUE) {

@@ -53,7 +53,7 @@ public final class ProceduralFloat8 {
     private ProceduralFloat8() {
     }
 
-    /** Whether {@code spec} is stored as float8: a {@code .weight} of rank ≥ 2. */
+    /** {@return whether {@code spec} is stored as float8: a {@code .weight} of rank ≥ 2} */
     public static boolean quantised(ParameterSpec spec) {
         return spec.key().endsWith(".weight") && spec.shape().length >= 2;
     }
@@ -118,7 +118,7 @@ public final class ProceduralFloat8 {
         }
     }
 
-    /** {@code module.weight} → {@code module.scale_weight}. */
+    /** {@return {@code module.weight} → {@code module.scale_weight}} */
     public static String scaleKey(String weightKey) {
         return weightKey.substring(0, weightKey.length() - ".weight".length()) + ".scale_weight";
     }

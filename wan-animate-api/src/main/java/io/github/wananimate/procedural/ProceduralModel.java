@@ -36,17 +36,17 @@ public record ProceduralModel(DiTConfig dit, VaeConfig vae, ClipVisionConfig cli
                 new ClipVisionConfig(224, 14, 1280, 16, 2, 4, 1024), seed);
     }
 
-    /** The DiT checkpoint (motion encoder, face encoder and adapter included), official keys. */
+    /** {@return the DiT checkpoint (motion encoder, face encoder and adapter included), official keys} */
     public ProceduralWeights ditWeights() {
         return ProceduralWeights.forSpecs(seed, new WanAnimateDiT(dit).parameters());
     }
 
-    /** The VAE checkpoint, official keys. */
+    /** {@return the VAE checkpoint, official keys} */
     public ProceduralWeights vaeWeights() {
         return ProceduralWeights.forSpecs(seed, VaeWeights.parameters(vae));
     }
 
-    /** The CLIP checkpoint's {@code visual.*} keys. */
+    /** {@return the CLIP checkpoint's {@code visual.*} keys} */
     public ProceduralWeights clipWeights() {
         return ProceduralWeights.forSpecs(seed, new ClipVisionEncoder(clip).parameters());
     }

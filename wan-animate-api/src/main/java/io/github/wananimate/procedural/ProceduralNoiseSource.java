@@ -17,7 +17,7 @@ public final class ProceduralNoiseSource implements NoiseSource {
         this.seed = seed;
     }
 
-    /** The procedural tensor name of clip {@code clipIndex}'s noise. */
+    /** {@return the procedural tensor name of clip {@code clipIndex}'s noise} */
     public static String tensorName(int clipIndex) {
         return "noise.clip" + clipIndex;
     }

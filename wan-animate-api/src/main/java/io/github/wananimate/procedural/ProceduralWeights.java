@@ -37,7 +37,7 @@ public final class ProceduralWeights implements ParameterSource {
         this.shapes = Collections.unmodifiableMap(copy);
     }
 
-    /** Procedural weights for every parameter a network lists (optional ones included). */
+    /** {@return procedural weights for every parameter a network lists (optional ones included)} */
     public static ProceduralWeights forSpecs(long seed, List<ParameterSpec> specs) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (ParameterSpec spec : specs) {
@@ -46,7 +46,7 @@ public final class ProceduralWeights implements ParameterSource {
         return new ProceduralWeights(seed, shapes);
     }
 
-    /** The procedural float32 values of {@code key} with {@code shape}, row-major. */
+    /** {@return the procedural float32 values of {@code key} with {@code shape}, row-major} */
     public static float[] values(String key, long[] shape, long seed) {
         int n = Math.toIntExact(Shapes.elementCount(shape));
         float[] out = new float[n];

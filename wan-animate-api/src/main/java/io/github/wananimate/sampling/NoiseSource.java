@@ -12,7 +12,7 @@ import io.github.wananimate.tensor.HostTensor;
 @FunctionalInterface
 public interface NoiseSource {
 
-    /** The float32 noise of clip {@code clipIndex} (0-based), of {@code shape} ([16, lat_t + 1, h, w]). */
+    /** {@return the float32 noise of clip {@code clipIndex} (0-based), of {@code shape} ([16, lat_t + 1, h, w])} */
     HostTensor noise(int clipIndex, long[] shape);
 
     /** Standard-normal noise from {@code seed}; see {@link GaussianNoiseSource}. */

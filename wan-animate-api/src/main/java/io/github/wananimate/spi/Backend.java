@@ -11,10 +11,10 @@ import java.util.Set;
  */
 public interface Backend extends AutoCloseable {
 
-    /** The provider's name, e.g. {@code "djl"} or {@code "onnx"}. */
+    /** {@return the provider's name, e.g. {@code "djl"} or {@code "onnx"}} */
     String name();
 
-    /** Device in words, e.g. {@code "cpu"} or {@code "cuda:0"}. */
+    /** {@return device in words, e.g. {@code "cpu"} or {@code "cuda:0"}} */
     String device();
 
     /**
@@ -40,7 +40,7 @@ public interface Backend extends AutoCloseable {
                 + " cannot stream parameter groups");
     }
 
-    /** Whether {@link #load(Network, ParameterSource, Set)} can stream parameter groups on this device. */
+    /** {@return whether {@link #load(Network, ParameterSource, Set)} can stream parameter groups on this device} */
     default boolean streamsParameterGroups() {
         return false;
     }

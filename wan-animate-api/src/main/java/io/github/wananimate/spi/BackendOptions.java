@@ -28,7 +28,7 @@ public record BackendOptions(Device device, int intraOpThreads) {
         this(Device.parse(device), intraOpThreads);
     }
 
-    /** The CPU, threads chosen by the runtime. */
+    /** {@return the CPU, threads chosen by the runtime} */
     public static BackendOptions cpu() {
         return new BackendOptions(Device.CPU, 0);
     }

@@ -8,7 +8,7 @@ import java.util.Optional;
  */
 public interface BackendProvider {
 
-    /** Unique lower-case name used to select the backend, e.g. {@code "djl"}. */
+    /** {@return unique lower-case name used to select the backend, e.g. {@code "djl"}} */
     String name();
 
     /**
@@ -18,7 +18,7 @@ public interface BackendProvider {
      */
     int priority(String device);
 
-    /** Whether the native runtime can be loaded here; must not throw. */
+    /** {@return whether the native runtime can be loaded here; must not throw} */
     boolean isAvailable();
 
     /**

@@ -19,12 +19,12 @@ public final class Backends {
     private Backends() {
     }
 
-    /** All providers found (available or not), highest priority on the CPU first. */
+    /** {@return all providers found (available or not), highest priority on the CPU first} */
     public static List<BackendProvider> providers() {
         return providers("cpu");
     }
 
-    /** All providers found (available or not), highest priority for {@code device} first. */
+    /** {@return all providers found (available or not), highest priority for {@code device} first} */
     public static List<BackendProvider> providers(String device) {
         List<BackendProvider> found = new ArrayList<>();
         ServiceLoader.load(BackendProvider.class).forEach(found::add);
@@ -54,7 +54,7 @@ public final class Backends {
                 + describe(all, "cpu") + ". Add wan-animate-djl or wan-animate-onnx as a dependency.");
     }
 
-    /** The available provider with the highest priority on the CPU. */
+    /** {@return the available provider with the highest priority on the CPU} */
     public static BackendProvider best() {
         return best("cpu");
     }

@@ -36,7 +36,7 @@ public record Device(Kind kind, int index) {
         }
     }
 
-    /** CUDA device {@code index}. */
+    /** {@return CUDA device {@code index}} */
     public static Device cuda(int index) {
         return new Device(Kind.CUDA, index);
     }
@@ -56,12 +56,12 @@ public record Device(Kind kind, int index) {
         return m.group(1).equals("cpu") ? CPU : cuda(m.group(2) == null ? 0 : Integer.parseInt(m.group(2)));
     }
 
-    /** Whether this is the CPU. */
+    /** {@return whether this is the CPU} */
     public boolean isCpu() {
         return kind == Kind.CPU;
     }
 
-    /** Whether this is a CUDA device. */
+    /** {@return whether this is a CUDA device} */
     public boolean isCuda() {
         return kind == Kind.CUDA;
     }

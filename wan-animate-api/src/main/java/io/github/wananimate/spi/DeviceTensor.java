@@ -15,13 +15,15 @@ import java.util.Objects;
  */
 public interface DeviceTensor extends AutoCloseable {
 
-    /** The shape; valid after {@link #close()}. */
+    /** {@return the shape; valid after {@link #close()}} */
     long[] shape();
 
-    /** The values on the host as float32 (a copy, except for {@link #onHost} handles, which return what they hold). */
+    /**
+     * {@return the values on the host as float32 (a copy, except for {@link #onHost} handles, which return what they hold)}
+     */
     HostTensor toHost();
 
-    /** False once closed. */
+    /** {@return false once closed} */
     boolean isOpen();
 
     /** Frees the backend memory now; further calls do nothing. */

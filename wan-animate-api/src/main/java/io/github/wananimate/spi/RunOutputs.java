@@ -20,7 +20,7 @@ public record RunOutputs(Map<String, HostTensor> host, Map<String, DeviceTensor>
         device = Collections.unmodifiableMap(new LinkedHashMap<>(device));
     }
 
-    /** The host output {@code name}; fails naming what there is when it is absent. */
+    /** {@return the host output {@code name}; fails naming what there is when it is absent} */
     public HostTensor hostOutput(String name) {
         HostTensor t = host.get(name);
         if (t == null) {

@@ -25,7 +25,7 @@ public enum DType {
         this.byteSize = byteSize;
     }
 
-    /** The dtype string used in safetensors headers. */
+    /** {@return the dtype string used in safetensors headers} */
     public String safetensorsName() {
         return safetensorsName;
     }

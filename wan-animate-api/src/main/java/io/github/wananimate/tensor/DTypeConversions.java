@@ -138,12 +138,12 @@ public final class DTypeConversions {
         return b.rewind();
     }
 
-    /** bfloat16 bits to float32 (exact: bf16 is the upper half of a float32). */
+    /** {@return bfloat16 bits to float32 (exact: bf16 is the upper half of a float32)} */
     public static float bf16ToFloat(short bits) {
         return Float.intBitsToFloat((bits & 0xffff) << 16);
     }
 
-    /** float32 to bfloat16 bits, round to nearest even; NaN stays a quiet NaN. */
+    /** {@return float32 to bfloat16 bits, round to nearest even; NaN stays a quiet NaN} */
     public static short floatToBf16(float value) {
         int bits = Float.floatToRawIntBits(value);
         if (Float.isNaN(value)) {
@@ -153,7 +153,7 @@ public final class DTypeConversions {
         return (short) ((bits + rounding) >>> 16);
     }
 
-    /** IEEE binary16 bits to float32 (exact, subnormals, infinities and NaN included). */
+    /** {@return IEEE binary16 bits to float32 (exact, subnormals, infinities and NaN included)} */
     public static float f16ToFloat(short bits) {
         int h = bits & 0xffff;
         int sign = (h & 0x8000) << 16;
@@ -233,7 +233,9 @@ public final class DTypeConversions {
         return floatToF8(value, 3, 7, 448.0, (byte) 0x7f, (byte) 0x7f);
     }
 
-    /** float32 to float8 e5m2 bits, round to nearest even; magnitudes that round above 57344 become infinity. */
+    /**
+     * {@return float32 to float8 e5m2 bits, round to nearest even; magnitudes that round above 57344 become infinity}
+     */
     public static byte floatToF8e5m2(float value) {
         return floatToF8(value, 2, 15, 57344.0, (byte) 0x7c, (byte) 0x7e);
     }

@@ -33,14 +33,14 @@ public final class HostTensor {
         return new HostTensor(dtype, shape, littleEndianBytes);
     }
 
-    /** A float32 tensor copied from {@code values}. */
+    /** {@return a float32 tensor copied from {@code values}} */
     public static HostTensor ofFloats(long[] shape, float[] values) {
         ByteBuffer buf = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(values);
         return new HostTensor(DType.F32, shape, buf);
     }
 
-    /** A float32 tensor that takes over {@code values} as its storage (direct buffer expected). */
+    /** {@return a float32 tensor that takes over {@code values} as its storage (direct buffer expected)} */
     public static HostTensor wrapFloats(long[] shape, FloatBuffer values) {
         if (!values.isDirect() || values.order() != ByteOrder.LITTLE_ENDIAN) {
             float[] copy = new float[values.remaining()];
@@ -75,12 +75,12 @@ public final class HostTensor {
         return data.remaining();
     }
 
-    /** The raw little-endian bytes (read-only view). */
+    /** {@return the raw little-endian bytes (read-only view)} */
     public ByteBuffer data() {
         return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The values converted to float32 (a copy). */
+    /** {@return the values converted to float32 (a copy)} */
     public float[] toFloatArray() {
         return DTypeConversions.toFloatArray(dtype, data());
     }
@@ -100,7 +100,7 @@ public final class HostTensor {
         return buf.asFloatBuffer();
     }
 
-    /** This tensor converted to float32 (itself when already F32). */
+    /** {@return this tensor converted to float32 (itself when already F32)} */
     public HostTensor toF32() {
         if (dtype == DType.F32) {
             return this;
@@ -108,7 +108,7 @@ public final class HostTensor {
         return ofFloats(shape, toFloatArray());
     }
 
-    /** The same bytes under another shape with the same element count. */
+    /** {@return the same bytes under another shape with the same element count} */
     public HostTensor reshape(long... newShape) {
         if (Shapes.elementCount(newShape) != elementCount()) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to "

@@ -14,12 +14,12 @@ public final class DefaultPrompts {
     private DefaultPrompts() {
     }
 
-    /** {@code prompt}, or {@link #POSITIVE} when it is null or empty. */
+    /** {@return {@code prompt}, or {@link #POSITIVE} when it is null or empty} */
     public static String positiveOrDefault(String prompt) {
         return prompt == null || prompt.isEmpty() ? POSITIVE : prompt;
     }
 
-    /** {@code prompt}, or {@link #NEGATIVE} when it is null or empty. */
+    /** {@return {@code prompt}, or {@link #NEGATIVE} when it is null or empty} */
     public static String negativeOrDefault(String prompt) {
         return prompt == null || prompt.isEmpty() ? NEGATIVE : prompt;
     }

@@ -28,7 +28,7 @@ public final class PrecomputedTextEncoder implements TextEncoder {
         this.contexts = Map.copyOf(copy);
     }
 
-    /** Contexts for a prompt and a negative prompt. */
+    /** {@return contexts for a prompt and a negative prompt} */
     public static PrecomputedTextEncoder of(String prompt, HostTensor context, String negativePrompt,
             HostTensor negativeContext) {
         Map<String, HostTensor> m = new LinkedHashMap<>();

@@ -44,7 +44,9 @@ public final class TextEncoderCache implements TextEncoder {
         this.encoder = encoder;
     }
 
-    /** Absolute path, size and modification time of a checkpoint file: cheap and changes whenever it is replaced. */
+    /**
+     * {@return absolute path, size and modification time of a checkpoint file: cheap and changes whenever it is replaced}
+     */
     public static String fileIdentity(Path checkpoint) {
         try {
             Path abs = checkpoint.toAbsolutePath().normalize();
@@ -67,7 +69,7 @@ public final class TextEncoderCache implements TextEncoder {
         return embedding;
     }
 
-    /** The file an entry for {@code prompt} lives in (whether or not it exists). */
+    /** {@return the file an entry for {@code prompt} lives in (whether or not it exists)} */
     public Path entryPath(String prompt) {
         return directory.resolve(hash(modelIdentity + "\u0000" + prompt) + ".safetensors");
     }

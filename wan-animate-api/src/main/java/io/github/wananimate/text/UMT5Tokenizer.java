@@ -24,12 +24,12 @@ public final class UMT5Tokenizer {
     /** Token ids padded to {@code textLen}, and the number of real ones (EOS included). */
     public record Tokens(int[] ids, int length) {
 
-        /** The first {@code length} ids. */
+        /** {@return the first {@code length} ids} */
         public int[] realIds() {
             return Arrays.copyOf(ids, length);
         }
 
-        /** 1 on real tokens, 0 on padding, as float32 values. */
+        /** {@return 1 on real tokens, 0 on padding, as float32 values} */
         public float[] mask() {
             float[] m = new float[ids.length];
             Arrays.fill(m, 0, length, 1f);
@@ -50,12 +50,14 @@ public final class UMT5Tokenizer {
         }
     }
 
-    /** {@code google/umt5-xxl/tokenizer.json} under the official checkpoint folder, with text_len 512. */
+    /** {@return {@code google/umt5-xxl/tokenizer.json} under the official checkpoint folder, with text_len 512} */
     public static UMT5Tokenizer fromCheckpointFolder(Path folder) {
         return fromCheckpointFolder(folder, TEXT_LEN);
     }
 
-    /** {@code google/umt5-xxl/tokenizer.json} under the checkpoint folder, truncating to {@code textLen} (the DiT's). */
+    /**
+     * {@return {@code google/umt5-xxl/tokenizer.json} under the checkpoint folder, truncating to {@code textLen} (the DiT's)}
+     */
     public static UMT5Tokenizer fromCheckpointFolder(Path folder, int textLen) {
         Path json = folder.resolve(TOKENIZER_PATH);
         if (!Files.exists(json)) {

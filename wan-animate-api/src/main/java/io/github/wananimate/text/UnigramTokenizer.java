@@ -172,7 +172,7 @@ public final class UnigramTokenizer {
         return scores.length;
     }
 
-    /** The id of a piece or added token, or -1. */
+    /** {@return the id of a piece or added token, or -1} */
     public int idOf(String token) {
         for (AddedToken t : addedTokens) {
             if (t.content.equals(token)) {
@@ -186,7 +186,7 @@ public final class UnigramTokenizer {
         return unkId;
     }
 
-    /** Token ids of {@code text} without special tokens (no EOS). */
+    /** {@return token ids of {@code text} without special tokens (no EOS)} */
     public List<Integer> tokenize(String text) {
         List<Integer> ids = new ArrayList<>();
         int segmentStart = 0;
@@ -212,12 +212,12 @@ public final class UnigramTokenizer {
         return ids;
     }
 
-    /** Token ids with the post-processor's special tokens (for T5: the sequence then {@code </s>}). */
+    /** {@return token ids with the post-processor's special tokens (for T5: the sequence then {@code </s>})} */
     public List<Integer> encode(String text) {
         return applyTemplate(tokenize(text));
     }
 
-    /** The post-processor's template around {@code sequence}. */
+    /** {@return the post-processor's template around {@code sequence}} */
     public List<Integer> applyTemplate(List<Integer> sequence) {
         List<Integer> out = new ArrayList<>(sequence.size() + 2);
         for (TemplatePart part : template) {
@@ -232,7 +232,7 @@ public final class UnigramTokenizer {
         return out;
     }
 
-    /** Number of tokens the template adds around a sequence. */
+    /** {@return number of tokens the template adds around a sequence} */
     public int specialTokenCount() {
         return applyTemplate(List.of()).size();
     }

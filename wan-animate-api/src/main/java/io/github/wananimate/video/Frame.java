@@ -22,6 +22,10 @@ public final class Frame {
     /**
      * A frame copied from interleaved RGB bytes.
      *
+     * @param width pixels per row, positive
+     * @param height rows, positive
+     * @param rgb {@code 3 · width · height} bytes, row-major, R G B per pixel (copied)
+     * @return the frame
      * @throws IllegalArgumentException naming the size when it is not positive or the byte count does not match
      */
     public static Frame ofRgb(int width, int height, byte[] rgb) {
@@ -34,13 +38,26 @@ public final class Frame {
         return new Frame(width, height, rgb.clone());
     }
 
-    /** An all-black frame. */
+    /**
+     * An all-black frame.
+     *
+     * @param width pixels per row, positive
+     * @param height rows, positive
+     * @return the frame
+     */
     public static Frame black(int width, int height) {
         checkSize(width, height);
         return new Frame(width, height, new byte[Math.multiplyExact(3, Math.multiplyExact(width, height))]);
     }
 
-    /** A grey frame where every channel of every pixel holds {@code value} (0–255), e.g. a constant mask. */
+    /**
+     * A grey frame where every channel of every pixel holds {@code value}, e.g. a constant mask.
+     *
+     * @param width pixels per row, positive
+     * @param height rows, positive
+     * @param value 0–255
+     * @return the frame
+     */
     public static Frame filled(int width, int height, int value) {
         checkSize(width, height);
         if (value < 0 || value > 255) {
@@ -51,25 +68,34 @@ public final class Frame {
         return new Frame(width, height, bytes);
     }
 
+    /** {@return pixels per row} */
     public int width() {
         return width;
     }
 
+    /** {@return rows} */
     public int height() {
         return height;
     }
 
-    /** Channel {@code c} (0 = R, 1 = G, 2 = B) of pixel (x, y), 0–255. */
+    /**
+     * One sample.
+     *
+     * @param x column, 0-based
+     * @param y row, 0-based
+     * @param c channel: 0 = R, 1 = G, 2 = B
+     * @return its value, 0–255
+     */
     public int sample(int x, int y, int c) {
         return rgb[(y * width + x) * 3 + c] & 0xff;
     }
 
-    /** A copy of the interleaved RGB bytes. */
+    /** {@return a copy of the interleaved RGB bytes} */
     public byte[] toRgbBytes() {
         return rgb.clone();
     }
 
-    /** The interleaved RGB bytes as a read-only view (no copy). */
+    /** {@return the interleaved RGB bytes as a read-only view (no copy)} */
     public ByteBuffer rgb() {
         return ByteBuffer.wrap(rgb).asReadOnlyBuffer();
     }

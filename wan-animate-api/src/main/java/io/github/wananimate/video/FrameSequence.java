@@ -8,18 +8,20 @@ import java.util.List;
  */
 public interface FrameSequence {
 
-    /** Number of frames. */
+    /** {@return the number of frames} */
     int size();
 
-    /** Width shared by every frame. */
+    /** {@return the width shared by every frame} */
     int width();
 
-    /** Height shared by every frame. */
+    /** {@return the height shared by every frame} */
     int height();
 
     /**
-     * Frame {@code index} (0-based).
+     * One frame.
      *
+     * @param index 0-based
+     * @return frame {@code index}
      * @throws IndexOutOfBoundsException naming the index and the size
      */
     Frame get(int index);
@@ -27,6 +29,8 @@ public interface FrameSequence {
     /**
      * A sequence over frames held in memory.
      *
+     * @param frames the frames, in order
+     * @return the sequence
      * @throws IllegalArgumentException when the list is empty or a frame's size differs from frame 0's (naming the
      *     frame)
      */
@@ -34,7 +38,12 @@ public interface FrameSequence {
         return new FrameList(frames);
     }
 
-    /** A sequence over frames held in memory. */
+    /**
+     * A sequence over frames held in memory.
+     *
+     * @param frames the frames, in order, all of one size
+     * @return the sequence
+     */
     static FrameSequence of(Frame... frames) {
         return new FrameList(List.of(frames));
     }

@@ -28,7 +28,7 @@ public final class Checkpoints {
         }
     }
 
-    /** {@link #open} without the float8 view: every key and dtype as the file stores it. */
+    /** {@return {@link #open} without the float8 view: every key and dtype as the file stores it} */
     public static ParameterSource openAsStored(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new WeightException("checkpoint file not found: " + file);

@@ -147,7 +147,7 @@ public final class Fp8Checkpoint implements ParameterSource {
         return wrapIfFloat8(source, DType.F32);
     }
 
-    /** {@link #wrapIfFloat8(ParameterSource)} dequantising to {@code dequantised} (F32, BF16 or F16). */
+    /** {@return {@link #wrapIfFloat8(ParameterSource)} dequantising to {@code dequantised} (F32, BF16 or F16)} */
     public static ParameterSource wrapIfFloat8(ParameterSource source, DType dequantised) {
         if (source instanceof Fp8Checkpoint f) {
             return f.dequantised == dequantised ? f : new Fp8Checkpoint(f.base, dequantised);
@@ -202,27 +202,27 @@ public final class Fp8Checkpoint implements ParameterSource {
         }
     }
 
-    /** The base checkpoint, as stored (float8 dtypes, scale and marker keys included). */
+    /** {@return the base checkpoint, as stored (float8 dtypes, scale and marker keys included)} */
     public ParameterSource base() {
         return base;
     }
 
-    /** The dtype {@link #get} returns float8 tensors in. */
+    /** {@return the dtype {@link #get} returns float8 tensors in} */
     public DType dequantisedDtype() {
         return dequantised;
     }
 
-    /** Whether the file carries scales (or the {@code scaled_fp8} marker). */
+    /** {@return whether the file carries scales (or the {@code scaled_fp8} marker)} */
     public boolean scaled() {
         return scaled;
     }
 
-    /** The dequantised keys with their per-tensor scale (1 for an unscaled float8 tensor). */
+    /** {@return the dequantised keys with their per-tensor scale (1 for an unscaled float8 tensor)} */
     public Map<String, Float> scales() {
         return scales;
     }
 
-    /** The scale, marker and activation-scale keys this view consumes (absent from {@link #keys()}). */
+    /** {@return the scale, marker and activation-scale keys this view consumes (absent from {@link #keys()})} */
     public Set<String> consumedKeys() {
         return consumed;
     }
@@ -327,7 +327,7 @@ public final class Fp8Checkpoint implements ParameterSource {
         base.close();
     }
 
-    /** A one-line summary for inspection: counts of float8 and scaled tensors, and the consumed keys. */
+    /** {@return a one-line summary for inspection: counts of float8 and scaled tensors, and the consumed keys} */
     public String summary() {
         Map<DType, Integer> byDtype = new java.util.TreeMap<>();
         int withScale = 0;

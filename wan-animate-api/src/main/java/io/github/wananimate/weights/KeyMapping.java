@@ -54,7 +54,7 @@ public final class KeyMapping {
         return new KeyMapping(name, List.of(List.copyOf(rules)));
     }
 
-    /** The mapping that renames nothing. */
+    /** {@return the mapping that renames nothing} */
     public static KeyMapping identity() {
         return new KeyMapping("identity", List.of());
     }
@@ -86,7 +86,7 @@ public final class KeyMapping {
         return stages.isEmpty();
     }
 
-    /** This mapping followed by {@code next}. */
+    /** {@return this mapping followed by {@code next}} */
     public KeyMapping then(KeyMapping next) {
         if (next.isIdentity()) {
             return this;
@@ -99,7 +99,7 @@ public final class KeyMapping {
         return new KeyMapping(name + " + " + next.name, List.copyOf(all));
     }
 
-    /** The new name of {@code key}, or empty when a rule drops it. */
+    /** {@return the new name of {@code key}, or empty when a rule drops it} */
     public Optional<String> map(String key) {
         return Optional.ofNullable(mapDetailed(key).key());
     }

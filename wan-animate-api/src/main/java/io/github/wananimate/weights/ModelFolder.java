@@ -48,7 +48,7 @@ public final class ModelFolder {
             return label;
         }
 
-        /** The official file name first, then the accepted repacks. */
+        /** {@return the official file name first, then the accepted repacks} */
         public List<String> candidates() {
             return candidates;
         }
@@ -80,7 +80,7 @@ public final class ModelFolder {
         this.root = root;
     }
 
-    /** A view of {@code folder}; it must exist, its files are looked up when asked for. */
+    /** {@return a view of {@code folder}; it must exist, its files are looked up when asked for} */
     public static ModelFolder of(Path folder) {
         if (!Files.isDirectory(folder)) {
             throw new WeightException("model folder not found: " + folder);
@@ -92,7 +92,7 @@ public final class ModelFolder {
         return root;
     }
 
-    /** The file a component would be read from: the official one, else the first repack present. */
+    /** {@return the file a component would be read from: the official one, else the first repack present} */
     public Optional<Path> file(Component component) {
         for (String candidate : component.candidates()) {
             Path p = root.resolve(candidate);
@@ -143,7 +143,7 @@ public final class ModelFolder {
         return open(Component.RELIGHTING_LORA);
     }
 
-    /** The DiT's {@code config.json}. */
+    /** {@return the DiT's {@code config.json}} */
     public Path ditConfig() {
         Path p = root.resolve(CONFIG);
         if (!Files.isRegularFile(p)) {
@@ -152,7 +152,7 @@ public final class ModelFolder {
         return p;
     }
 
-    /** The umT5 tokenizer folder {@code google/umt5-xxl/}. */
+    /** {@return the umT5 tokenizer folder {@code google/umt5-xxl/}} */
     public Path tokenizerFolder() {
         Path p = root.resolve(TOKENIZER);
         if (!Files.isDirectory(p)) {

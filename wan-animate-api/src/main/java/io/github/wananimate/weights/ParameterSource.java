@@ -10,17 +10,17 @@ import java.util.Set;
  */
 public interface ParameterSource extends AutoCloseable {
 
-    /** Every key this source can provide. */
+    /** {@return every key this source can provide} */
     Set<String> keys();
 
     default boolean contains(String key) {
         return keys().contains(key);
     }
 
-    /** Shape of {@code key}, without reading its data. */
+    /** {@return shape of {@code key}, without reading its data} */
     long[] shape(String key);
 
-    /** Stored dtype of {@code key}, without reading its data. */
+    /** {@return stored dtype of {@code key}, without reading its data} */
     DType dtype(String key);
 
     /**
@@ -29,7 +29,7 @@ public interface ParameterSource extends AutoCloseable {
      */
     HostTensor get(String key);
 
-    /** A short description for error messages, e.g. the file or folder path. */
+    /** {@return a short description for error messages, e.g. the file or folder path} */
     String description();
 
     @Override

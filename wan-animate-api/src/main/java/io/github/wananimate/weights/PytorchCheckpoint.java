@@ -298,7 +298,7 @@ public final class PytorchCheckpoint implements ParameterSource {
         return path;
     }
 
-    /** The root the tensors were taken from ({@code ""} for the whole object). */
+    /** {@return the root the tensors were taken from ({@code ""} for the whole object)} */
     public String root() {
         return root;
     }

@@ -61,7 +61,7 @@ public final class RenamedParameterSource implements ParameterSource {
         return mapping;
     }
 
-    /** The key in the underlying source that {@code key} comes from. */
+    /** {@return the key in the underlying source that {@code key} comes from} */
     public String originalKey(String key) {
         String original = originalOf.get(key);
         if (original == null) {

@@ -194,7 +194,7 @@ public final class SafetensorsFile implements ParameterSource {
         return path;
     }
 
-    /** The {@code __metadata__} map (empty when absent). */
+    /** {@return the {@code __metadata__} map (empty when absent)} */
     public Map<String, String> metadata() {
         return metadata;
     }

@@ -89,7 +89,7 @@ public final class ShardedSafetensors implements ParameterSource {
         return index;
     }
 
-    /** The shard files, in the order the index first names them. */
+    /** {@return the shard files, in the order the index first names them} */
     public List<Path> shards() {
         return List.copyOf(new LinkedHashSet<>(shardOfKey.values()));
     }

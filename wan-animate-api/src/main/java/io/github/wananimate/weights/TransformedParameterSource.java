@@ -191,7 +191,7 @@ public final class TransformedParameterSource implements ParameterSource {
         base.close();
     }
 
-    /** The derived keys, with their inputs (for inspection). */
+    /** {@return the derived keys, with their inputs (for inspection)} */
     public Map<String, List<String>> derivations() {
         Map<String, List<String>> out = new LinkedHashMap<>();
         derived.forEach((k, d) -> out.put(k, new ArrayList<>(d.inputs())));

@@ -22,7 +22,7 @@ public record ClipVisionConfig(int imageSize, int patchSize, int dim, int numHea
         }
     }
 
-    /** The image tower of {@code open-clip-xlm-roberta-large-vit-huge-14} as used by Wan-Animate. */
+    /** {@return the image tower of {@code open-clip-xlm-roberta-large-vit-huge-14} as used by Wan-Animate} */
     public static ClipVisionConfig vitHuge14() {
         return new ClipVisionConfig(224, 14, 1280, 16, 32, 4, 1024);
     }

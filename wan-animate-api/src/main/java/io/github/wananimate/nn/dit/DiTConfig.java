@@ -82,12 +82,12 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
         }
     }
 
-    /** {@code D / heads}. */
+    /** {@return {@code D / heads}} */
     public int headDim() {
         return dim / numHeads;
     }
 
-    /** Number of face-adapter blocks, {@code num_layers / 5}. */
+    /** {@return number of face-adapter blocks, {@code num_layers / 5}} */
     public int faceBlocks() {
         return numLayers / FACE_BLOCK_EVERY;
     }
@@ -152,7 +152,7 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
         return new DiTConfig(v[0], v[1], v[2], v[3], v[4], v[5], v[6], eps);
     }
 
-    /** The config as the official {@code config.json} object. */
+    /** {@return the config as the official {@code config.json} object} */
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("_class_name", "WanAnimateModel");

@@ -18,7 +18,7 @@ public final class Rope3d {
     private Rope3d() {
     }
 
-    /** Pairs rotated by the frame, row and column index, in that order. */
+    /** {@return pairs rotated by the frame, row and column index, in that order} */
     public static int[] pairSplit(int headDim) {
         int pairs = headDim / 2;
         int spatial = pairs / 3;

@@ -206,7 +206,7 @@ public final class WanAnimateDiT implements Network {
         return "face_adapter.fuser_blocks." + index + ".";
     }
 
-    /** The name of block {@code index}'s parameter group. */
+    /** {@return the name of block {@code index}'s parameter group} */
     public static String blockGroup(int index) {
         return "blocks." + index;
     }

@@ -12,7 +12,7 @@ public final class RelativePositionBuckets {
     private RelativePositionBuckets() {
     }
 
-    /** Bucket of {@code relative = key position − query position}. */
+    /** {@return bucket of {@code relative = key position − query position}} */
     public static int bucket(int relative, int numBuckets, int maxDistance) {
         int half = numBuckets / 2;
         int base = relative > 0 ? half : 0;
@@ -28,7 +28,7 @@ public final class RelativePositionBuckets {
         return base + Math.min(large, half - 1);
     }
 
-    /** Bucket indices {@code [lq, lk]}: entry (i, j) is {@code bucket(j − i)}. */
+    /** {@return bucket indices {@code [lq, lk]}: entry (i, j) is {@code bucket(j − i)}} */
     public static int[] buckets(int lq, int lk, int numBuckets, int maxDistance) {
         int[] out = new int[lq * lk];
         for (int i = 0; i < lq; i++) {

@@ -17,7 +17,9 @@ public final class TokenEmbeddings {
     private TokenEmbeddings() {
     }
 
-    /** Rows {@code ids} of {@code source[key]} ({@code [vocab, dim]}) as a float32 {@code [ids.length, dim]} tensor. */
+    /**
+     * {@return rows {@code ids} of {@code source[key]} ({@code [vocab, dim]}) as a float32 {@code [ids.length, dim]} tensor}
+     */
     public static HostTensor gather(ParameterSource source, String key, int[] ids) {
         long[] shape = source.shape(key);
         if (shape.length != 2) {

@@ -13,7 +13,7 @@ public record UMT5Config(int vocabSize, int dim, int dimAttn, int dimFfn, int nu
         }
     }
 
-    /** {@code models_t5_umt5-xxl-enc-bf16.pth}: 24 layers of width 4096, 64 heads, FFN 10240. */
+    /** {@return {@code models_t5_umt5-xxl-enc-bf16.pth}: 24 layers of width 4096, 64 heads, FFN 10240} */
     public static UMT5Config umt5Xxl() {
         return new UMT5Config(256384, 4096, 4096, 10240, 64, 24, 32, 128);
     }

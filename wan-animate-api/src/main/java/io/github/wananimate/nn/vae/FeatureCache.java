@@ -23,12 +23,12 @@ public final class FeatureCache {
     static final String INPUT_PREFIX = "cache.";
     static final String OUTPUT_PREFIX = "updated_cache.";
 
-    /** Whether a network output is a cache this chunk leaves for the next one. */
+    /** {@return whether a network output is a cache this chunk leaves for the next one} */
     public static boolean isUpdate(String outputName) {
         return outputName.startsWith(OUTPUT_PREFIX);
     }
 
-    /** The input name under which the next chunk reads the cache output {@code updateName}. */
+    /** {@return the input name under which the next chunk reads the cache output {@code updateName}} */
     public static String inputFor(String updateName) {
         if (!isUpdate(updateName)) {
             throw new IllegalArgumentException("not a cache output: " + updateName);

@@ -51,12 +51,12 @@ public record VaeConfig(int dim, int zDim, int[] dimMult, int numResBlocks, bool
         }
     }
 
-    /** The released {@code Wan2.1_VAE.pth}: dim 96, z 16, multipliers [1,2,4,4], 2 residual blocks. */
+    /** {@return the released {@code Wan2.1_VAE.pth}: dim 96, z 16, multipliers [1,2,4,4], 2 residual blocks} */
     public static VaeConfig official() {
         return withDim(96);
     }
 
-    /** The released structure with another base width (the golden fixtures use 16 and 8). */
+    /** {@return the released structure with another base width (the golden fixtures use 16 and 8)} */
     public static VaeConfig withDim(int dim) {
         return new VaeConfig(dim, LATENT_CHANNELS, new int[] {1, 2, 4, 4}, 2, new boolean[] {false, true, true});
     }
@@ -81,12 +81,12 @@ public record VaeConfig(int dim, int zDim, int[] dimMult, int numResBlocks, bool
         return temperalDownsample.clone();
     }
 
-    /** Pixel frames per latent frame after the first. */
+    /** {@return pixel frames per latent frame after the first} */
     public int timeStride() {
         return 4;
     }
 
-    /** Pixels per latent cell along height and width. */
+    /** {@return pixels per latent cell along height and width} */
     public int spaceStride() {
         return 8;
     }

@@ -81,7 +81,7 @@ public final class VaeDecoder implements Network {
         return parameters;
     }
 
-    /** Pixel frames produced from {@code latentFrames} latent frames in the given call form. */
+    /** {@return pixel frames produced from {@code latentFrames} latent frames in the given call form} */
     public static long videoFrames(long latentFrames, boolean continuation) {
         return continuation ? 4 * latentFrames : 1 + 4 * (latentFrames - 1);
     }

@@ -81,7 +81,7 @@ public final class VaeEncoder implements Network {
         return parameters;
     }
 
-    /** Latent frames produced from {@code frames} input frames in the given call form. */
+    /** {@return latent frames produced from {@code frames} input frames in the given call form} */
     public static long latentFrames(long frames, boolean continuation) {
         return continuation ? frames / 4 : 1 + (frames - 1) / 4;
     }

@@ -16,7 +16,7 @@ public final class VaeWeights {
     private VaeWeights() {
     }
 
-    /** Every key the encoder and decoder read, in checkpoint order (encoder, conv1, conv2, decoder). */
+    /** {@return every key the encoder and decoder read, in checkpoint order (encoder, conv1, conv2, decoder)} */
     public static List<ParameterSpec> parameters(VaeConfig config) {
         List<ParameterSpec> all = new ArrayList<>(new VaeEncoder(config).parameters());
         all.addAll(new VaeDecoder(config).parameters());
