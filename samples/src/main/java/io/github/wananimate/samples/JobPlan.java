@@ -162,9 +162,14 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
         return UMT5_PARAMETERS * 2.0;
     }
 
-    /** VAE, CLIP vision tower and motion encoder in float32, resident for the whole run. */
-    static double otherResidentBytes() {
-        return MemoryModel.otherResidentBytes(VaeConfig.official(), ClipVisionConfig.vitHuge14());
+    /** VAE and motion encoder in float32, resident for the whole run. */
+    static double companionResidentBytes() {
+        return MemoryModel.companionResidentBytes(VaeConfig.official());
+    }
+
+    /** The CLIP tower in float32 with its activations, bound only while it encodes the reference. */
+    static double clipOnDemandBytes() {
+        return MemoryModel.clipOnDemandBytes(ClipVisionConfig.vitHuge14());
     }
 
     double ditActivationBytes() {
@@ -177,11 +182,11 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
 
     /**
      * The residency plan a run with {@code budgetBytes} would make for this job (the runtime's own
-     * {@link MemoryModel#planGeneration}; at fp32 exactly what the run does, at other precisions a what-if).
+     * {@link MemoryModel#planBudgetedGeneration}; at fp32 exactly what the run does, at other precisions a what-if).
      */
     ResidencyPlan residency(long budgetBytes) {
-        return MemoryModel.planGeneration(DIT, (long) otherResidentBytes(), width, height, clipLength, budgetBytes,
-                precision.weightBytes, precision.activationBytes);
+        return MemoryModel.planBudgetedGeneration(DIT, VaeConfig.official(), ClipVisionConfig.vitHuge14(), width,
+                height, clipLength, budgetBytes, precision.weightBytes, precision.activationBytes);
     }
 
     /** Peak while denoising and decoding, umT5 released after encoding: the run's all-resident need. */
@@ -219,8 +224,10 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
         } else {
             out.printf(Locale.ROOT, "    %-24s %6.2f  (%s)%n", "DiT weights", ditWeightBytes() / 1e9, p);
         }
-        out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32; resident for the run)%n", "VAE + CLIP + motion enc.",
-                otherResidentBytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32; resident for the run)%n", "VAE + motion encoder",
+                companionResidentBytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32 with activations; bound to encode the reference, in the "
+                + "activation reserve)%n", "CLIP", clipOnDemandBytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f  (bf16; released after encoding the prompt)%n", "umT5",
                 umt5Bytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f  (%s, estimate of the memory model)%n", "DiT activations",

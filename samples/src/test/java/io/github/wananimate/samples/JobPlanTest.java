@@ -69,18 +69,21 @@ class JobPlanTest {
                 k -> k.startsWith(MemoryModel.MOTION_ENCODER_PREFIX), 1);
         assertThat(p.ditWeightBytes()).isEqualTo(2.0 * (17_274_816_884L + 224 - motionEncoder));
         assertThat(JobPlan.umt5Bytes()).isEqualTo(11_361_820_672.0);
-        long other = MemoryModel.otherResidentBytes(VaeConfig.official(), ClipVisionConfig.vitHuge14());
-        assertThat(JobPlan.otherResidentBytes()).isEqualTo(other);
+        VaeConfig vae = VaeConfig.official();
+        ClipVisionConfig clip = ClipVisionConfig.vitHuge14();
+        assertThat(JobPlan.companionResidentBytes()).isEqualTo(MemoryModel.companionResidentBytes(vae));
+        assertThat(JobPlan.clipOnDemandBytes()).isEqualTo(MemoryModel.clipOnDemandBytes(clip));
         // 3 × 192 × 4 × 1280 × 720 × 4 bytes
         assertThat(p.vaeDecodeBytes()).isEqualTo(8_493_465_600.0);
         // fp32, the run's precision: the planner's peak is the runtime's all-resident need for the same request
         JobPlan fp32 = new JobPlan(1280, 720, 77, 77, 1, 20, false, Gpu.H100, 0.5, JobPlan.Precision.FP32, 0);
-        ResidencyPlan runtime = MemoryModel.planGeneration(dit, other, 1280, 720, 77, Long.MAX_VALUE);
+        ResidencyPlan runtime = MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77, Long.MAX_VALUE);
         assertThat(fp32.sequentialPeakBytes()).isEqualTo(runtime.allResidentBytes());
         assertThat(fp32.ditActivationBytes()).isEqualTo(MemoryModel.ditActivationBytes(DiTConfig.WAN_ANIMATE_14B,
                 75_600, 4));
         long budget = 24L << 30;
-        assertThat(fp32.residency(budget)).isEqualTo(MemoryModel.planGeneration(dit, other, 1280, 720, 77, budget));
+        assertThat(fp32.residency(budget)).isEqualTo(MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77,
+                budget));
         // fp8: the float8 checkpoint is 1 byte per weight on the host; the device holds bf16, as a bf16 run
         JobPlan fp8 = new JobPlan(1280, 720, 77, 77, 1, 20, false, Gpu.H100, 0.5, JobPlan.Precision.FP8, 0);
         assertThat(fp8.ditCheckpointBytes()).isEqualTo(17_274_816_884.0 + 224 - motionEncoder);
@@ -112,7 +115,7 @@ class JobPlanTest {
                 .contains("efficiency 50%").contains(": 40 of 40 blocks resident, 0 streamed");
         StringWriter small = new StringWriter();
         cli.setOut(new PrintWriter(small, true));
-        assertThat(cli.execute("bench", "--plan", "--gpu", "rtx4090", "--size", "1280x720")).isZero();
+        assertThat(cli.execute("bench", "--plan", "--gpu", "rtx4090", "--size", "1920x1088")).isZero();
         assertThat(small.toString()).contains("does NOT fit under").contains("needs at least");
         StringWriter streamed = new StringWriter();
         cli.setOut(new PrintWriter(streamed, true));

@@ -18,6 +18,8 @@ import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.pipeline.ClipPlan;
 import io.github.wananimate.pipeline.Job;
+import io.github.wananimate.pipeline.NetworkHandle;
+import io.github.wananimate.pipeline.OnDemandNetwork;
 import io.github.wananimate.pipeline.PixelVideo;
 import io.github.wananimate.pipeline.WanAnimatePipeline;
 import io.github.wananimate.pipeline.WanVae;
@@ -57,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Networks: the VAE, the CLIP tower and the DiT's motion encoder are bound when the model is built; the DiT is
+ * <p>Networks: the VAE, the CLIP tower and the DiT's motion encoder are bound when the model is built (under a
+ * memory budget the CLIP tower only while it encodes the reference, in the room the DiT's activations take later);
+ * the DiT is
  * bound at the first generation, and bound again (with the Relighting LoRA merged, §2.15) only when a replacement
  * request asks for the LoRA and the previous one did not, or the other way round. The umT5 text encoder is bound
  * only on a text-cache miss and released right after the prompts are encoded (the original offloads it the same
@@ -80,12 +84,11 @@ public final class WanAnimate implements AutoCloseable {
     private final Deque<AutoCloseable> owned = new ArrayDeque<>();
     private final LoadedNetwork motionEncoder;
     private final WanVae vae;
-    private final LoadedNetwork clip;
+    /** Bound for the whole run, or under a memory budget only while it encodes the reference. */
+    private final NetworkHandle clip;
 
     /** The device-memory budget in bytes; 0 for none (everything resident). */
     private final long memoryBudget;
-    /** Float32 bytes of the networks resident for the whole run besides the DiT: VAE, CLIP, motion encoder. */
-    private final long otherResidentBytes;
 
     private LoadedNetwork dit;
     /** The DiT's streamed parameter groups as bound (empty: all resident). */
@@ -103,11 +106,10 @@ public final class WanAnimate implements AutoCloseable {
         this.precision = b.precision != null ? b.precision : Precision.defaultFor(backend.device());
         this.noise = b.noise;
         this.memoryBudget = b.memoryBudget;
-        this.otherResidentBytes = MemoryModel.otherResidentBytes(model.vaeConfig(), model.clipConfig());
         if (memoryBudget > 0) {
             // the smallest generation (16×16 pixels, one 5-frame clip): what no request can go below
-            ResidencyPlan least = MemoryModel.planGeneration(new WanAnimateDiT(ditConfig, false, precision), otherResidentBytes,
-                    16, 16, 5, memoryBudget);
+            ResidencyPlan least = MemoryModel.planBudgetedGeneration(new WanAnimateDiT(ditConfig, false, precision),
+                    model.vaeConfig(), model.clipConfig(), 16, 16, 5, memoryBudget);
             if (least.streams() && !backend.streamsParameterGroups()) {
                 throw new MemoryBudgetException("a device-memory budget of " + MemorySize.format(memoryBudget)
                         + " needs DiT blocks streamed, which the " + backend.name() + " backend on "
@@ -121,7 +123,10 @@ public final class WanAnimate implements AutoCloseable {
             this.motionEncoder = keep(backend.load(new MotionEncoder("motion_encoder.", precision),
                     model.ditWeights()));
             this.vae = keep(WanVae.load(backend, model.vaeWeights(), model.vaeConfig()));
-            this.clip = keep(backend.load(new ClipVisionEncoder(model.clipConfig()), model.clipWeights()));
+            this.clip = memoryBudget > 0
+                    ? keep(new OnDemandNetwork(backend, new ClipVisionEncoder(model.clipConfig()), model.clipWeights()))
+                    : NetworkHandle.resident(keep(backend.load(new ClipVisionEncoder(model.clipConfig()),
+                            model.clipWeights())));
         } catch (RuntimeException e) {
             throw Closeables.closeAll(owned, e);
         }
@@ -377,8 +382,9 @@ public final class WanAnimate implements AutoCloseable {
 
     /** The DiT's residency under the memory budget for {@code request}'s size. */
     private ResidencyPlan residencyPlan(GenerationRequest request) {
-        return MemoryModel.planGeneration(new WanAnimateDiT(ditConfig, false, precision), otherResidentBytes,
-                request.signals().width(), request.signals().height(), request.clipLength(), memoryBudget);
+        return MemoryModel.planBudgetedGeneration(new WanAnimateDiT(ditConfig, false, precision), model.vaeConfig(),
+                model.clipConfig(), request.signals().width(), request.signals().height(), request.clipLength(),
+                memoryBudget);
     }
 
     /**
@@ -413,8 +419,9 @@ public final class WanAnimate implements AutoCloseable {
 
         /**
          * The device memory the model may use, in bytes (see {@link MemorySize#parse} for {@code "24G"}). The DiT
-         * keeps as many blocks resident as fit next to the VAE, CLIP and motion encoder and an activation reserve
-         * for the request's size ({@link MemoryModel#planGeneration}); the other blocks stream from the mapped
+         * keeps as many blocks resident as fit next to the VAE and motion encoder and an activation reserve for the
+         * request's size, which also holds the CLIP tower while it encodes the reference (it is bound for that
+         * moment only; {@link MemoryModel#planBudgetedGeneration}); the other blocks stream from the mapped
          * checkpoint one at a time. Default: no budget, everything resident. A budget that cannot hold even one
          * streamed block plus activations is refused by {@link #build()} (and a request too large for it by
          * {@code animate}/{@code replace}) with a {@link MemoryBudgetException} naming the minimum.

@@ -77,6 +77,49 @@ public final class MemoryModel {
     }
 
     /**
+     * The residency plan of a generation under a budget, as {@code WanAnimate} runs it: the VAE and the motion
+     * encoder resident for the whole run ({@link #companionResidentBytes}), the CLIP tower bound only to encode the
+     * reference ({@link #clipOnDemandBytes}), in the room the DiT's activations take while it denoises.
+     *
+     * @param dit the DiT
+     * @param vae the VAE's configuration
+     * @param clip the CLIP tower's configuration
+     * @param width generation width
+     * @param height generation height
+     * @param clipLength frames per clip
+     * @param budgetBytes the device-memory budget
+     * @return the plan
+     * @throws MemoryBudgetException when the budget cannot hold the request, naming the minimum
+     */
+    public static ResidencyPlan planBudgetedGeneration(WanAnimateDiT dit, VaeConfig vae, ClipVisionConfig clip,
+            int width, int height, int clipLength, long budgetBytes) {
+        return planBudgetedGeneration(dit, vae, clip, width, height, clipLength, budgetBytes, FLOAT32_BYTES,
+                FLOAT32_BYTES);
+    }
+
+    /**
+     * {@link #planBudgetedGeneration(WanAnimateDiT, VaeConfig, ClipVisionConfig, int, int, int, long)} with the DiT's
+     * weights and activations at other widths (the planner's what-ifs).
+     *
+     * @param dit the DiT
+     * @param vae the VAE's configuration
+     * @param clip the CLIP tower's configuration
+     * @param width generation width
+     * @param height generation height
+     * @param clipLength frames per clip
+     * @param budgetBytes the device-memory budget
+     * @param weightBytesPerElement the DiT's weight width
+     * @param activationBytesPerElement the DiT's activation width
+     * @return the plan
+     */
+    public static ResidencyPlan planBudgetedGeneration(WanAnimateDiT dit, VaeConfig vae, ClipVisionConfig clip,
+            int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
+            int activationBytesPerElement) {
+        return planGeneration(dit, companionResidentBytes(vae), clipOnDemandBytes(clip), width, height, clipLength,
+                budgetBytes, weightBytesPerElement, activationBytesPerElement);
+    }
+
+    /**
      * The residency plan of a generation: the DiT fed precomputed motion codes (its motion encoder is a network of
      * its own, in {@code otherResidentBytes} with the VAE and CLIP), and an activation reserve large enough for the
      * DiT forward of one clip and for the VAE decode, which runs while the DiT stays bound.
@@ -93,8 +136,20 @@ public final class MemoryModel {
      */
     public static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, int width, int height,
             int clipLength, long budgetBytes, int weightBytesPerElement, int activationBytesPerElement) {
-        long activations = Math.max(ditActivationBytes(dit.config(), clipTokens(width, height, clipLength),
-                activationBytesPerElement), vaeDecodeBytes(width, height));
+        return planGeneration(dit, otherResidentBytes, 0, width, height, clipLength, budgetBytes,
+                weightBytesPerElement, activationBytesPerElement);
+    }
+
+    /**
+     * The plan with networks used only for a moment besides the DiT ({@code onDemandBytes}: weights and
+     * activations, bound before denoising starts and released after): they share the activation reserve, which is
+     * the largest of the DiT forward, the VAE decode and them.
+     */
+    private static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, long onDemandBytes,
+            int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
+            int activationBytesPerElement) {
+        long activations = Math.max(Math.max(ditActivationBytes(dit.config(), clipTokens(width, height, clipLength),
+                activationBytesPerElement), vaeDecodeBytes(width, height)), onDemandBytes);
         return plan(dit, key -> !key.startsWith(MOTION_ENCODER_PREFIX), otherResidentBytes, activations, budgetBytes,
                 weightBytesPerElement);
     }
@@ -109,8 +164,33 @@ public final class MemoryModel {
     }
 
     /**
-     * Float32 bytes of the networks a generation keeps resident next to the DiT: the VAE (encoder and decoder), the
-     * CLIP vision tower and the motion encoder.
+     * {@return float32 bytes of the networks resident for a whole budgeted run besides the DiT: the VAE (encoder
+     * and decoder) and the motion encoder}
+     *
+     * @param vae the VAE's configuration
+     */
+    public static long companionResidentBytes(VaeConfig vae) {
+        return weightBytes(VaeWeights.parameters(vae), key -> true, FLOAT32_BYTES)
+                + weightBytes(new MotionEncoder(MOTION_ENCODER_PREFIX), FLOAT32_BYTES);
+    }
+
+    /**
+     * Float32 bytes the CLIP tower needs while it encodes the reference: its weights and an activation estimate of
+     * {@code 2·T·D + 3·T·D·r} floats (residual stream and block result, then the MLP input, its intermediate and
+     * one temporary; T tokens, width D, MLP ratio r).
+     *
+     * @param clip the tower's configuration
+     * @return the bytes
+     */
+    public static long clipOnDemandBytes(ClipVisionConfig clip) {
+        long tokens = (long) (clip.imageSize() / clip.patchSize()) * (clip.imageSize() / clip.patchSize()) + 1;
+        long activations = (2 * tokens * clip.dim() + 3 * tokens * clip.dim() * clip.mlpRatio()) * FLOAT32_BYTES;
+        return weightBytes(new ClipVisionEncoder(clip), FLOAT32_BYTES) + activations;
+    }
+
+    /**
+     * Float32 bytes of the networks a generation without a budget keeps resident next to the DiT: the VAE (encoder
+     * and decoder), the CLIP vision tower and the motion encoder.
      */
     public static long otherResidentBytes(VaeConfig vae, ClipVisionConfig clip) {
         return weightBytes(VaeWeights.parameters(vae), key -> true, FLOAT32_BYTES)

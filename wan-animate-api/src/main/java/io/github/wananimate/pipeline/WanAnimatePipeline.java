@@ -55,7 +55,8 @@ public final class WanAnimatePipeline {
      *     on its own: the face crops of a clip are encoded once and handed to every step as {@code face_motion}
      *     (the original re-encodes the same faces at every step; the result is the same)
      * @param vae the Wan 2.1 VAE
-     * @param clip {@link ClipVisionEncoder} bound to its weights
+     * @param clip {@link ClipVisionEncoder} on its weights, acquired for the reference's feature and released
+     *     right after
      * @param clipConfig its configuration (the input size is read from it)
      * @param upload puts a tensor on the DiT's backend ({@code Backend::upload}): the conditioning that every step of
      *     a clip reads (text, CLIP feature, y, pose latents, face motion) is uploaded once per clip, or once per
@@ -63,7 +64,7 @@ public final class WanAnimatePipeline {
      *     between host and device at each step
      */
     public record Networks(LoadedNetwork dit, DiTConfig ditConfig, LoadedNetwork motionEncoder, WanVae vae,
-            LoadedNetwork clip, ClipVisionConfig clipConfig, Function<HostTensor, DeviceTensor> upload) {
+            NetworkHandle clip, ClipVisionConfig clipConfig, Function<HostTensor, DeviceTensor> upload) {
 
         public Networks {
             Objects.requireNonNull(dit, "dit");
@@ -342,7 +343,13 @@ public final class WanAnimatePipeline {
     /** §2.3: CLIP on the letterboxed reference (bicubic to the tower's size, all blocks but the last). */
     private HostTensor clipFeature(HostTensor referencePixels) {
         HostTensor pixels = ClipPreprocessing.preprocess(referencePixels, networks.clipConfig().imageSize());
-        HostTensor features = networks.clip().run(Map.of(ClipVisionEncoder.INPUT, pixels)).get(ClipVisionEncoder.OUTPUT);
+        HostTensor features;
+        try {
+            features = networks.clip().acquire().run(Map.of(ClipVisionEncoder.INPUT, pixels))
+                    .get(ClipVisionEncoder.OUTPUT);
+        } finally {
+            networks.clip().release();
+        }
         long[] s = features.shape();
         if (s.length != 3 || s[0] != 1 || s[1] != DiTConfig.CLIP_TOKENS || s[2] != DiTConfig.CLIP_DIM) {
             throw new IllegalStateException("the CLIP tower gave features shaped " + Arrays.toString(s)

@@ -168,9 +168,8 @@ public abstract class WanAnimateEndToEndTests {
 
     @Test
     void aMemoryBudgetStreamsBlocksForTheSameFramesAndOneTooSmallIsRefusedNamingTheMinimum() {
-        long other = MemoryModel.otherResidentBytes(model.vae(), model.clip());
-        ResidencyPlan all = MemoryModel.planGeneration(new WanAnimateDiT(model.dit()), other, SIZE, SIZE, CLIP_LENGTH,
-                Long.MAX_VALUE);
+        ResidencyPlan all = MemoryModel.planBudgetedGeneration(new WanAnimateDiT(model.dit()), model.vae(),
+                model.clip(), SIZE, SIZE, CLIP_LENGTH, Long.MAX_VALUE);
         long budget = all.minimumBudgetBytes() + 1;   // every block streamed
         boolean streams;
         try (Backend backend = Backends.byName(backendName()).open(BackendOptions.cpu())) {

@@ -3,8 +3,10 @@ package io.github.wananimate.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.wananimate.nn.clip.ClipVisionConfig;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
+import io.github.wananimate.nn.vae.VaeConfig;
 import org.junit.jupiter.api.Test;
 
 class MemoryModelTest {
@@ -76,5 +78,31 @@ class MemoryModelTest {
         assertThat(MemoryModel.textEncoderFits(tight.budgetBytes() - tightHeld, tight)).isTrue();
         assertThat(MemoryModel.textEncoderFits(tight.budgetBytes() - tightHeld + 1, tight)).isFalse();
         assertThat(MemoryModel.textEncoderFits(Long.MAX_VALUE / 2, all)).isTrue();
+    }
+
+    @Test
+    void underABudgetTheClipTowerSharesTheActivationReserveInsteadOfStayingResident() {
+        VaeConfig vae = VaeConfig.official();
+        ClipVisionConfig clip = ClipVisionConfig.vitHuge14();
+        WanAnimateDiT dit = new WanAnimateDiT(DiTConfig.WAN_ANIMATE_14B);
+        long clipBytes = MemoryModel.clipOnDemandBytes(clip);
+        // ViT-H/14: 632 M float32 weights and under 100 MB of activations at 257 tokens
+        assertThat(clipBytes).isBetween(2_400_000_000L, 2_700_000_000L);
+        assertThat(MemoryModel.otherResidentBytes(vae, clip) - MemoryModel.companionResidentBytes(vae))
+                .isLessThan(clipBytes);
+        // 720p: the DiT's activations (8.6 GB) hold the tower; nothing resident grows
+        ResidencyPlan hd = MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77, Long.MAX_VALUE);
+        assertThat(hd.fixedBytes()).isEqualTo(MemoryModel.planGeneration(dit, MemoryModel.companionResidentBytes(vae),
+                1280, 720, 77, Long.MAX_VALUE).fixedBytes());
+        assertThat(hd.activationBytes()).isGreaterThan(clipBytes);
+        // a tiny frame: the tower is the largest transient and sets the reserve
+        ResidencyPlan tiny = MemoryModel.planBudgetedGeneration(dit, vae, clip, 16, 16, 5, Long.MAX_VALUE);
+        assertThat(tiny.activationBytes()).isEqualTo(clipBytes);
+        // the same budget keeps more blocks resident than with the tower resident for the whole run
+        long budget = 40L << 30;
+        ResidencyPlan onDemand = MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77, budget);
+        ResidencyPlan resident = MemoryModel.planGeneration(dit, MemoryModel.otherResidentBytes(vae, clip), 1280, 720,
+                77, budget);
+        assertThat(onDemand.residentGroups().size()).isGreaterThan(resident.residentGroups().size());
     }
 }
