@@ -19,6 +19,8 @@ public interface Network {
     /**
      * The key prefix this network owns inside a larger checkpoint ({@code ""} for a whole file). Keys under it
      * that {@link #parameters()} does not list are reported as unexpected.
+     *
+     * @return the prefix
      */
     default String keyPrefix() {
         return "";
@@ -28,6 +30,9 @@ public interface Network {
      * Host-side preparation done once at bind time, after validation: derived tensors that are constants of the
      * weights (the motion encoder's Householder Q, for example) are added to the returned view. The default
      * returns the checkpoint unchanged.
+     *
+     * @param checkpoint the validated weights
+     * @return the weights the network binds
      */
     default ParameterSource prepare(ParameterSource checkpoint) {
         return checkpoint;
@@ -36,6 +41,8 @@ public interface Network {
     /**
      * The groups of parameters that a backend may stream (upload for one {@link Ops#chain} step and free after
      * it) instead of keeping resident, in the order the forward pass reads them. Default: none.
+     *
+     * @return the groups, in forward order
      */
     default List<ParameterGroup> parameterGroups() {
         return List.of();
@@ -44,6 +51,10 @@ public interface Network {
     /**
      * Runs the network. Inputs and outputs are keyed by name; the outputs map is ordered and may hold
      * intermediates after the main output (useful for parity checks).
+     *
+     * @param ops the backend's operations
+     * @param inputs the inputs by name
+     * @return the outputs by name, main output first
      */
     Map<String, Tensor> forward(Ops ops, Map<String, Tensor> inputs);
 }

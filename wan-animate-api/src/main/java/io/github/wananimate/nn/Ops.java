@@ -28,12 +28,18 @@ public interface Ops {
      * A bound weight by its checkpoint key (after the network's {@link Network#prepare} step), as float32. Every
      * network reads its weights through its layers, which call {@link #parameter(ParameterSpec)}; this form is what
      * a backend implements it with and what tests use.
+     *
+     * @param key the checkpoint key
+     * @return the weight
      */
     Tensor parameter(String key);
 
     /**
      * A bound weight in its stored dtype {@code spec.dtype()}. A backend keeps it in that dtype for the network's
      * lifetime (converting the checkpoint's own dtype once, when bound); the default casts the float32 weight.
+     *
+     * @param spec key, shape and stored dtype
+     * @return the weight
      */
     default Tensor parameter(ParameterSpec spec) {
         Tensor value = parameter(spec.key());
@@ -43,57 +49,173 @@ public interface Ops {
     /**
      * {@code x} converted to {@code dtype} (F32, BF16 or F16; round to nearest even). Returns {@code x} itself when
      * it already has that dtype.
+     *
+     * @param x the input
+     * @param dtype the target dtype
+     * @return the converted tensor
      */
     Tensor cast(Tensor x, DType dtype);
 
-    /** {@return a small host-computed constant (RoPE tables, masks, position biases). Converted to float32} */
+    /**
+     * A small host-computed constant (RoPE tables, masks, position biases). Converted to float32.
+     *
+     * @param value the host values
+     * @return the result
+     */
     Tensor constant(HostTensor value);
 
     // ---------------------------------------------------------------- element-wise
 
+    /**
+     * Element-wise sum, broadcasting as NumPy.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast against {@code a}
+     * @return {@code a + b}
+     */
     Tensor add(Tensor a, Tensor b);
 
+    /**
+     * Element-wise difference, broadcasting as NumPy.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast against {@code a}
+     * @return {@code a − b}
+     */
     Tensor sub(Tensor a, Tensor b);
 
+    /**
+     * Element-wise product, broadcasting as NumPy.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast against {@code a}
+     * @return {@code a · b}
+     */
     Tensor mul(Tensor a, Tensor b);
 
+    /**
+     * Element-wise quotient, broadcasting as NumPy.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast against {@code a}
+     * @return {@code a / b}
+     */
     Tensor div(Tensor a, Tensor b);
 
+    /**
+     * Adds a scalar.
+     *
+     * @param a the tensor
+     * @param scalar the value added
+     * @return {@code a + scalar}
+     */
     Tensor add(Tensor a, double scalar);
 
+    /**
+     * Multiplies by a scalar.
+     *
+     * @param a the tensor
+     * @param scalar the factor
+     * @return {@code a · scalar}
+     */
     Tensor mul(Tensor a, double scalar);
 
-    /** {@return {@code max(a, floor)} element-wise} */
+    /**
+     * {@code max(a, floor)} element-wise.
+     *
+     * @param a the tensor
+     * @param floor the lower bound
+     * @return the result
+     */
     Tensor maximum(Tensor a, double floor);
 
+    /**
+     * Clamps element-wise.
+     *
+     * @param a the tensor
+     * @param min lower bound
+     * @param max upper bound
+     * @return {@code min(max(a, min), max)}
+     */
     Tensor clamp(Tensor a, double min, double max);
 
+    /**
+     * Element-wise square root.
+     *
+     * @param a the tensor
+     * @return the result
+     */
     Tensor sqrt(Tensor a);
 
+    /**
+     * Element-wise hyperbolic tangent.
+     *
+     * @param a the tensor
+     * @return the result
+     */
     Tensor tanh(Tensor a);
 
+    /**
+     * Element-wise logistic sigmoid.
+     *
+     * @param a the tensor
+     * @return the result
+     */
     Tensor sigmoid(Tensor a);
 
+    /**
+     * Element-wise error function.
+     *
+     * @param a the tensor
+     * @return the result
+     */
     Tensor erf(Tensor a);
 
-    /** {@return {@code x < 0 ? slope * x : x}} */
+    /**
+     * {@code x < 0 ? slope * x : x}.
+     *
+     * @param a the tensor
+     * @param slope the factor below zero
+     * @return the result
+     */
     Tensor leakyRelu(Tensor a, double slope);
 
+    /**
+     * Element-wise square.
+     *
+     * @param a the tensor
+     * @return {@code a · a}
+     */
     default Tensor square(Tensor a) {
         return mul(a, a);
     }
 
-    /** {@return SiLU / swish: {@code x · sigmoid(x)}} */
+    /**
+     * SiLU / swish: {@code x · sigmoid(x)}.
+     *
+     * @param a the tensor
+     * @return the result
+     */
     default Tensor silu(Tensor a) {
         return mul(a, sigmoid(a));
     }
 
-    /** {@return exact GELU: {@code 0.5·x·(1 + erf(x/√2))}} */
+    /**
+     * Exact GELU: {@code 0.5·x·(1 + erf(x/√2))}.
+     *
+     * @param x the input
+     * @return the result
+     */
     default Tensor geluErf(Tensor x) {
         return mul(mul(x, add(erf(mul(x, 1.0 / Math.sqrt(2.0))), 1.0)), 0.5);
     }
 
-    /** Tanh GELU: {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}. */
+    /**
+     * Tanh GELU: {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}.
+     *
+     * @param x the input
+     * @return the result
+     */
     default Tensor geluTanh(Tensor x) {
         Tensor cube = mul(mul(x, x), x);
         Tensor inner = mul(add(x, mul(cube, 0.044715)), Math.sqrt(2.0 / Math.PI));
@@ -102,26 +224,67 @@ public interface Ops {
 
     // ---------------------------------------------------------------- reductions and normalisation
 
+    /**
+     * Mean over one axis.
+     *
+     * @param x the input
+     * @param axis the axis; negative counts from the end
+     * @param keepDims keep the axis with size 1
+     * @return the result
+     */
     Tensor mean(Tensor x, int axis, boolean keepDims);
 
+    /**
+     * Sum over one axis.
+     *
+     * @param x the input
+     * @param axis the axis; negative counts from the end
+     * @param keepDims keep the axis with size 1
+     * @return the result
+     */
     Tensor sum(Tensor x, int axis, boolean keepDims);
 
+    /**
+     * Softmax over one axis.
+     *
+     * @param x the input
+     * @param axis the axis; negative counts from the end
+     * @return the result
+     */
     Tensor softmax(Tensor x, int axis);
 
     /**
      * LayerNorm over the last axis: {@code (x − mean) / sqrt(var + eps) · weight + bias} with the biased
      * variance. {@code weight} and {@code bias} may be null (no affine part).
+     *
+     * @param x the input
+     * @param weight scale {@code [D]} or null
+     * @param bias shift {@code [D]} or null
+     * @param eps added to the variance
+     * @return the result
      */
     Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps);
 
     /**
      * {@code x / max(‖x‖₂, eps)} with the L2 norm taken over {@code axis} (PyTorch's {@code F.normalize}).
+     *
+     * @param x the input
+     * @param axis the axis; negative counts from the end
+     * @param eps the smallest norm divided by
+     * @return the result
      */
     default Tensor l2Normalize(Tensor x, int axis, double eps) {
         return div(x, maximum(sqrt(sum(square(x), axis, true)), eps));
     }
 
-    /** {@return RMSNorm over the last axis: {@code x / sqrt(mean(x²) + eps) · weight}; weight may be null} */
+    /**
+     * RMSNorm over the last axis: {@code x / sqrt(mean(x²) + eps) · weight}; weight may be null.
+     *
+     * @param x the input
+     * @param weight scale {@code [D]} or null
+     * @param eps added to the mean square
+     * @return the result
+     */
     default Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
         Tensor normed = div(x, sqrt(add(mean(square(x), -1, true), eps)));
         return weight == null ? normed : mul(normed, weight);
@@ -129,16 +292,38 @@ public interface Ops {
 
     // ---------------------------------------------------------------- linear algebra
 
-    /** {@return batched matrix product with NumPy semantics over the leading axes} */
+    /**
+     * Batched matrix product with NumPy semantics over the leading axes.
+     *
+     * @param a {@code [..., n, k]}
+     * @param b {@code [..., k, m]}
+     * @return the result
+     */
     Tensor matmul(Tensor a, Tensor b);
 
-    /** {@return {@code x · weightᵀ + bias} over the last axis; weight is {@code [out, in]}; bias may be null} */
+    /**
+     * {@code x · weightᵀ + bias} over the last axis; weight is {@code [out, in]}; bias may be null.
+     *
+     * @param x {@code [..., in]}
+     * @param weight {@code [out, in]}
+     * @param bias {@code [out]} or null
+     * @return the result
+     */
     Tensor linear(Tensor x, Tensor weight, Tensor bias);
 
     /**
      * N-d cross-correlation as PyTorch's {@code convNd}: x {@code [N, C, s1..sk]}, weight
      * {@code [O, C/groups, k1..kk]}, bias {@code [O]} or null. Padding is explicit per spatial axis and
      * may be asymmetric (zeros).
+     *
+     * @param x {@code [N, C, s1..sk]}
+     * @param weight {@code [O, C/groups, k1..kk]}
+     * @param bias {@code [O]} or null
+     * @param stride per spatial axis
+     * @param padBegin zeros before, per spatial axis
+     * @param padEnd zeros after, per spatial axis
+     * @param groups channel groups
+     * @return {@code [N, O, …]}
      */
     Tensor conv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padBegin, int[] padEnd, int groups);
 
@@ -147,32 +332,84 @@ public interface Ops {
      * v {@code [B, H, Lk, dv]} → {@code [B, H, Lq, dv]}. {@code bias} (nullable) broadcasts to
      * {@code [B, H, Lq, Lk]}. One operation so that a backend can run it without materialising the whole
      * score matrix (query chunking or a fused kernel).
+     *
+     * @param q queries {@code [B, H, Lq, d]}
+     * @param k keys {@code [B, H, Lk, d]}
+     * @param v values {@code [B, H, Lk, dv]}
+     * @param bias added to the scores, or null
+     * @param scale score factor, usually {@code 1/√d}
+     * @return {@code [B, H, Lq, dv]}
      */
     Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale);
 
     // ---------------------------------------------------------------- layout
 
-    /** Reshape in row-major order; at most one entry may be −1. */
+    /**
+     * Reshape in row-major order; at most one entry may be −1.
+     *
+     * @param x the input
+     * @param shape the new shape
+     * @return the result
+     */
     Tensor reshape(Tensor x, long... shape);
 
+    /**
+     * Reorders the axes.
+     *
+     * @param x the input
+     * @param axes the source axis of each result axis
+     * @return the result
+     */
     Tensor permute(Tensor x, int... axes);
 
-    /** {@return elements {@code start..end−1} of {@code axis}} */
+    /**
+     * Elements {@code start..end−1} of {@code axis}.
+     *
+     * @param x the input
+     * @param axis the axis; negative counts from the end
+     * @param start first index
+     * @param end one past the last index
+     * @return the result
+     */
     Tensor slice(Tensor x, int axis, long start, long end);
 
+    /**
+     * Concatenates along one axis.
+     *
+     * @param axis the axis; negative counts from the end
+     * @param parts tensors equal in every other axis
+     * @return the result
+     */
     Tensor concat(int axis, List<Tensor> parts);
 
+    /**
+     * Concatenates along one axis.
+     *
+     * @param axis the axis; negative counts from the end
+     * @param parts tensors equal in every other axis
+     * @return the result
+     */
     default Tensor concat(int axis, Tensor... parts) {
         return concat(axis, List.of(parts));
     }
 
     /**
-     * {@return constant padding: {@code before[i]} / {@code after[i]} elements on axis i (arrays have the rank of x)}
+     * Constant padding: {@code before[i]} / {@code after[i]} elements on axis i (arrays have the rank of x).
+     *
+     * @param x the input
+     * @param before elements added before, per axis
+     * @param after elements added after, per axis
+     * @param value the fill value
+     * @return the result
      */
     Tensor pad(Tensor x, long[] before, long[] after, double value);
 
     /**
-     * {@return broadcast to a larger shape (NumPy rules; the result is materialised or a view, as the backend likes)}
+     * Broadcast to a larger shape (NumPy rules; the result is materialised or a view, as the backend likes).
+     *
+     * @param x the input
+     * @param shape the target shape
+     * @return the result
      */
     Tensor broadcastTo(Tensor x, long... shape);
 
@@ -181,6 +418,13 @@ public interface Ops {
     /** One step of {@link #chain}: maps the running tensor to the next one. */
     @FunctionalInterface
     interface ChainStep {
+        /**
+         * Runs one step.
+         *
+         * @param index the step, 0-based
+         * @param x the running tensor
+         * @return the next running tensor
+         */
         Tensor apply(int index, Tensor x);
     }
 
@@ -190,6 +434,11 @@ public interface Ops {
      * has produced its own, so the stack holds about two activations at a time instead of one per step (a plain
      * loop of {@code scoped} calls keeps every step's result alive until the enclosing scope ends). Only the
      * returned tensor may outlive a step; other tensors a step reads (captured from outside) are left alone.
+     *
+     * @param initial the first input
+     * @param count the number of steps
+     * @param step one step
+     * @return the last step's result
      */
     default Tensor chain(Tensor initial, int count, ChainStep step) {
         Tensor x = initial;
@@ -206,6 +455,11 @@ public interface Ops {
      * {@link ParameterGroup} named {@code stepGroups.get(i)} (null: none of a group). A backend that streams some
      * groups uploads a streamed group before its step (the next one while the current step computes, where it
      * can) and frees it after; resident groups behave as in the plain chain. The default ignores the names.
+     *
+     * @param initial the first input
+     * @param stepGroups the group each step reads, or null
+     * @param step one step
+     * @return the last step's result
      */
     default Tensor chain(Tensor initial, List<String> stepGroups, ChainStep step) {
         return chain(initial, stepGroups.size(), step);
@@ -215,6 +469,9 @@ public interface Ops {
      * Runs {@code body} and frees every intermediate it created except the tensor it returns. A recording
      * backend simply runs the body. Networks wrap each transformer block, VAE stage, etc. in it so that
      * eager execution keeps memory bounded.
+     *
+     * @param body the computation
+     * @return what the body returned
      */
     default Tensor scoped(Supplier<Tensor> body) {
         return body.get();
@@ -225,6 +482,9 @@ public interface Ops {
      * every other intermediate may be freed. Used where a block also hands state onward (the VAE's causal cache).
      * Backends that override {@link #scoped(Supplier)} should override this too; the returned list holds the
      * handles to use afterwards, in the same order.
+     *
+     * @param body the computation
+     * @return the surviving tensors, in order
      */
     default List<Tensor> scopedAll(Supplier<List<Tensor>> body) {
         return body.get();

@@ -25,7 +25,10 @@ public final class ParameterBinding {
      * The key → group map of the groups of {@code network} named in {@code streamedGroups}, for a backend that
      * streams them.
      *
+     * @param network the network
+     * @param streamedGroups names of the groups to stream
      * @throws IllegalArgumentException naming a group the network does not declare (and the ones it does)
+     * @return streamed key → its group
      */
     public static Map<String, String> streamedKeys(Network network, Set<String> streamedGroups) {
         Map<String, String> byKey = new HashMap<>();
@@ -49,6 +52,10 @@ public final class ParameterBinding {
      * Validates {@code source} against {@code network.parameters()}: missing required keys, keys under the
      * network's prefix it does not know, and shape mismatches are listed together in one
      * {@link WeightException}. Returns {@code network.prepare(source)} when everything matches.
+     *
+     * @param network the network
+     * @param source the checkpoint
+     * @return the prepared weights
      */
     public static ParameterSource validateAndPrepare(Network network, ParameterSource source) {
         List<String> problems = new ArrayList<>();

@@ -13,6 +13,12 @@ import java.util.Objects;
  */
 public record ParameterGroup(String name, List<String> keys) {
 
+    /**
+     * Copies the key list.
+     *
+     * @param name the group's name, as {@link Ops#chain(Tensor, java.util.List, Ops.ChainStep)} names it
+     * @param keys checkpoint keys read only by the step(s) this group is named in
+     */
     public ParameterGroup {
         Objects.requireNonNull(name, "name");
         keys = List.copyOf(keys);

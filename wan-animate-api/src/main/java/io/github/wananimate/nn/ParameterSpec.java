@@ -11,6 +11,14 @@ import java.util.Objects;
  */
 public record ParameterSpec(String key, long[] shape, boolean optional, DType dtype) {
 
+    /**
+     * Checks that the stored dtype is floating point.
+     *
+     * @param key the checkpoint key
+     * @param shape the expected shape
+     * @param optional whether binding succeeds without it
+     * @param dtype the dtype the network keeps it in
+     */
     public ParameterSpec {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(dtype, "dtype");
@@ -20,17 +28,34 @@ public record ParameterSpec(String key, long[] shape, boolean optional, DType dt
         }
     }
 
-    /** {@return a required float32 parameter} */
+    /**
+     * A required float32 parameter.
+     *
+     * @param key the checkpoint key
+     * @param shape the expected shape
+     * @return the spec
+     */
     public static ParameterSpec required(String key, long... shape) {
         return new ParameterSpec(key, shape, false, DType.F32);
     }
 
-    /** {@return an optional float32 parameter} */
+    /**
+     * An optional float32 parameter.
+     *
+     * @param key the checkpoint key
+     * @param shape the expected shape
+     * @return the spec
+     */
     public static ParameterSpec optional(String key, long... shape) {
         return new ParameterSpec(key, shape, true, DType.F32);
     }
 
-    /** {@return this spec stored as {@code stored} instead} */
+    /**
+     * This spec stored as {@code stored} instead.
+     *
+     * @param stored the dtype to keep it in
+     * @return the spec
+     */
     public ParameterSpec storedAs(DType stored) {
         return new ParameterSpec(key, shape, optional, stored);
     }

@@ -45,6 +45,9 @@ public enum Precision {
     /**
      * The default for a device: {@link #BF16} on CUDA (as the original); {@link #FP32} on the CPU, where a reduced
      * precision is slower (no CPU kernels as fast as float32's) and saves memory only on the djl backend.
+     *
+     * @param device the device as text
+     * @return the precision
      */
     public static Precision defaultFor(String device) {
         return device.startsWith("cuda") || device.startsWith("gpu") ? BF16 : FP32;
@@ -61,7 +64,10 @@ public enum Precision {
     }
 
     /**
-     * {@return parses {@code fp32|bf16|fp16} (case-insensitive; {@code float32}, {@code bfloat16}, {@code float16} too)}
+     * Parses {@code fp32|bf16|fp16} (case-insensitive; {@code float32}, {@code bfloat16}, {@code float16} too).
+     *
+     * @param text the spelling
+     * @return the precision
      */
     public static Precision parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
@@ -73,7 +79,11 @@ public enum Precision {
         };
     }
 
-    /** {@return {@code value} rounded to {@link #compute()} (nearest even) and back to float32} */
+    /**
+     * {@return {@code value} rounded to {@link #compute()} (nearest even) and back to float32}
+     *
+     * @param value the value
+     */
     public float round(float value) {
         return switch (compute) {
             case BF16 -> DTypeConversions.bf16ToFloat(DTypeConversions.floatToBf16(value));
@@ -82,7 +92,11 @@ public enum Precision {
         };
     }
 
-    /** Rounds {@code values} in place to {@link #compute()}. */
+    /**
+     * Rounds {@code values} in place to {@link #compute()}.
+     *
+     * @param values the values
+     */
     public void roundInPlace(float[] values) {
         if (isReduced()) {
             for (int i = 0; i < values.length; i++) {

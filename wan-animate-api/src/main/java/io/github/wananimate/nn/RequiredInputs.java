@@ -20,6 +20,14 @@ public final class RequiredInputs<V> extends AbstractMap<String, V> {
         this.inputs = inputs;
     }
 
+    /**
+     * The inputs of a network call, read strictly.
+     *
+     * @param <V> the value type
+     * @param networkName the network, named in the error
+     * @param inputs the inputs
+     * @return a read-only map whose {@code get} of an absent name fails naming the network and what it has
+     */
     public static <V> Map<String, V> of(String networkName, Map<String, V> inputs) {
         return new RequiredInputs<>(networkName, Map.copyOf(inputs));
     }

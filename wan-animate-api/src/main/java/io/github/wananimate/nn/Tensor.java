@@ -21,11 +21,16 @@ public interface Tensor {
         return DType.F32;
     }
 
+    /** {@return the number of axes} */
     default int rank() {
         return shape().length;
     }
 
-    /** {@return size of {@code axis}; negative axes count from the end} */
+    /**
+     * {@return size of {@code axis}; negative axes count from the end}
+     *
+     * @param axis the axis
+     */
     default long dim(int axis) {
         long[] s = shape();
         return s[axis < 0 ? s.length + axis : axis];

@@ -20,6 +20,10 @@ public interface Backend extends AutoCloseable {
     /**
      * Validates {@code weights} against {@code network.parameters()} (every problem in one
      * {@link io.github.wananimate.weights.WeightException}), prepares them and binds them once.
+     *
+     * @param network the network (its parameters name the keys)
+     * @param weights the checkpoint under the network's key names
+     * @return the bound network; close it to free its memory
      */
     LoadedNetwork load(Network network, ParameterSource weights);
 
@@ -28,9 +32,13 @@ public interface Backend extends AutoCloseable {
      * {@code streamedGroups} kept off the device: each is uploaded from {@code weights} (the mapped checkpoint) for
      * the chain step that reads it, at most once per forward, and freed right after. Empty: everything resident.
      *
+     * @param network the network
+     * @param weights the checkpoint, read again for every streamed group
+     * @param streamedGroups names of the groups to stream; empty: every parameter resident
      * @throws UnsupportedOperationException when groups are to be streamed and {@link #streamsParameterGroups()}
      *     is false
      * @throws IllegalArgumentException naming a group the network does not declare
+     * @return the bound network
      */
     default LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
         if (streamedGroups.isEmpty()) {
@@ -49,6 +57,9 @@ public interface Backend extends AutoCloseable {
      * Copies {@code host} (as float32) into memory of this backend, for a resident
      * {@link LoadedNetwork#run(java.util.Map, java.util.Map, java.util.function.Predicate) run} of its networks. The
      * default holds the host tensor itself ({@link DeviceTensor#onHost}).
+     *
+     * @param host the tensor
+     * @return a handle owned by the caller
      */
     default DeviceTensor upload(HostTensor host) {
         return DeviceTensor.onHost(host.toF32());

@@ -10,7 +10,12 @@ import java.util.Objects;
  */
 public record BackendOptions(Device device, int intraOpThreads) {
 
-    /** Checks the thread count. */
+    /**
+     * Checks the thread count.
+     *
+     * @param device where it computes
+     * @param intraOpThreads threads for one operation, ≥ 0
+     */
     public BackendOptions {
         Objects.requireNonNull(device, "device");
         if (intraOpThreads < 0) {
@@ -22,6 +27,8 @@ public record BackendOptions(Device device, int intraOpThreads) {
      * Options for the device written as text ({@link Device#parse}: {@code cpu}, {@code cuda}, {@code cuda:N},
      * {@code gpu[:N]}).
      *
+     * @param device {@code cpu}, {@code cuda}, {@code cuda:N}, {@code gpu[:N]}
+     * @param intraOpThreads threads for one operation, ≥ 0
      * @throws IllegalArgumentException for a device no backend knows
      */
     public BackendOptions(String device, int intraOpThreads) {

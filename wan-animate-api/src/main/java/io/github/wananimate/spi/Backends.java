@@ -24,7 +24,12 @@ public final class Backends {
         return providers("cpu");
     }
 
-    /** {@return all providers found (available or not), highest priority for {@code device} first} */
+    /**
+     * All providers found (available or not), highest priority for {@code device} first.
+     *
+     * @param device the device the ranking is for
+     * @return the providers
+     */
     public static List<BackendProvider> providers(String device) {
         List<BackendProvider> found = new ArrayList<>();
         ServiceLoader.load(BackendProvider.class).forEach(found::add);
@@ -36,6 +41,9 @@ public final class Backends {
     /**
      * The provider called {@code name}; the error lists what is on the classpath instead, or says why its native
      * runtime cannot be loaded and how to fix that (the load failure is the exception's cause).
+     *
+     * @param name the provider's name
+     * @return the provider
      */
     public static BackendProvider byName(String name) {
         String wanted = name.toLowerCase(Locale.ROOT);
@@ -62,6 +70,9 @@ public final class Backends {
     /**
      * The available provider with the highest {@link BackendProvider#priority(String) priority} for {@code device};
      * logs at INFO which one and why. When none can load, the error carries every provider's reason and fix.
+     *
+     * @param device the device asked for
+     * @return the provider
      */
     public static BackendProvider best(String device) {
         List<BackendProvider> all = providers(device);
@@ -86,7 +97,9 @@ public final class Backends {
     /**
      * Whether {@code device} names the CPU (so backends can rank themselves per device).
      *
+     * @param device a device as text
      * @throws IllegalArgumentException for a device no backend knows ({@link Device#parse})
+     * @return whether it is the CPU
      */
     public static boolean isCpu(String device) {
         return Device.parse(device).isCpu();

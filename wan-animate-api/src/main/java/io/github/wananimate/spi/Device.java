@@ -26,7 +26,12 @@ public record Device(Kind kind, int index) {
 
     private static final Pattern SPEC = Pattern.compile("(cpu|cuda|gpu)(?::(\\d{1,9}))?");
 
-    /** Checks the ordinal: at least 0, and 0 for the CPU. */
+    /**
+     * Checks the ordinal: at least 0, and 0 for the CPU.
+     *
+     * @param kind CPU or CUDA
+     * @param index the CUDA device ordinal (0 for the CPU)
+     */
     public Device {
         if (kind == null) {
             throw new IllegalArgumentException("device kind is null");
@@ -36,7 +41,12 @@ public record Device(Kind kind, int index) {
         }
     }
 
-    /** {@return CUDA device {@code index}} */
+    /**
+     * CUDA device {@code index}.
+     *
+     * @param index the ordinal, ≥ 0
+     * @return the device
+     */
     public static Device cuda(int index) {
         return new Device(Kind.CUDA, index);
     }
@@ -45,7 +55,9 @@ public record Device(Kind kind, int index) {
      * {@code cpu}, {@code cuda} (device 0) or {@code cuda:N}; {@code gpu} and {@code gpu:N} are aliases of
      * {@code cuda}. Case and surrounding blanks are ignored.
      *
+     * @param spec the device as users write it
      * @throws IllegalArgumentException naming the text and the accepted spellings
+     * @return the device
      */
     public static Device parse(String spec) {
         Matcher m = spec == null ? null : SPEC.matcher(spec.trim().toLowerCase(Locale.ROOT));

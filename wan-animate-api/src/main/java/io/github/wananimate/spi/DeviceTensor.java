@@ -33,12 +33,19 @@ public interface DeviceTensor extends AutoCloseable {
     /**
      * A handle over a host tensor: what a backend without device memory of its own hands out (the default of
      * {@link Backend#upload} and of the resident {@code run}). Holds {@code host} without copying it.
+     *
+     * @param host the tensor held
+     * @return the handle
      */
     static DeviceTensor onHost(HostTensor host) {
         return new HostResidentTensor(Objects.requireNonNull(host, "host"));
     }
 
-    /** Closes every handle, also when one of them fails to close (the first failure is rethrown). */
+    /**
+     * Closes every handle, also when one of them fails to close (the first failure is rethrown).
+     *
+     * @param tensors the handles
+     */
     static void closeAll(Iterable<? extends DeviceTensor> tensors) {
         RuntimeException failure = null;
         for (DeviceTensor t : tensors) {

@@ -9,11 +9,15 @@ import java.util.function.Predicate;
 /** A network bound to its weights on a backend. Holds native memory until closed. */
 public interface LoadedNetwork extends AutoCloseable {
 
+    /** {@return the network's name} */
     String name();
 
     /**
      * Runs one forward pass. Inputs are host tensors (converted to float32); outputs come back to the host in
      * the order the network produced them. Native memory used by the call is released before returning.
+     *
+     * @param inputs every input the network requires, by name
+     * @return the outputs by name
      */
     Map<String, HostTensor> run(Map<String, HostTensor> inputs);
 
@@ -21,6 +25,8 @@ public interface LoadedNetwork extends AutoCloseable {
      * Bytes moved between host and device by the {@link #run} calls so far: inputs uploaded, outputs downloaded and
      * streamed parameter groups uploaded (resident weights, uploaded once, are not counted). On a CPU device it
      * counts the same copies into and out of the runtime's memory. −1 when the backend does not count.
+     *
+     * @return the bytes so far
      */
     default long hostDeviceBytes() {
         return -1;
@@ -34,6 +40,11 @@ public interface LoadedNetwork extends AutoCloseable {
      *
      * <p>The default runs through {@link #run(Map)}: device inputs are read through {@link DeviceTensor#toHost()} and
      * kept outputs are wrapped by {@link DeviceTensor#onHost}. Backends with memory of their own override it.
+     *
+     * @param inputs inputs on the host
+     * @param deviceInputs inputs already on this backend, read in place
+     * @param keepOnDevice the outputs to keep on the backend
+     * @return the outputs; close them to free the kept ones
      */
     default RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
             Predicate<String> keepOnDevice) {
@@ -58,6 +69,10 @@ public interface LoadedNetwork extends AutoCloseable {
     /**
      * Checks the two input maps of a resident run: no nulls, no closed handle, no name in both. Failures name the
      * network and the input.
+     *
+     * @param network the network's name, for messages
+     * @param inputs the host inputs
+     * @param deviceInputs the device inputs
      */
     static void checkInputs(String network, Map<String, HostTensor> inputs,
             Map<String, DeviceTensor> deviceInputs) {

@@ -15,12 +15,24 @@ import java.util.Map;
  */
 public record RunOutputs(Map<String, HostTensor> host, Map<String, DeviceTensor> device) implements AutoCloseable {
 
+    /**
+     * Copies both maps, keeping their order.
+     *
+     * @param host outputs copied to the host
+     * @param device outputs kept on the backend
+     */
     public RunOutputs {
         host = Collections.unmodifiableMap(new LinkedHashMap<>(host));
         device = Collections.unmodifiableMap(new LinkedHashMap<>(device));
     }
 
-    /** {@return the host output {@code name}; fails naming what there is when it is absent} */
+    /**
+     * One host output.
+     *
+     * @param name the output's name
+     * @return the output
+     * @throws IllegalArgumentException naming what there is when it is absent
+     */
     public HostTensor hostOutput(String name) {
         HostTensor t = host.get(name);
         if (t == null) {

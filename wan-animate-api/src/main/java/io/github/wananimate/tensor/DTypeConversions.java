@@ -13,7 +13,13 @@ public final class DTypeConversions {
     private DTypeConversions() {
     }
 
-    /** Converts {@code bytes} (little-endian, {@code dtype}) to float32 values. */
+    /**
+     * Converts {@code bytes} (little-endian, {@code dtype}) to float32 values.
+     *
+     * @param dtype the element type
+     * @param bytes the elements, from position to limit
+     * @return the values
+     */
     public static float[] toFloatArray(DType dtype, ByteBuffer bytes) {
         float[] out = new float[elementCount(dtype, bytes)];
         toFloats(dtype, bytes, FloatBuffer.wrap(out));
@@ -23,6 +29,10 @@ public final class DTypeConversions {
     /**
      * Converts {@code bytes} (little-endian, {@code dtype}) to float32 values written into {@code out} from its
      * position (a direct buffer, say, so that no heap copy of a large weight is made on the way).
+     *
+     * @param dtype the element type
+     * @param bytes the elements, from position to limit
+     * @param out receives the values
      */
     public static void toFloats(DType dtype, ByteBuffer bytes, FloatBuffer out) {
         ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -102,6 +112,10 @@ public final class DTypeConversions {
     /**
      * Encodes float32 values as little-endian {@code dtype} bytes (a new heap buffer). Supported targets: F64,
      * F32 (exact), F16, BF16, F8_E4M3 and F8_E5M2 (round to nearest even).
+     *
+     * @param dtype the target type
+     * @param values the values
+     * @return the encoded bytes
      */
     public static ByteBuffer fromFloatArray(DType dtype, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(values.length, dtype.byteSize()))
@@ -138,12 +152,20 @@ public final class DTypeConversions {
         return b.rewind();
     }
 
-    /** {@return bfloat16 bits to float32 (exact: bf16 is the upper half of a float32)} */
+    /**
+     * {@return bfloat16 bits to float32 (exact: bf16 is the upper half of a float32)}
+     *
+     * @param bits the bfloat16 bits
+     */
     public static float bf16ToFloat(short bits) {
         return Float.intBitsToFloat((bits & 0xffff) << 16);
     }
 
-    /** {@return float32 to bfloat16 bits, round to nearest even; NaN stays a quiet NaN} */
+    /**
+     * {@return float32 to bfloat16 bits, round to nearest even; NaN stays a quiet NaN}
+     *
+     * @param value the value
+     */
     public static short floatToBf16(float value) {
         int bits = Float.floatToRawIntBits(value);
         if (Float.isNaN(value)) {
@@ -153,7 +175,11 @@ public final class DTypeConversions {
         return (short) ((bits + rounding) >>> 16);
     }
 
-    /** {@return IEEE binary16 bits to float32 (exact, subnormals, infinities and NaN included)} */
+    /**
+     * {@return IEEE binary16 bits to float32 (exact, subnormals, infinities and NaN included)}
+     *
+     * @param bits the binary16 bits
+     */
     public static float f16ToFloat(short bits) {
         int h = bits & 0xffff;
         int sign = (h & 0x8000) << 16;
@@ -172,6 +198,9 @@ public final class DTypeConversions {
     /**
      * float32 to IEEE binary16 bits, round to nearest even: values from 65520 up overflow to infinity, values
      * below 2^-14 become subnormals (or a signed zero), NaN stays a quiet NaN.
+     *
+     * @param value the value
+     * @return the result
      */
     public static short floatToF16(float value) {
         int bits = Float.floatToRawIntBits(value);
@@ -199,6 +228,9 @@ public final class DTypeConversions {
     /**
      * float8 e4m3fn bits to float32: 1 sign, 4 exponent (bias 7), 3 mantissa bits; subnormals; no
      * infinities; S.1111.111 is NaN, so the largest value is S.1111.110 = ±448.
+     *
+     * @param bits the float8 bits
+     * @return the result
      */
     public static float f8e4m3fnToFloat(byte bits) {
         int b = bits & 0xff;
@@ -220,6 +252,9 @@ public final class DTypeConversions {
     /**
      * float8 e5m2 bits to float32: 1 sign, 5 exponent (bias 15), 2 mantissa bits, IEEE-like (subnormals,
      * infinities, NaN). It is exactly the upper byte of a binary16.
+     *
+     * @param bits the float8 bits
+     * @return the result
      */
     public static float f8e5m2ToFloat(byte bits) {
         return f16ToFloat((short) ((bits & 0xff) << 8));
@@ -228,6 +263,9 @@ public final class DTypeConversions {
     /**
      * float32 to float8 e4m3fn bits, round to nearest even. Magnitudes that round above 448 become NaN, as
      * PyTorch's {@code .to(torch.float8_e4m3fn)} makes them (the format has no infinity; quantisers clamp first).
+     *
+     * @param value the value
+     * @return the result
      */
     public static byte floatToF8e4m3fn(float value) {
         return floatToF8(value, 3, 7, 448.0, (byte) 0x7f, (byte) 0x7f);
@@ -235,6 +273,8 @@ public final class DTypeConversions {
 
     /**
      * {@return float32 to float8 e5m2 bits, round to nearest even; magnitudes that round above 57344 become infinity}
+     *
+     * @param value the value
      */
     public static byte floatToF8e5m2(float value) {
         return floatToF8(value, 2, 15, 57344.0, (byte) 0x7c, (byte) 0x7e);

@@ -28,19 +28,38 @@ public final class HostTensor {
         this.data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Wraps little-endian bytes (not copied). */
+    /**
+     * Wraps little-endian bytes (not copied).
+     *
+     * @param dtype the element type
+     * @param shape the shape
+     * @param littleEndianBytes exactly the elements
+     * @return the tensor
+     */
     public static HostTensor of(DType dtype, long[] shape, ByteBuffer littleEndianBytes) {
         return new HostTensor(dtype, shape, littleEndianBytes);
     }
 
-    /** {@return a float32 tensor copied from {@code values}} */
+    /**
+     * A float32 tensor copied from {@code values}.
+     *
+     * @param shape the shape
+     * @param values row-major values
+     * @return the tensor
+     */
     public static HostTensor ofFloats(long[] shape, float[] values) {
         ByteBuffer buf = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(values);
         return new HostTensor(DType.F32, shape, buf);
     }
 
-    /** {@return a float32 tensor that takes over {@code values} as its storage (direct buffer expected)} */
+    /**
+     * A float32 tensor that takes over {@code values} as its storage (direct buffer expected).
+     *
+     * @param shape the shape
+     * @param values row-major values
+     * @return the tensor
+     */
     public static HostTensor wrapFloats(long[] shape, FloatBuffer values) {
         if (!values.isDirect() || values.order() != ByteOrder.LITTLE_ENDIAN) {
             float[] copy = new float[values.remaining()];
@@ -51,26 +70,45 @@ public final class HostTensor {
         return new HostTensor(DType.F32, shape, bytes);
     }
 
+    /**
+     * @param shape the shape
+     * @return a float32 tensor of zeros
+     */
     public static HostTensor zeros(long... shape) {
         return ofFloats(shape, new float[Math.toIntExact(Shapes.elementCount(shape))]);
     }
 
+    /**
+     * @return the element type
+     */
     public DType dtype() {
         return dtype;
     }
 
+    /**
+     * @return a copy of the shape
+     */
     public long[] shape() {
         return shape.clone();
     }
 
+    /**
+     * @return the number of axes
+     */
     public int rank() {
         return shape.length;
     }
 
+    /**
+     * @return the number of elements
+     */
     public long elementCount() {
         return Shapes.elementCount(shape);
     }
 
+    /**
+     * @return the size in bytes
+     */
     public long byteSize() {
         return data.remaining();
     }
@@ -88,6 +126,8 @@ public final class HostTensor {
     /**
      * The values as a little-endian float32 buffer: the tensor's own bytes when it is already F32 (no copy),
      * otherwise a converted direct copy.
+     *
+     * @return the values
      */
     public FloatBuffer asFloatBuffer() {
         if (dtype == DType.F32) {
@@ -108,7 +148,12 @@ public final class HostTensor {
         return ofFloats(shape, toFloatArray());
     }
 
-    /** {@return the same bytes under another shape with the same element count} */
+    /**
+     * The same bytes under another shape with the same element count.
+     *
+     * @param newShape the new shape, same element count
+     * @return the reshaped view
+     */
     public HostTensor reshape(long... newShape) {
         if (Shapes.elementCount(newShape) != elementCount()) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to "

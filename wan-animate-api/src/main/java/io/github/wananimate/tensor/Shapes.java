@@ -8,6 +8,12 @@ public final class Shapes {
     private Shapes() {
     }
 
+    /**
+     * Elements of a shape.
+     *
+     * @param shape the shape
+     * @return the product of the dimensions
+     */
     public static long elementCount(long[] shape) {
         long n = 1;
         for (long d : shape) {
@@ -19,6 +25,12 @@ public final class Shapes {
         return n;
     }
 
+    /**
+     * A shape as text.
+     *
+     * @param shape the shape
+     * @return {@code [d0, d1, …]}
+     */
     public static String toString(long[] shape) {
         return Arrays.toString(shape);
     }
