@@ -41,6 +41,10 @@ public final class MemoryModel {
 
     /**
      * {@return bytes of the parameters of {@code specs} whose key passes {@code include}, at {@code bytesPerElement}}
+     *
+     * @param specs the parameter specs
+     * @param include which keys count
+     * @param bytesPerElement bytes per element
      */
     public static long weightBytes(List<ParameterSpec> specs, Predicate<String> include, int bytesPerElement) {
         long elements = 0;
@@ -52,7 +56,12 @@ public final class MemoryModel {
         return elements * bytesPerElement;
     }
 
-    /** {@return bytes of all of {@code network}'s parameters at {@code bytesPerElement}} */
+    /**
+     * {@return bytes of all of {@code network}'s parameters at {@code bytesPerElement}}
+     *
+     * @param network the network
+     * @param bytesPerElement bytes per element
+     */
     public static long weightBytes(Network network, int bytesPerElement) {
         return weightBytes(network.parameters(), key -> true, bytesPerElement);
     }
@@ -60,6 +69,11 @@ public final class MemoryModel {
     /**
      * DiT tokens of one clip of a generation at {@code width × height} with {@code clipLength} frames: (video
      * latent frames + the reference frame) × H/16 × W/16.
+     *
+     * @param width width in pixels
+     * @param height height in pixels
+     * @param clipLength frames per clip
+     * @return the clip tokens
      */
     public static long clipTokens(int width, int height, int clipLength) {
         return ((clipLength - 1) / 4 + 2L) * (height / 16) * (width / 16);
@@ -71,6 +85,10 @@ public final class MemoryModel {
     /**
      * A rough VAE decode working set: three live float32 tensors of the decoder's widest full-resolution feature
      * map (192 channels × 4 frames × H × W). The decoder's real peak depends on the backend's allocator.
+     *
+     * @param width width in pixels
+     * @param height height in pixels
+     * @return the bytes
      */
     public static long vaeDecodeBytes(int width, int height) {
         return 3L * VAE_FULL_RES_CHANNELS * 4 * width * height * FLOAT32_BYTES;
@@ -123,6 +141,14 @@ public final class MemoryModel {
      * The residency plan of a generation: the DiT fed precomputed motion codes (its motion encoder is a network of
      * its own, in {@code otherResidentBytes} with the VAE and CLIP), and an activation reserve large enough for the
      * DiT forward of one clip and for the VAE decode, which runs while the DiT stays bound.
+     *
+     * @param dit the DiT
+     * @param otherResidentBytes bytes of other networks resident for the whole run
+     * @param width width in pixels
+     * @param height height in pixels
+     * @param clipLength frames per clip
+     * @param budgetBytes the device-memory budget in bytes
+     * @return the result
      */
     public static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, int width, int height,
             int clipLength, long budgetBytes) {
@@ -133,6 +159,16 @@ public final class MemoryModel {
     /**
      * {@link #planGeneration(WanAnimateDiT, long, int, int, int, long)} with the DiT's weights and activations at
      * other widths (for the planner's what-if of lower precisions; runs use float32).
+     *
+     * @param dit the DiT
+     * @param otherResidentBytes bytes of other networks resident for the whole run
+     * @param width width in pixels
+     * @param height height in pixels
+     * @param clipLength frames per clip
+     * @param budgetBytes the device-memory budget in bytes
+     * @param weightBytesPerElement bytes per DiT weight
+     * @param activationBytesPerElement bytes per DiT activation
+     * @return the result
      */
     public static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, int width, int height,
             int clipLength, long budgetBytes, int weightBytesPerElement, int activationBytesPerElement) {
@@ -158,6 +194,10 @@ public final class MemoryModel {
      * Whether a text encoder of {@code textEncoderBytes} fits on the device beside what {@code plan} keeps there for
      * the whole run (fixed bytes and resident groups; the DiT stays bound between generations). When it does not,
      * the encoder runs on the CPU, as the original's {@code t5_cpu}.
+     *
+     * @param textEncoderBytes the text encoder's device bytes
+     * @param plan the residency plan
+     * @return the text encoder fits
      */
     public static boolean textEncoderFits(long textEncoderBytes, ResidencyPlan plan) {
         return plan.fixedBytes() + plan.residentGroupBytes() + textEncoderBytes <= plan.budgetBytes();
@@ -191,6 +231,10 @@ public final class MemoryModel {
     /**
      * Float32 bytes of the networks a generation without a budget keeps resident next to the DiT: the VAE (encoder
      * and decoder), the CLIP vision tower and the motion encoder.
+     *
+     * @param vae the VAE's configuration
+     * @param clip the CLIP tower's configuration
+     * @return the bytes
      */
     public static long otherResidentBytes(VaeConfig vae, ClipVisionConfig clip) {
         return weightBytes(VaeWeights.parameters(vae), key -> true, FLOAT32_BYTES)
@@ -200,6 +244,10 @@ public final class MemoryModel {
 
     /**
      * {@return DiT tokens of a latent of {@code frames} frames (reference included) and {@code h × w} latent pixels}
+     *
+     * @param frames the number of frames
+     * @param h latent height
+     * @param w latent width
      */
     public static long ditTokens(long frames, long h, long w) {
         return frames * (h / 2) * (w / 2);
@@ -216,6 +264,11 @@ public final class MemoryModel {
      * </pre>
      * Attention is counted as fused or chunked (no full N² score matrix; chunked backends add at most their chunk
      * size, 16 MiB on DJL's CPU path).
+     *
+     * @param config the configuration
+     * @param tokens the number of tokens
+     * @param bytesPerElement bytes per element
+     * @return the bytes
      */
     public static long ditActivationBytes(DiTConfig config, long tokens, int bytesPerElement) {
         double n = tokens;
@@ -229,10 +282,14 @@ public final class MemoryModel {
     /**
      * The residency plan of a DiT forward over {@code tokens} tokens under {@code budgetBytes}.
      *
+     * @param dit the DiT
+     * @param tokens the number of tokens
+     * @param budgetBytes the device-memory budget in bytes
      * @param facePixels whether the DiT gets face pixels (then it reads its motion encoder) instead of precomputed
      *     motion codes (the pipeline's way: the motion encoder is a network of its own, counted in
      *     {@code otherResidentBytes})
      * @param otherResidentBytes weights of other networks resident while the DiT runs
+     * @return the result
      */
     public static ResidencyPlan planDiT(WanAnimateDiT dit, boolean facePixels, long tokens, long otherResidentBytes,
             long budgetBytes) {
@@ -245,8 +302,14 @@ public final class MemoryModel {
      * Keeps as many of {@code network}'s parameter groups resident as fit, in forward order, and streams the rest.
      * Streaming holds two groups on the device (the step's own and the next one, prefetched).
      *
+     * @param network the network
+     * @param otherResidentBytes bytes of other networks resident for the whole run
+     * @param activationBytes the activation reserve in bytes
+     * @param budgetBytes the device-memory budget in bytes
+     * @param bytesPerElement bytes per element
      * @param readOutsideGroups the keys outside any group that the forward reads (resident for the whole run)
      * @throws MemoryBudgetException when even streaming every group does not fit, naming the minimum
+     * @return the result
      */
     public static ResidencyPlan plan(Network network, Predicate<String> readOutsideGroups, long otherResidentBytes,
             long activationBytes, long budgetBytes, int bytesPerElement) {

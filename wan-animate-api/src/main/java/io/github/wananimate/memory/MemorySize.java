@@ -16,7 +16,9 @@ public final class MemorySize {
      * Parses a size: a number with an optional binary unit {@code K}, {@code M}, {@code G}, {@code T} (powers of
      * 1024; {@code GB} and {@code GiB} are read the same), or plain bytes.
      *
+     * @param text the text
      * @throws IllegalArgumentException naming the text when it is not a positive size
+     * @return the result
      */
     public static long parse(String text) {
         Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
@@ -37,7 +39,11 @@ public final class MemorySize {
         return (long) bytes;
     }
 
-    /** {@return {@code bytes} in GiB or MiB with two decimals, e.g. {@code "1.50 GiB"}} */
+    /**
+     * {@return {@code bytes} in GiB or MiB with two decimals, e.g. {@code "1.50 GiB"}}
+     *
+     * @param bytes the bytes
+     */
     public static String format(long bytes) {
         if (Math.abs(bytes) >= 1L << 30) {
             return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));

@@ -24,6 +24,19 @@ public record ResidencyPlan(long budgetBytes, long fixedBytes, long activationBy
         List<String> streamedGroups, long residentGroupBytes, long streamedGroupBytes, long streamBufferBytes,
         long minimumBudgetBytes) {
 
+    /**
+     * Copies the group lists.
+     *
+     * @param budgetBytes the device-memory budget
+     * @param fixedBytes what is resident whatever the plan: the network's weights outside any group and the other networks' weights resident during the run
+     * @param activationBytes the activation estimate reserved for one forward
+     * @param residentGroups groups kept on the device, in forward order
+     * @param streamedGroups groups uploaded per forward, one step at a time, in forward order
+     * @param residentGroupBytes bytes of the resident groups
+     * @param streamedGroupBytes bytes of the streamed groups, i.e. weight bytes uploaded per forward
+     * @param streamBufferBytes device bytes held for streaming: two of the largest streamed group (the step's own and the next one, uploaded while the step computes); 0 without streaming
+     * @param minimumBudgetBytes the smallest budget that holds the fixed bytes, the activations and the stream buffer of one streamed group and its successor
+     */
     public ResidencyPlan {
         residentGroups = List.copyOf(residentGroups);
         streamedGroups = List.copyOf(streamedGroups);

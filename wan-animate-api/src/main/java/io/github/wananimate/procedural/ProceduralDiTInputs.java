@@ -18,8 +18,12 @@ public final class ProceduralDiTInputs {
      * The inputs for a latent of {@code frames} frames (reference included) of {@code size}² latent pixels, so
      * {@code frames·(size/2)²} tokens and {@code 4(frames−1)−3} face frames, with half of text_len prompt tokens.
      *
+     * @param config the configuration
+     * @param frames the number of frames
+     * @param size the size
      * @param facePixels give face pixels (the DiT runs its motion encoder) rather than precomputed motion codes
      *     (the pipeline's way)
+     * @return the result
      */
     public static Map<String, HostTensor> of(DiTConfig config, int frames, int size, boolean facePixels) {
         int faceFrames = 4 * (frames - 1) - 3;

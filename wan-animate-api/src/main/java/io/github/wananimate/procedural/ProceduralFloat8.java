@@ -26,7 +26,12 @@ public final class ProceduralFloat8 {
 
     /** The float8 flavour and whether per-tensor scales are written. */
     public enum Layout {
-        SCALED_E4M3(DType.F8_E4M3, true), UNSCALED_E4M3(DType.F8_E4M3, false), SCALED_E5M2(DType.F8_E5M2, true);
+        /** e4m3fn weights with a {@code scale_weight} each (Kijai's scaled files). */
+        SCALED_E4M3(DType.F8_E4M3, true),
+        /** e4m3fn weights cast without a scale. */
+        UNSCALED_E4M3(DType.F8_E4M3, false),
+        /** e5m2 weights with a {@code scale_weight} each. */
+        SCALED_E5M2(DType.F8_E5M2, true);
 
         private final DType dtype;
         private final boolean scaled;
@@ -36,10 +41,12 @@ public final class ProceduralFloat8 {
             this.scaled = scaled;
         }
 
+        /** {@return the float8 format} */
         public DType dtype() {
             return dtype;
         }
 
+        /** {@return whether the layout has per-tensor scales} */
         public boolean scaled() {
             return scaled;
         }
@@ -53,7 +60,11 @@ public final class ProceduralFloat8 {
     private ProceduralFloat8() {
     }
 
-    /** {@return whether {@code spec} is stored as float8: a {@code .weight} of rank ≥ 2} */
+    /**
+     * {@return whether {@code spec} is stored as float8: a {@code .weight} of rank ≥ 2}
+     *
+     * @param spec the parameter spec
+     */
     public static boolean quantised(ParameterSpec spec) {
         return spec.key().endsWith(".weight") && spec.shape().length >= 2;
     }
@@ -63,6 +74,14 @@ public final class ProceduralFloat8 {
      * under {@code prefix} (e.g. {@code model.diffusion_model.}, as ComfyUI saves), the other tensors as
      * {@code others}; and, when {@code dequantisedF32} is not null, the float32 checkpoint of the dequantised values
      * there (same keys, float32).
+     *
+     * @param network the network
+     * @param layout the layout
+     * @param prefix the key prefix
+     * @param seed the seed of the procedural values
+     * @param others the other tensors
+     * @param fp8 the float8 checkpoint
+     * @param dequantisedF32 whether to dequantise to float32
      */
     public static void write(Network network, Layout layout, String prefix, long seed, DType others, Path fp8,
             Path dequantisedF32) {
@@ -118,7 +137,11 @@ public final class ProceduralFloat8 {
         }
     }
 
-    /** {@return {@code module.weight} → {@code module.scale_weight}} */
+    /**
+     * {@return {@code module.weight} → {@code module.scale_weight}}
+     *
+     * @param weightKey the weight's key
+     */
     public static String scaleKey(String weightKey) {
         return weightKey.substring(0, weightKey.length() - ".weight".length()) + ".scale_weight";
     }

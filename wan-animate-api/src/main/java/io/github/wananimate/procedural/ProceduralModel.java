@@ -30,6 +30,9 @@ public record ProceduralModel(DiTConfig dit, VaeConfig vae, ClipVisionConfig cli
     /**
      * The configuration of {@code golden/pipeline_tiny}: DiT width 128, 2 heads, 10 layers (2 face-adapter blocks),
      * FFN 256, text 64 × 32 tokens; VAE base width 16; a 2-layer ViT-H/14-width CLIP tower at 224.
+     *
+     * @param seed the seed of the procedural values
+     * @return the tiny
      */
     public static ProceduralModel tiny(long seed) {
         return new ProceduralModel(new DiTConfig(128, 256, 256, 64, 32, 2, 10, 1e-6), VaeConfig.withDim(16),
@@ -55,6 +58,9 @@ public record ProceduralModel(DiTConfig dit, VaeConfig vae, ClipVisionConfig cli
      * A Relighting LoRA for this DiT in the PEFT layout of {@code relighting_lora.ckpt} ({@code <module>.lora_A.weight}
      * {@code [rank, in]}, {@code <module>.lora_B.weight} {@code [out, rank]}) on the original's targets: every
      * Linear whose name contains "blocks" and neither "face" nor "modulation" (PIPELINE.md §2.15).
+     *
+     * @param rank the rank
+     * @return the relighting lora
      */
     public ProceduralWeights relightingLora(int rank) {
         if (rank < 1) {
@@ -77,6 +83,8 @@ public record ProceduralModel(DiTConfig dit, VaeConfig vae, ClipVisionConfig cli
      * A stand-in text encoder for this model: the context of a prompt is the procedural tensor
      * {@code context.<prompt>} of shape {@code [min(UTF-8 bytes + 1, text_len), text_dim]} (as many rows as a
      * byte-level tokeniser with EOS would give), values in [−1, 1). Deterministic per prompt and seed.
+     *
+     * @return the text encoder
      */
     public TextEncoder textEncoder() {
         return prompt -> {

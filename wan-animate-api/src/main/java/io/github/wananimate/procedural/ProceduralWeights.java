@@ -29,7 +29,12 @@ public final class ProceduralWeights implements ParameterSource {
     private final long seed;
     private final Map<String, long[]> shapes;
 
-    /** {@code shapes}: key → official shape, in the order {@link #keys()} reports them. */
+    /**
+     * {@code shapes}: key → official shape, in the order {@link #keys()} reports them.
+     *
+     * @param seed the seed of the procedural values
+     * @param shapes shapes by key
+     */
     public ProceduralWeights(long seed, Map<String, long[]> shapes) {
         this.seed = seed;
         Map<String, long[]> copy = new LinkedHashMap<>();
@@ -37,7 +42,12 @@ public final class ProceduralWeights implements ParameterSource {
         this.shapes = Collections.unmodifiableMap(copy);
     }
 
-    /** {@return procedural weights for every parameter a network lists (optional ones included)} */
+    /**
+     * {@return procedural weights for every parameter a network lists (optional ones included)}
+     *
+     * @param seed the seed of the procedural values
+     * @param specs the parameter specs
+     */
     public static ProceduralWeights forSpecs(long seed, List<ParameterSpec> specs) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (ParameterSpec spec : specs) {
@@ -46,7 +56,13 @@ public final class ProceduralWeights implements ParameterSource {
         return new ProceduralWeights(seed, shapes);
     }
 
-    /** {@return the procedural float32 values of {@code key} with {@code shape}, row-major} */
+    /**
+     * {@return the procedural float32 values of {@code key} with {@code shape}, row-major}
+     *
+     * @param key the checkpoint key
+     * @param shape the shape
+     * @param seed the seed of the procedural values
+     */
     public static float[] values(String key, long[] shape, long seed) {
         int n = Math.toIntExact(Shapes.elementCount(shape));
         float[] out = new float[n];
@@ -95,6 +111,7 @@ public final class ProceduralWeights implements ParameterSource {
         return fanIn;
     }
 
+    /** {@return the seed} */
     public long seed() {
         return seed;
     }

@@ -12,7 +12,12 @@ import io.github.wananimate.tensor.HostTensor;
 @FunctionalInterface
 public interface NoiseSource {
 
-    /** {@return the float32 noise of clip {@code clipIndex} (0-based), of {@code shape} ([16, lat_t + 1, h, w])} */
+    /**
+     * {@return the float32 noise of clip {@code clipIndex} (0-based), of {@code shape} ([16, lat_t + 1, h, w])}
+     *
+     * @param clipIndex the clip, 0-based
+     * @param shape the shape
+     */
     HostTensor noise(int clipIndex, long[] shape);
 
     /** Standard-normal noise from {@code seed}; see {@link GaussianNoiseSource}. */

@@ -14,12 +14,20 @@ public final class DefaultPrompts {
     private DefaultPrompts() {
     }
 
-    /** {@return {@code prompt}, or {@link #POSITIVE} when it is null or empty} */
+    /**
+     * {@return {@code prompt}, or {@link #POSITIVE} when it is null or empty}
+     *
+     * @param prompt the prompt
+     */
     public static String positiveOrDefault(String prompt) {
         return prompt == null || prompt.isEmpty() ? POSITIVE : prompt;
     }
 
-    /** {@return {@code prompt}, or {@link #NEGATIVE} when it is null or empty} */
+    /**
+     * {@return {@code prompt}, or {@link #NEGATIVE} when it is null or empty}
+     *
+     * @param prompt the prompt
+     */
     public static String negativeOrDefault(String prompt) {
         return prompt == null || prompt.isEmpty() ? NEGATIVE : prompt;
     }

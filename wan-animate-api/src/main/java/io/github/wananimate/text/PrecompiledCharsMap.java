@@ -18,6 +18,11 @@ public final class PrecompiledCharsMap {
     private final int[] units;
     private final byte[] normalized;
 
+    /**
+     * Reads the normaliser's precompiled map.
+     *
+     * @param blob the bytes of {@code precompiled_charsmap}
+     */
     public PrecompiledCharsMap(byte[] blob) {
         if (blob.length < 4) {
             throw new IllegalArgumentException("precompiled_charsmap of " + blob.length + " bytes has no trie size");
@@ -36,7 +41,12 @@ public final class PrecompiledCharsMap {
         b.get(normalized);
     }
 
-    /** Applies the map to {@code text}. */
+    /**
+     * Applies the map to {@code text}.
+     *
+     * @param text the text
+     * @return the normalize
+     */
     public String normalize(String text) {
         StringBuilder out = new StringBuilder(text.length());
         BreakIterator graphemes = BreakIterator.getCharacterInstance(Locale.ROOT);

@@ -28,7 +28,14 @@ public final class PrecomputedTextEncoder implements TextEncoder {
         this.contexts = Map.copyOf(copy);
     }
 
-    /** {@return contexts for a prompt and a negative prompt} */
+    /**
+     * {@return contexts for a prompt and a negative prompt}
+     *
+     * @param prompt the prompt
+     * @param context the context
+     * @param negativePrompt the negative prompt
+     * @param negativeContext the negative prompt's context
+     */
     public static PrecomputedTextEncoder of(String prompt, HostTensor context, String negativePrompt,
             HostTensor negativeContext) {
         Map<String, HostTensor> m = new LinkedHashMap<>();

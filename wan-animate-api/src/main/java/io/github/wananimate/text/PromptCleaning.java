@@ -42,7 +42,11 @@ public final class PromptCleaning {
     private PromptCleaning() {
     }
 
-    /** {@return {@code whitespace_clean(basic_clean(text))} of the reference, without ftfy (see the class comment)} */
+    /**
+     * {@return {@code whitespace_clean(basic_clean(text))} of the reference, without ftfy (see the class comment)}
+     *
+     * @param text the text
+     */
     public static String clean(String text) {
         String s = strip(htmlUnescape(htmlUnescape(text)));
         StringBuilder out = new StringBuilder(s.length());
@@ -62,7 +66,11 @@ public final class PromptCleaning {
         return strip(out.toString());
     }
 
-    /** {@return python 3's {@code html.unescape}: numeric and HTML5 named character references} */
+    /**
+     * {@return python 3's {@code html.unescape}: numeric and HTML5 named character references}
+     *
+     * @param s the string
+     */
     public static String htmlUnescape(String s) {
         if (s.indexOf('&') < 0) {
             return s;

@@ -6,5 +6,11 @@ import io.github.wananimate.tensor.HostTensor;
 @FunctionalInterface
 public interface TextEncoder {
 
+    /**
+     * Encodes a prompt.
+     *
+     * @param prompt the prompt
+     * @return its context {@code [L_txt, text_dim]}, real tokens only
+     */
     HostTensor encode(String prompt);
 }

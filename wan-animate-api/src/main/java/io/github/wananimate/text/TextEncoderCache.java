@@ -36,6 +36,8 @@ public final class TextEncoderCache implements TextEncoder {
     private final TextEncoder encoder;
 
     /**
+     * @param directory the directory
+     * @param encoder the encoder
      * @param modelIdentity anything that changes when the encoder's weights change, e.g. {@link #fileIdentity}
      */
     public TextEncoderCache(Path directory, String modelIdentity, TextEncoder encoder) {
@@ -46,6 +48,8 @@ public final class TextEncoderCache implements TextEncoder {
 
     /**
      * {@return absolute path, size and modification time of a checkpoint file: cheap and changes whenever it is replaced}
+     *
+     * @param checkpoint the checkpoint
      */
     public static String fileIdentity(Path checkpoint) {
         try {
@@ -69,7 +73,11 @@ public final class TextEncoderCache implements TextEncoder {
         return embedding;
     }
 
-    /** {@return the file an entry for {@code prompt} lives in (whether or not it exists)} */
+    /**
+     * {@return the file an entry for {@code prompt} lives in (whether or not it exists)}
+     *
+     * @param prompt the prompt
+     */
     public Path entryPath(String prompt) {
         return directory.resolve(hash(modelIdentity + "\u0000" + prompt) + ".safetensors");
     }

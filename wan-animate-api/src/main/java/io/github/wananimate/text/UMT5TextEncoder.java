@@ -31,6 +31,15 @@ public final class UMT5TextEncoder implements TextEncoder, AutoCloseable {
     private final boolean fixedLength;
     private final int dim;
 
+    /**
+     * Binds umT5 on a backend.
+     *
+     * @param backend where it runs
+     * @param checkpoint its weights
+     * @param config its configuration
+     * @param tokenizer its tokenizer
+     * @param fixedLength whether to run the padded, masked text_len sequence instead of the real tokens only
+     */
     public UMT5TextEncoder(Backend backend, ParameterSource checkpoint, UMT5Config config, UMT5Tokenizer tokenizer,
             boolean fixedLength) {
         this.tokenizer = tokenizer;

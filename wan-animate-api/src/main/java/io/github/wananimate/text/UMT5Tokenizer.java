@@ -13,6 +13,7 @@ import java.util.List;
  */
 public final class UMT5Tokenizer {
 
+    /** The original's text length. */
     public static final int TEXT_LEN = 512;
     /** Where the official checkpoint folder keeps the tokenizer. */
     public static final String TOKENIZER_PATH = "google/umt5-xxl/tokenizer.json";
@@ -37,6 +38,12 @@ public final class UMT5Tokenizer {
         }
     }
 
+    /**
+     * The tokenizer at a text length.
+     *
+     * @param tokenizer the Unigram model
+     * @param textLen tokens kept
+     */
     public UMT5Tokenizer(UnigramTokenizer tokenizer, int textLen) {
         this.tokenizer = tokenizer;
         this.textLen = textLen;
@@ -50,13 +57,20 @@ public final class UMT5Tokenizer {
         }
     }
 
-    /** {@return {@code google/umt5-xxl/tokenizer.json} under the official checkpoint folder, with text_len 512} */
+    /**
+     * {@return {@code google/umt5-xxl/tokenizer.json} under the official checkpoint folder, with text_len 512}
+     *
+     * @param folder the folder
+     */
     public static UMT5Tokenizer fromCheckpointFolder(Path folder) {
         return fromCheckpointFolder(folder, TEXT_LEN);
     }
 
     /**
      * {@return {@code google/umt5-xxl/tokenizer.json} under the checkpoint folder, truncating to {@code textLen} (the DiT's)}
+     *
+     * @param folder the folder
+     * @param textLen the text length the encoder pads or truncates to
      */
     public static UMT5Tokenizer fromCheckpointFolder(Path folder, int textLen) {
         Path json = folder.resolve(TOKENIZER_PATH);
@@ -67,11 +81,17 @@ public final class UMT5Tokenizer {
         return new UMT5Tokenizer(UnigramTokenizer.load(json), textLen);
     }
 
+    /** {@return tokens kept} */
     public int textLen() {
         return textLen;
     }
 
-    /** Cleans, tokenises, adds EOS, truncates and pads like the reference's {@code HuggingfaceTokenizer}. */
+    /**
+     * Cleans, tokenises, adds EOS, truncates and pads like the reference's {@code HuggingfaceTokenizer}.
+     *
+     * @param prompt the prompt
+     * @return the result
+     */
     public Tokens encode(String prompt) {
         List<Integer> sequence = tokenizer.tokenize(PromptCleaning.clean(prompt));
         int room = textLen - tokenizer.specialTokenCount();

@@ -128,8 +128,10 @@ public final class UnigramTokenizer {
     /**
      * Reads a {@code tokenizer.json}.
      *
+     * @param tokenizerJson the tokenizer.json file
      * @throws WeightException naming the file (and the field) when it is missing, not a regular file, larger than
      *     {@value #MAX_FILE_BYTES} bytes, or not a Unigram tokenizer this class supports
+     * @return the result
      */
     public static UnigramTokenizer load(Path tokenizerJson) {
         String text;
@@ -168,11 +170,16 @@ public final class UnigramTokenizer {
         return text.length() > 80 ? text.substring(0, 80) + "…" : text;
     }
 
+    /** {@return the number of pieces} */
     public int vocabSize() {
         return scores.length;
     }
 
-    /** {@return the id of a piece or added token, or -1} */
+    /**
+     * {@return the id of a piece or added token, or -1}
+     *
+     * @param token the token
+     */
     public int idOf(String token) {
         for (AddedToken t : addedTokens) {
             if (t.content.equals(token)) {
@@ -182,11 +189,16 @@ public final class UnigramTokenizer {
         return pieceIds.getOrDefault(token, -1);
     }
 
+    /** {@return the unknown token's id} */
     public int unkId() {
         return unkId;
     }
 
-    /** {@return token ids of {@code text} without special tokens (no EOS)} */
+    /**
+     * {@return token ids of {@code text} without special tokens (no EOS)}
+     *
+     * @param text the text
+     */
     public List<Integer> tokenize(String text) {
         List<Integer> ids = new ArrayList<>();
         int segmentStart = 0;
@@ -212,12 +224,20 @@ public final class UnigramTokenizer {
         return ids;
     }
 
-    /** {@return token ids with the post-processor's special tokens (for T5: the sequence then {@code </s>})} */
+    /**
+     * {@return token ids with the post-processor's special tokens (for T5: the sequence then {@code </s>})}
+     *
+     * @param text the text
+     */
     public List<Integer> encode(String text) {
         return applyTemplate(tokenize(text));
     }
 
-    /** {@return the post-processor's template around {@code sequence}} */
+    /**
+     * {@return the post-processor's template around {@code sequence}}
+     *
+     * @param sequence the sequence
+     */
     public List<Integer> applyTemplate(List<Integer> sequence) {
         List<Integer> out = new ArrayList<>(sequence.size() + 2);
         for (TemplatePart part : template) {

@@ -16,7 +16,9 @@ public final class Checkpoints {
      * checkpoint with float8 tensors or float8 scales comes as an {@link Fp8Checkpoint} view (dequantised to float32
      * when a tensor is read; the float8 bytes stay in the mapped file).
      *
+     * @param file the file
      * @throws WeightException for a missing, unknown or malformed file, or a malformed float8 checkpoint
+     * @return the result
      */
     public static ParameterSource open(Path file) {
         ParameterSource raw = openAsStored(file);
@@ -28,7 +30,11 @@ public final class Checkpoints {
         }
     }
 
-    /** {@return {@link #open} without the float8 view: every key and dtype as the file stores it} */
+    /**
+     * {@return {@link #open} without the float8 view: every key and dtype as the file stores it}
+     *
+     * @param file the file
+     */
     public static ParameterSource openAsStored(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new WeightException("checkpoint file not found: " + file);

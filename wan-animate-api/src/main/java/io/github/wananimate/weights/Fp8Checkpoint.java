@@ -141,13 +141,20 @@ public final class Fp8Checkpoint implements ParameterSource {
      * {@code source} as an {@link Fp8Checkpoint} dequantising to float32 when it holds a float8 tensor or any of
      * the scale / marker keys above, else {@code source} itself.
      *
+     * @param source the tensors read
      * @throws WeightException naming every malformed key (the caller still owns {@code source})
+     * @return the wrap if float8
      */
     public static ParameterSource wrapIfFloat8(ParameterSource source) {
         return wrapIfFloat8(source, DType.F32);
     }
 
-    /** {@return {@link #wrapIfFloat8(ParameterSource)} dequantising to {@code dequantised} (F32, BF16 or F16)} */
+    /**
+     * {@return {@link #wrapIfFloat8(ParameterSource)} dequantising to {@code dequantised} (F32, BF16 or F16)}
+     *
+     * @param source the tensors read
+     * @param dequantised the dequantised view
+     */
     public static ParameterSource wrapIfFloat8(ParameterSource source, DType dequantised) {
         if (source instanceof Fp8Checkpoint f) {
             return f.dequantised == dequantised ? f : new Fp8Checkpoint(f.base, dequantised);
@@ -161,6 +168,12 @@ public final class Fp8Checkpoint implements ParameterSource {
         return source;
     }
 
+    /**
+     * Whether a dtype is one of the float8 formats.
+     *
+     * @param dtype the element type
+     * @return whether it is F8_E4M3 or F8_E5M2
+     */
     public static boolean isFloat8(DType dtype) {
         return dtype == DType.F8_E4M3 || dtype == DType.F8_E5M2;
     }

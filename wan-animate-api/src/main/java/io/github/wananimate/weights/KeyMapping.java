@@ -33,6 +33,7 @@ public final class KeyMapping {
             return Optional.of(Optional.of(m.replaceFirst(replacement)));
         }
 
+        /** {@return this rule, applied only when no other rule matches} */
         public Rule asFallback() {
             return new Rule(description + " (fallback)", pattern, replacement, drop, true);
         }
@@ -50,6 +51,13 @@ public final class KeyMapping {
         this.stages = stages;
     }
 
+    /**
+     * A mapping applying the first rule that matches a key.
+     *
+     * @param name the name, for messages
+     * @param rules the rules, in order
+     * @return the mapping
+     */
     public static KeyMapping of(String name, List<Rule> rules) {
         return new KeyMapping(name, List.of(List.copyOf(rules)));
     }
@@ -59,34 +67,64 @@ public final class KeyMapping {
         return new KeyMapping("identity", List.of());
     }
 
+    /**
+     * A rule that removes a leading prefix.
+     *
+     * @param prefix the prefix
+     * @return the rule
+     */
     public static Rule stripPrefix(String prefix) {
         return new Rule("strip '" + prefix + "'", Pattern.compile(Pattern.quote(prefix)), "", false, false);
     }
 
+    /**
+     * A rule that replaces a leading prefix.
+     *
+     * @param from the prefix matched
+     * @param to its replacement
+     * @return the rule
+     */
     public static Rule renamePrefix(String from, String to) {
         return new Rule("'" + from + "' -> '" + to + "'", Pattern.compile(Pattern.quote(from)),
                 Matcher.quoteReplacement(to), false, false);
     }
 
-    /** Replaces the part of the key matched by {@code regex} at its start; {@code $n} refers to groups. */
+    /**
+     * Replaces the part of the key matched by {@code regex} at its start; {@code $n} refers to groups.
+     *
+     * @param regex the pattern
+     * @param replacement the replacement
+     * @return the regex
+     */
     public static Rule regex(String regex, String replacement) {
         return new Rule("/" + regex + "/ -> '" + replacement + "'", Pattern.compile(regex), replacement, false, false);
     }
 
-    /** Drops keys matching {@code regex} at their start. */
+    /**
+     * Drops keys matching {@code regex} at their start.
+     *
+     * @param regex the pattern
+     * @return the drop
+     */
     public static Rule drop(String regex) {
         return new Rule("drop /" + regex + "/", Pattern.compile(regex), "", true, false);
     }
 
+    /** {@return the mapping's name, for messages} */
     public String name() {
         return name;
     }
 
+    /** {@return whether this mapping renames nothing} */
     public boolean isIdentity() {
         return stages.isEmpty();
     }
 
-    /** {@return this mapping followed by {@code next}} */
+    /**
+     * {@return this mapping followed by {@code next}}
+     *
+     * @param next the next step
+     */
     public KeyMapping then(KeyMapping next) {
         if (next.isIdentity()) {
             return this;
@@ -99,7 +137,11 @@ public final class KeyMapping {
         return new KeyMapping(name + " + " + next.name, List.copyOf(all));
     }
 
-    /** {@return the new name of {@code key}, or empty when a rule drops it} */
+    /**
+     * {@return the new name of {@code key}, or empty when a rule drops it}
+     *
+     * @param key the checkpoint key
+     */
     public Optional<String> map(String key) {
         return Optional.ofNullable(mapDetailed(key).key());
     }

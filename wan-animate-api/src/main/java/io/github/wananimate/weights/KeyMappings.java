@@ -152,6 +152,9 @@ public final class KeyMappings {
      * The mapping that brings {@code source} to official names, found by probing keys (NETWORKS.md §8.7): ComfyUI
      * prefixes are stripped when present, then the naming scheme is recognised from one signature key per
      * component. Official names give the identity.
+     *
+     * @param source the tensors read
+     * @return the detect
      */
     public static KeyMapping detect(ParameterSource source) {
         Set<String> keys = source.keys();
@@ -185,6 +188,9 @@ public final class KeyMappings {
     /**
      * {@code source} under official names and layouts: itself when it already uses them, else a renamed view, with
      * the explicit transforms of the diffusers DiT and HF CLIP layouts applied on top.
+     *
+     * @param source the tensors read
+     * @return the result
      */
     public static ParameterSource toOfficial(ParameterSource source) {
         KeyMapping mapping = detect(source);
@@ -211,6 +217,9 @@ public final class KeyMappings {
      * After {@link #DIFFUSERS_DIT}: rows of {@code face_adapter.i.to_k} and {@code to_v} concatenated into
      * {@code face_adapter.fuser_blocks.i.linear1_kv}, and the squeezed motion-encoder activation biases reshaped
      * back to [1,C,1,1] under their official names (NETWORKS.md §8.3).
+     *
+     * @param renamed the renamed view
+     * @return the diffusers dit transforms
      */
     public static ParameterSource diffusersDitTransforms(ParameterSource renamed) {
         TransformedParameterSource.Builder b = TransformedParameterSource.builder(renamed);
@@ -238,6 +247,9 @@ public final class KeyMappings {
      * After {@link #HF_CLIP}: {@code q_proj/k_proj/v_proj} concatenated into {@code attn.to_qkv}, the class and
      * position embeddings given their leading 1s, and {@code visual_projection.weight} transposed into
      * {@code visual.head} (NETWORKS.md §8.6).
+     *
+     * @param renamed the renamed view
+     * @return the hf clip transforms
      */
     public static ParameterSource hfClipTransforms(ParameterSource renamed) {
         TransformedParameterSource.Builder b = TransformedParameterSource.builder(renamed);

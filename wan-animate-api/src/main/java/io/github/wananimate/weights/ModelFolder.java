@@ -23,16 +23,21 @@ public final class ModelFolder {
     /** The weight-bearing components, each with its official file and accepted repacks, in order of preference. */
     public enum Component {
         // the float8 repacks are Kijai's (huggingface.co/Kijai/WanVideo_comfy_fp8_scaled, folder Wan22Animate)
+        /** The diffusion transformer. */
         DIT("DiT", List.of("diffusion_pytorch_model.safetensors.index.json", "diffusion_pytorch_model.safetensors",
                 "wan2.2_animate_14B_bf16.safetensors", "Wan2_2-Animate-14B_fp8_e4m3fn_scaled_KJ.safetensors",
                 "Wan2_2-Animate-14B_fp8_scaled_e4m3fn_KJ_v2.safetensors",
                 "Wan2_2-Animate-14B_fp8_e5m2_scaled_KJ.safetensors")),
+        /** The Wan 2.1 VAE. */
         VAE("VAE", List.of("Wan2.1_VAE.pth", "wan_2.1_vae.safetensors", "Wan2_1_VAE_bf16.safetensors",
                 "Wan2_1_VAE_fp32.safetensors")),
+        /** The umT5 text encoder. */
         T5("umT5 text encoder", List.of("models_t5_umt5-xxl-enc-bf16.pth", "umt5-xxl-enc-bf16.safetensors",
                 "umt5_xxl_fp16.safetensors")),
+        /** The CLIP image encoder. */
         CLIP("CLIP image encoder", List.of("models_clip_open-clip-xlm-roberta-large-vit-huge-14.pth",
                 "open-clip-xlm-roberta-large-vit-huge-14_fp16.safetensors", "clip_vision_h.safetensors")),
+        /** The Relighting LoRA of replacement mode. */
         RELIGHTING_LORA("relighting LoRA", List.of("relighting_lora.ckpt",
                 "relighting_lora/adapter_model.safetensors"));
 
@@ -44,6 +49,7 @@ public final class ModelFolder {
             this.candidates = candidates;
         }
 
+        /** {@return the component in words} */
         public String label() {
             return label;
         }
@@ -71,7 +77,9 @@ public final class ModelFolder {
         }
     }
 
+    /** The DiT's configuration file. */
     public static final String CONFIG = "config.json";
+    /** The umT5 tokenizer's folder. */
     public static final String TOKENIZER = "google/umt5-xxl";
 
     private final Path root;
@@ -80,7 +88,11 @@ public final class ModelFolder {
         this.root = root;
     }
 
-    /** {@return a view of {@code folder}; it must exist, its files are looked up when asked for} */
+    /**
+     * {@return a view of {@code folder}; it must exist, its files are looked up when asked for}
+     *
+     * @param folder the folder
+     */
     public static ModelFolder of(Path folder) {
         if (!Files.isDirectory(folder)) {
             throw new WeightException("model folder not found: " + folder);
@@ -88,11 +100,16 @@ public final class ModelFolder {
         return new ModelFolder(folder);
     }
 
+    /** {@return the folder} */
     public Path root() {
         return root;
     }
 
-    /** {@return the file a component would be read from: the official one, else the first repack present} */
+    /**
+     * {@return the file a component would be read from: the official one, else the first repack present}
+     *
+     * @param component the component
+     */
     public Optional<Path> file(Component component) {
         for (String candidate : component.candidates()) {
             Path p = root.resolve(candidate);
@@ -114,7 +131,12 @@ public final class ModelFolder {
                 candidates.size())) + " in " + root + ")" : "");
     }
 
-    /** Opens {@code component}'s checkpoint (headers / pickle only; tensors are mapped when used). */
+    /**
+     * Opens {@code component}'s checkpoint (headers / pickle only; tensors are mapped when used).
+     *
+     * @param component the component
+     * @return the result
+     */
     public ParameterSource open(Component component) {
         Path file = require(component);
         if (component == Component.RELIGHTING_LORA && file.getFileName().toString().endsWith(".ckpt")) {
@@ -123,22 +145,27 @@ public final class ModelFolder {
         return Checkpoints.open(file);
     }
 
+    /** {@return the DiT's checkpoint, opened (close it)} */
     public ParameterSource dit() {
         return open(Component.DIT);
     }
 
+    /** {@return the VAE's checkpoint, opened (close it)} */
     public ParameterSource vae() {
         return open(Component.VAE);
     }
 
+    /** {@return the umT5 encoder's checkpoint, opened (close it)} */
     public ParameterSource t5() {
         return open(Component.T5);
     }
 
+    /** {@return the CLIP tower's checkpoint, opened (close it)} */
     public ParameterSource clip() {
         return open(Component.CLIP);
     }
 
+    /** {@return the Relighting LoRA's checkpoint, opened (close it)} */
     public ParameterSource relightingLora() {
         return open(Component.RELIGHTING_LORA);
     }
@@ -165,6 +192,8 @@ public final class ModelFolder {
      * An inventory of the folder: for each component whether it was found, its file(s), tensor count, dtypes and
      * total tensor bytes (read from headers; no tensor data is touched), plus the DiT config and the tokenizer.
      * A component that is present but unreadable is reported with its error instead of failing the whole call.
+     *
+     * @return the describe
      */
     public List<Inventory> describe() {
         List<Inventory> out = new ArrayList<>();

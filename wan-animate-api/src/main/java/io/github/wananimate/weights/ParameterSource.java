@@ -13,19 +13,36 @@ public interface ParameterSource extends AutoCloseable {
     /** {@return every key this source can provide} */
     Set<String> keys();
 
+    /**
+     * Whether a key is present.
+     *
+     * @param key the key
+     * @return whether {@link #keys()} holds it
+     */
     default boolean contains(String key) {
         return keys().contains(key);
     }
 
-    /** {@return shape of {@code key}, without reading its data} */
+    /**
+     * {@return shape of {@code key}, without reading its data}
+     *
+     * @param key the checkpoint key
+     */
     long[] shape(String key);
 
-    /** {@return stored dtype of {@code key}, without reading its data} */
+    /**
+     * {@return stored dtype of {@code key}, without reading its data}
+     *
+     * @param key the checkpoint key
+     */
     DType dtype(String key);
 
     /**
      * The tensor stored under {@code key}. Throws {@link WeightException} naming the key (and the file) when
      * it is absent or unreadable.
+     *
+     * @param key the checkpoint key
+     * @return the get
      */
     HostTensor get(String key);
 

@@ -21,6 +21,10 @@ public final class ParameterSources {
      * {@code base} plus host-computed tensors (a network's derived constants, such as the motion encoder's
      * Householder Q). A derived key shadows a base key of the same name, so preparing an already prepared source
      * gives the same tensors.
+     *
+     * @param base the underlying source
+     * @param derived the derived tensors
+     * @return the result
      */
     public static ParameterSource withDerived(ParameterSource base, Map<String, HostTensor> derived) {
         return new WithDerived(base, Collections.unmodifiableMap(new LinkedHashMap<>(derived)));
@@ -29,6 +33,11 @@ public final class ParameterSources {
     /**
      * {@code base} without {@code hidden}: the keys disappear from {@link ParameterSource#keys()} and reading one
      * throws a {@link WeightException} naming it and {@code why} (e.g. "read on the host, not bound").
+     *
+     * @param base the underlying source
+     * @param hidden the hidden states
+     * @param why the reason
+     * @return the result
      */
     public static ParameterSource without(ParameterSource base, Set<String> hidden, String why) {
         return new Without(base, Set.copyOf(hidden), why);

@@ -54,7 +54,12 @@ public final class PytorchCheckpoint implements ParameterSource {
         this.storageRecords = storageRecords;
     }
 
-    /** Opens {@code path} with the default root (see the class comment). */
+    /**
+     * Opens {@code path} with the default root (see the class comment).
+     *
+     * @param path the file
+     * @return the result
+     */
     public static PytorchCheckpoint open(Path path) {
         return open(path, null);
     }
@@ -62,6 +67,10 @@ public final class PytorchCheckpoint implements ParameterSource {
     /**
      * Opens {@code path} and takes the tensors under {@code rootKey}: a top-level key, or a {@code /}-separated
      * path of keys into nested dicts; {@code ""} takes the whole object, {@code null} chooses the default root.
+     *
+     * @param path the file
+     * @param rootKey the key of the root object
+     * @return the result
      */
     public static PytorchCheckpoint open(Path path, String rootKey) {
         checkZipMagic(path);
@@ -294,6 +303,7 @@ public final class PytorchCheckpoint implements ParameterSource {
         records.put(key, record);
     }
 
+    /** {@return the file} */
     public Path path() {
         return path;
     }

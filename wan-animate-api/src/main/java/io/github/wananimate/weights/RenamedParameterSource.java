@@ -20,6 +20,12 @@ public final class RenamedParameterSource implements ParameterSource {
     private final KeyMapping mapping;
     private final Map<String, String> originalOf;
 
+    /**
+     * A renamed view.
+     *
+     * @param base the source
+     * @param mapping its key mapping
+     */
     public RenamedParameterSource(ParameterSource base, KeyMapping mapping) {
         this.base = base;
         this.mapping = mapping;
@@ -53,15 +59,21 @@ public final class RenamedParameterSource implements ParameterSource {
         this.originalOf = Collections.unmodifiableMap(originals);
     }
 
+    /** {@return the underlying source} */
     public ParameterSource base() {
         return base;
     }
 
+    /** {@return the mapping} */
     public KeyMapping mapping() {
         return mapping;
     }
 
-    /** {@return the key in the underlying source that {@code key} comes from} */
+    /**
+     * {@return the key in the underlying source that {@code key} comes from}
+     *
+     * @param key the checkpoint key
+     */
     public String originalKey(String key) {
         String original = originalOf.get(key);
         if (original == null) {

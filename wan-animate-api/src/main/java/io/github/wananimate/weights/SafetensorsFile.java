@@ -49,6 +49,13 @@ public final class SafetensorsFile implements ParameterSource {
         this.metadata = metadata;
     }
 
+    /**
+     * Maps a file and reads its header.
+     *
+     * @param path the file
+     * @return the open file; close it
+     * @throws WeightException naming the file when it is not a valid safetensors file
+     */
     public static SafetensorsFile open(Path path) {
         return ChannelIo.openAndParse(path, "safetensors file", (channel, size) -> {
             if (size < 8) {
@@ -190,6 +197,7 @@ public final class SafetensorsFile implements ParameterSource {
         return out;
     }
 
+    /** {@return the file} */
     public Path path() {
         return path;
     }

@@ -28,6 +28,13 @@ public final class SafetensorsWriter {
     private SafetensorsWriter() {
     }
 
+    /**
+     * Writes tensors as a safetensors file.
+     *
+     * @param path the file
+     * @param tensors the tensors by key, in file order
+     * @param metadata the header's {@code __metadata__}
+     */
     public static void write(Path path, Map<String, HostTensor> tensors, Map<String, String> metadata) {
         List<Entry> entries = new ArrayList<>();
         tensors.forEach((key, t) -> entries.add(new Entry(key, t.dtype(), t.shape(), t.byteSize())));
@@ -44,6 +51,11 @@ public final class SafetensorsWriter {
      * Writes a file of {@code shapes} in {@code dtype}, producing one tensor at a time from {@code values} (float32
      * values rounded to {@code dtype}; see {@link DTypeConversions#fromFloatArray}), so a file larger than the heap
      * can be written. Like {@link #write}, the file appears complete or not at all.
+     *
+     * @param path the file
+     * @param shapes shapes by key
+     * @param dtype the element type
+     * @param values the values
      */
     public static void write(Path path, Map<String, long[]> shapes, DType dtype, Function<String, float[]> values) {
         List<Entry> entries = new ArrayList<>();
@@ -71,6 +83,10 @@ public final class SafetensorsWriter {
      * Writes {@code tensors} (mixed dtypes) in order, asking {@code producer} for one tensor at a time, so a file
      * larger than the heap can be written; each produced tensor must have the listed dtype and shape. Like
      * {@link #write}, the file appears complete or not at all.
+     *
+     * @param path the file
+     * @param tensors the tensors
+     * @param producer computes the value
      */
     public static void writeEach(Path path, List<Tensor> tensors, Function<String, HostTensor> producer) {
         List<Entry> entries = new ArrayList<>();
@@ -100,6 +116,10 @@ public final class SafetensorsWriter {
      * {@link RandomAccessFile#setLength}, no byte of it written), so on file systems with sparse files even the
      * 34.5 GB 14B DiT costs a few kilobytes of disk. Reading a tensor of such a file yields zeros. Like
      * {@link #write}, the file appears complete or not at all.
+     *
+     * @param path the file
+     * @param shapes shapes by key
+     * @param dtype the element type
      */
     public static void writeHeaderOnly(Path path, Map<String, long[]> shapes, DType dtype) {
         List<Entry> entries = new ArrayList<>();

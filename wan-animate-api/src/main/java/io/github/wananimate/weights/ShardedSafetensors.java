@@ -39,7 +39,12 @@ public final class ShardedSafetensors implements ParameterSource {
         this.shardOfKey = shardOfKey;
     }
 
-    /** Opens the index and checks that every shard it names exists (shards themselves are opened lazily). */
+    /**
+     * Opens the index and checks that every shard it names exists (shards themselves are opened lazily).
+     *
+     * @param indexJson the shard index file
+     * @return the result
+     */
     public static ShardedSafetensors open(Path indexJson) {
         JsonObject json;
         try {
@@ -85,6 +90,7 @@ public final class ShardedSafetensors implements ParameterSource {
         return new ShardedSafetensors(indexJson, Collections.unmodifiableMap(shardOfKey));
     }
 
+    /** {@return the index file} */
     public Path index() {
         return index;
     }

@@ -46,6 +46,12 @@ public final class TransformedParameterSource implements ParameterSource {
         this.keys = Collections.unmodifiableSet(out);
     }
 
+    /**
+     * Starts a view over a source.
+     *
+     * @param base the source
+     * @return the builder
+     */
     public static Builder builder(ParameterSource base) {
         return new Builder(base);
     }
@@ -60,7 +66,13 @@ public final class TransformedParameterSource implements ParameterSource {
             this.base = base;
         }
 
-        /** {@code target} = the inputs concatenated along their first dimension, in order. */
+        /**
+         * {@code target} = the inputs concatenated along their first dimension, in order.
+         *
+         * @param target the name of the result
+         * @param inputs the inputs by name
+         * @return the concat rows
+         */
         public Builder concatRows(String target, List<String> inputs) {
             DType dtype = base.dtype(inputs.get(0));
             long[] first = base.shape(inputs.get(0));
@@ -80,7 +92,14 @@ public final class TransformedParameterSource implements ParameterSource {
             return add(target, new Derivation(Kind.CONCAT_ROWS, List.copyOf(inputs), shape, dtype));
         }
 
-        /** {@code target} = {@code input} under another shape with the same element count. */
+        /**
+         * {@code target} = {@code input} under another shape with the same element count.
+         *
+         * @param target the name of the result
+         * @param input the input
+         * @param shape the shape
+         * @return the reshape
+         */
         public Builder reshape(String target, String input, long... shape) {
             if (Shapes.elementCount(shape) != Shapes.elementCount(base.shape(input))) {
                 throw new WeightException(base.description() + ": cannot reshape '" + input + "' of shape "
@@ -89,7 +108,13 @@ public final class TransformedParameterSource implements ParameterSource {
             return add(target, new Derivation(Kind.RESHAPE, List.of(input), shape.clone(), base.dtype(input)));
         }
 
-        /** {@code target} = the transpose of the 2-D {@code input}. */
+        /**
+         * {@code target} = the transpose of the 2-D {@code input}.
+         *
+         * @param target the name of the result
+         * @param input the input
+         * @return the transpose
+         */
         public Builder transpose(String target, String input) {
             long[] s = base.shape(input);
             if (s.length != 2) {
@@ -112,6 +137,7 @@ public final class TransformedParameterSource implements ParameterSource {
             return this;
         }
 
+        /** {@return the view} */
         public ParameterSource build() {
             return derived.isEmpty() ? base : new TransformedParameterSource(base,
                     Collections.unmodifiableMap(new LinkedHashMap<>(derived)));

@@ -7,10 +7,21 @@ public class WeightException extends ModelFileException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A checkpoint problem.
+     *
+     * @param message names the file, key or shape at fault
+     */
     public WeightException(String message) {
         super(message);
     }
 
+    /**
+     * A checkpoint problem with its cause.
+     *
+     * @param message names the file, key or shape at fault
+     * @param cause the underlying failure
+     */
     public WeightException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -74,7 +74,7 @@ class HostPiecesTest {
 
     @Test
     void proceduralNoiseIsTheNamedTensorPerClip() {
-        NoiseSource noise = new ProceduralNoiseSource(0);
+        NoiseSource noise = new ProceduralNoiseSource(0)::noise;
         float[] clip1 = noise.noise(1, new long[] {16, 3, 8, 8}).toFloatArray();
         assertThat(clip1).hasSize(16 * 3 * 64);
         assertThat(clip1[5]).isEqualTo((float) Procedural.uniform("noise.clip1", 5, 0));

@@ -110,7 +110,7 @@ public final class PipelineFixture implements FixtureComponent {
         int plane = height * width;
         float[] video = new float[3 * frames * plane];
         boolean[] seen = new boolean[frames];
-        ClipPlan plan = pipeline.generate(job, text, new ProceduralNoiseSource(fixture.seed()),
+        ClipPlan plan = pipeline.generate(job, text, new ProceduralNoiseSource(fixture.seed())::noise,
                 (index, clip, frame) -> {
                     FloatBuffer f = frame.asFloatBuffer();
                     for (int ch = 0; ch < 3; ch++) {

@@ -12,7 +12,9 @@ import java.util.Arrays;
  */
 public final class ClipPreprocessing {
 
+    /** Per-channel mean of the CLIP normalisation (OpenAI CLIP's). */
     public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
+    /** Per-channel standard deviation of the CLIP normalisation. */
     public static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
 
     /** PyTorch's cubic convolution constant. */
@@ -24,6 +26,10 @@ public final class ClipPreprocessing {
     /**
      * {@code image} {@code [3, H, W]} (or the reference's single-frame video {@code [3, 1, H, W]}) in [-1, 1] →
      * {@code [1, 3, size, size]} float32, ready for {@link ClipVisionEncoder}.
+     *
+     * @param image the image
+     * @param size the size
+     * @return the preprocess
      */
     public static HostTensor preprocess(HostTensor image, int size) {
         long[] s = image.shape();

@@ -9,6 +9,17 @@ import io.github.wananimate.weights.ParameterSource;
 public record ClipVisionConfig(int imageSize, int patchSize, int dim, int numHeads, int numLayers, int mlpRatio,
         int embedDim) {
 
+    /**
+     * Checks that the sizes divide.
+     *
+     * @param imageSize image size
+     * @param patchSize patch size
+     * @param dim dim
+     * @param numHeads num heads
+     * @param numLayers num layers
+     * @param mlpRatio mlp ratio
+     * @param embedDim embed dim
+     */
     public ClipVisionConfig {
         if (imageSize % patchSize != 0) {
             throw new IllegalArgumentException("image size " + imageSize + " is not a multiple of patch " + patchSize);
@@ -32,6 +43,9 @@ public record ClipVisionConfig(int imageSize, int patchSize, int dim, int numHea
      * size from the position table, layers from the block count, MLP ratio from the first MLP, projection width from
      * {@code head}. The head count is not stored; ViT-H/14's head width of 80 is assumed. {@link #vitHuge14()} when the
      * patch embedding or position table is absent, so that binding then names every missing key.
+     *
+     * @param checkpoint the checkpoint
+     * @return the result
      */
     public static ClipVisionConfig fromCheckpoint(ParameterSource checkpoint) {
         String patch = ClipVisionEncoder.PREFIX + "patch_embedding.weight";
@@ -58,19 +72,26 @@ public record ClipVisionConfig(int imageSize, int patchSize, int dim, int numHea
 
     private static final int VIT_H_HEAD_DIM = 80;
 
+    /** {@return patches per side} */
     public int gridSize() {
         return imageSize / patchSize;
     }
 
-    /** Patches plus the class token: 257 for ViT-H/14 at 224. */
+    /**
+     * Patches plus the class token: 257 for ViT-H/14 at 224.
+     *
+     * @return the result
+     */
     public int tokenCount() {
         return gridSize() * gridSize() + 1;
     }
 
+    /** {@return width of one attention head} */
     public int headDim() {
         return dim / numHeads;
     }
 
+    /** {@return width of the MLP's hidden layer} */
     public int mlpDim() {
         return dim * mlpRatio;
     }

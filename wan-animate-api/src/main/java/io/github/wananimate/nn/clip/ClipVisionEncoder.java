@@ -32,8 +32,11 @@ import java.util.Map;
  */
 public final class ClipVisionEncoder implements Network {
 
+    /** Key prefix of the vision tower in the open-clip checkpoint. */
     public static final String PREFIX = "visual.";
+    /** Input: normalised pixels {@code [1, 3, S, S]}. */
     public static final String INPUT = "pixels";
+    /** Output: the tokens after all blocks but the last {@code [1, 257, 1280]}. */
     public static final String OUTPUT = "features";
 
     private static final double LAYER_NORM_EPS = 1e-5;
@@ -46,10 +49,21 @@ public final class ClipVisionEncoder implements Network {
     private final List<Block> blocks;
     private final List<ParameterSpec> parameters;
 
+    /**
+     * The tower in float32.
+     *
+     * @param config its configuration
+     */
     public ClipVisionEncoder(ClipVisionConfig config) {
         this(config, Precision.FP32);
     }
 
+    /**
+     * The tower computing in {@code precision}.
+     *
+     * @param config its configuration
+     * @param precision the compute precision
+     */
     public ClipVisionEncoder(ClipVisionConfig config, Precision precision) {
         this.config = config;
         int d = config.dim();
@@ -81,6 +95,7 @@ public final class ClipVisionEncoder implements Network {
         this.parameters = List.copyOf(specs);
     }
 
+    /** {@return its configuration} */
     public ClipVisionConfig config() {
         return config;
     }

@@ -47,6 +47,9 @@ public final class HfClipVisionView implements ParameterSource {
      * {@code source} under official CLIP names: {@link KeyMappings#toOfficial} does the renames (for an HF vision
      * tower, {@link KeyMappings#HF_CLIP}); when HF-only tensors remain, this view completes the mapping. The official
      * {@code .pth} comes back unchanged.
+     *
+     * @param source the tensors read
+     * @return the result
      */
     public static ParameterSource toOfficial(ParameterSource source) {
         ParameterSource renamed = KeyMappings.toOfficial(source);
@@ -54,6 +57,11 @@ public final class HfClipVisionView implements ParameterSource {
         return hfLeft ? new HfClipVisionView(renamed) : renamed;
     }
 
+    /**
+     * The view over a Hugging Face CLIP vision checkpoint.
+     *
+     * @param base the checkpoint
+     */
     public HfClipVisionView(ParameterSource base) {
         this.base = base;
         TransformedParameterSource.Builder derived = TransformedParameterSource.builder(base);

@@ -34,12 +34,15 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
 
     /** Fixed by the architecture (NETWORKS.md §11): noise 16 + mask 4 + latent 16 channels. */
     public static final int IN_DIM = 36;
+    /** Latent channels the DiT predicts. */
     public static final int OUT_DIM = 16;
     /** Channels of the pose latent (the VAE's z_dim), hard-wired in the pose patch embedding. */
     public static final int POSE_DIM = 16;
+    /** Width of a face's motion code. */
     public static final int MOTION_DIM = 512;
     /** The CLIP token count and width MLPProj and the cross-attention split are hard-wired to. */
     public static final int CLIP_TOKENS = 257;
+    /** Width of the CLIP image feature. */
     public static final int CLIP_DIM = 1280;
     /** A face-adapter block follows every {@code FACE_BLOCK_EVERY}-th transformer block. */
     public static final int FACE_BLOCK_EVERY = 5;
@@ -57,6 +60,18 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
     /** The official {@code Wan2.2-Animate-14B} values. */
     public static final DiTConfig WAN_ANIMATE_14B = new DiTConfig(5120, 13824, 256, 4096, 512, 40, 40, 1e-6);
 
+    /**
+     * Checks that the sizes are consistent.
+     *
+     * @param dim          model width D
+     * @param ffnDim       hidden width of each block's FFN
+     * @param freqDim      width of the timestep sinusoid
+     * @param textDim      width of the text encoder's features (4096 for umT5-xxl)
+     * @param textLen      number of rows the text context is zero-padded to
+     * @param numHeads     self/cross-attention and face-adapter heads
+     * @param numLayers    transformer blocks; a positive multiple of 5 (one face-adapter block per 5)
+     * @param eps          epsilon of the block LayerNorms and q/k RMSNorms
+     */
     public DiTConfig {
         List<String> problems = new ArrayList<>();
         if (dim <= 0 || ffnDim <= 0 || freqDim <= 0 || textDim <= 0 || textLen <= 0 || numHeads <= 0) {
@@ -92,7 +107,12 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
         return numLayers / FACE_BLOCK_EVERY;
     }
 
-    /** Reads {@code config.json} from a checkpoint folder, or the file itself. */
+    /**
+     * Reads {@code config.json} from a checkpoint folder, or the file itself.
+     *
+     * @param folderOrFile a folder or a file
+     * @return the result
+     */
     public static DiTConfig read(Path folderOrFile) {
         Path file = Files.isDirectory(folderOrFile) ? folderOrFile.resolve("config.json") : folderOrFile;
         String text;
@@ -115,6 +135,9 @@ public record DiTConfig(int dim, int ffnDim, int freqDim, int textDim, int textL
     /**
      * Parses the official field names. Fields the original hard-wires must have their only supported value; an
      * absent one is taken as that value.
+     *
+     * @param json the JSON
+     * @return the result
      */
     public static DiTConfig fromJson(JsonObject json) {
         List<String> problems = new ArrayList<>();

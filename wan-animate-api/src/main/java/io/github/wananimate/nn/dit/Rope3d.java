@@ -18,7 +18,11 @@ public final class Rope3d {
     private Rope3d() {
     }
 
-    /** {@return pairs rotated by the frame, row and column index, in that order} */
+    /**
+     * {@return pairs rotated by the frame, row and column index, in that order}
+     *
+     * @param headDim width of one attention head
+     */
     public static int[] pairSplit(int headDim) {
         int pairs = headDim / 2;
         int spatial = pairs / 3;
@@ -28,6 +32,12 @@ public final class Rope3d {
     /**
      * The rotation angles of every token of a {@code frames × rows × cols} patch grid, tokens in (frame, row,
      * column) order: {@code [frames·rows·cols, headDim/2]}, in float64.
+     *
+     * @param headDim width of one attention head
+     * @param frames the number of frames
+     * @param rows rows of the latent grid
+     * @param cols columns of the latent grid
+     * @return the angles
      */
     public static double[][] angles(int headDim, int frames, int rows, int cols) {
         int[] split = pairSplit(headDim);
@@ -68,6 +78,12 @@ public final class Rope3d {
     /**
      * {cos, sin} of the angles as float32 tensors of shape {@code [L, 1, headDim/2, 1]}, ready to broadcast
      * against q/k viewed as {@code [L, heads, headDim/2, 2]}.
+     *
+     * @param headDim width of one attention head
+     * @param frames the number of frames
+     * @param rows rows of the latent grid
+     * @param cols columns of the latent grid
+     * @return the cos sin
      */
     public static HostTensor[] cosSin(int headDim, int frames, int rows, int cols) {
         double[][] angles = angles(headDim, frames, rows, cols);

@@ -53,21 +53,34 @@ import java.util.Map;
  */
 public final class WanAnimateDiT implements Network {
 
+    /** Input: the noisy latent {@code [16, T', h, w]}. */
     public static final String X = "x";
+    /** Input: the conditioning {@code [20, T', h, w]} (mask and reference/clip latents). */
     public static final String Y = "y";
+    /** Input: the timestep's sinusoidal embedding. */
     public static final String TIMESTEP_SINUSOID = "timestep_sinusoid";
+    /** Input: the text context {@code [L_txt, text_dim]}. */
     public static final String CONTEXT = "context";
+    /** Input: the CLIP feature {@code [1, 257, 1280]}. */
     public static final String CLIP_FEA = "clip_fea";
+    /** Input: the pose latents {@code [1, 16, T'−1, h, w]}. */
     public static final String POSE_LATENTS = "pose_latents";
+    /** Input: face crops {@code [1, 3, T, 512, 512]} (when the DiT encodes motion itself). */
     public static final String FACE_PIXEL_VALUES = "face_pixel_values";
     /** Optional replacement of {@link #FACE_PIXEL_VALUES}: precomputed motion codes {@code [T, 512]}. */
     public static final String FACE_MOTION = "face_motion";
 
+    /** Output: the velocity {@code [16, T', h, w]}. */
     public static final String OUTPUT = "output";
+    /** Output (intermediates): the motion codes of the face crops. */
     public static final String MOTION = "motion";
+    /** Output (intermediates): the face encoder's tokens. */
     public static final String FACE_ENCODER_OUT = "face_encoder_out";
+    /** Output (intermediates): the time embedding. */
     public static final String E0 = "e0";
+    /** Output (intermediates): block 0's result. */
     public static final String BLOCK0_OUT = "block0_out";
+    /** Output (intermediates): the stream after block 0's face adapter. */
     public static final String BLOCK0_AFTER_FACE_ADAPTER = "block0_after_face_adapter";
 
     /** Face frames per motion-encoder call, as the original batches them (no numerical effect; bounds memory). */
@@ -102,17 +115,27 @@ public final class WanAnimateDiT implements Network {
     private final List<ParameterSpec> parameters;
     private final List<ParameterGroup> groups;
 
-    /** The float32 denoiser with the single output {@code output}. */
+    /**
+     * The float32 denoiser with the single output {@code output}.
+     *
+     * @param config the configuration
+     */
     public WanAnimateDiT(DiTConfig config) {
         this(config, false);
     }
 
-    /** The float32 denoiser; see {@link #WanAnimateDiT(DiTConfig, boolean, Precision)}. */
+    /**
+     * The float32 denoiser; see {@link #WanAnimateDiT(DiTConfig, boolean, Precision)}.
+     *
+     * @param config the configuration
+     * @param intermediates whether to output intermediates too
+     */
     public WanAnimateDiT(DiTConfig config, boolean intermediates) {
         this(config, intermediates, Precision.FP32);
     }
 
     /**
+     * @param config the configuration
      * @param intermediates also output {@code motion}, {@code face_encoder_out}, {@code e0}, {@code block0_out} and
      *                      {@code block0_after_face_adapter} (for parity checks: at 14B size the block outputs are
      *                      1.5 GB each, so the sampler leaves this off)
@@ -174,10 +197,12 @@ public final class WanAnimateDiT implements Network {
         this.groups = List.copyOf(groupList);
     }
 
+    /** {@return its configuration} */
     public DiTConfig config() {
         return config;
     }
 
+    /** {@return the compute precision} */
     public Precision precision() {
         return precision;
     }
@@ -206,7 +231,11 @@ public final class WanAnimateDiT implements Network {
         return "face_adapter.fuser_blocks." + index + ".";
     }
 
-    /** {@return the name of block {@code index}'s parameter group} */
+    /**
+     * {@return the name of block {@code index}'s parameter group}
+     *
+     * @param index the index, 0-based
+     */
     public static String blockGroup(int index) {
         return "blocks." + index;
     }
@@ -220,6 +249,10 @@ public final class WanAnimateDiT implements Network {
     /**
      * The timestep sinusoid of §1.3 step 6, computed in float64 and rounded to float32 once:
      * {@code [cos(t·ω_k), sin(t·ω_k)]} with {@code ω_k = 10000^(−k/half)}, cos half FIRST.
+     *
+     * @param timestep the timestep
+     * @param freqDim the frequency embedding width
+     * @return the timestep sinusoid
      */
     public static HostTensor timestepSinusoid(double timestep, int freqDim) {
         if (freqDim <= 0 || freqDim % 2 != 0) {

@@ -12,7 +12,13 @@ public final class RelativePositionBuckets {
     private RelativePositionBuckets() {
     }
 
-    /** {@return bucket of {@code relative = key position − query position}} */
+    /**
+     * {@return bucket of {@code relative = key position − query position}}
+     *
+     * @param relative the relative position
+     * @param numBuckets the number of buckets
+     * @param maxDistance the distance of the last bucket
+     */
     public static int bucket(int relative, int numBuckets, int maxDistance) {
         int half = numBuckets / 2;
         int base = relative > 0 ? half : 0;
@@ -28,7 +34,14 @@ public final class RelativePositionBuckets {
         return base + Math.min(large, half - 1);
     }
 
-    /** {@return bucket indices {@code [lq, lk]}: entry (i, j) is {@code bucket(j − i)}} */
+    /**
+     * {@return bucket indices {@code [lq, lk]}: entry (i, j) is {@code bucket(j − i)}}
+     *
+     * @param lq query length
+     * @param lk key length
+     * @param numBuckets the number of buckets
+     * @param maxDistance the distance of the last bucket
+     */
     public static int[] buckets(int lq, int lk, int numBuckets, int maxDistance) {
         int[] out = new int[lq * lk];
         for (int i = 0; i < lq; i++) {
@@ -42,6 +55,12 @@ public final class RelativePositionBuckets {
     /**
      * The one-hot matrix {@code [lq·lk, numBuckets]} whose product with a layer's table {@code [numBuckets, heads]}
      * is the table lookup (exact in float32: each row picks a single entry).
+     *
+     * @param lq query length
+     * @param lk key length
+     * @param numBuckets the number of buckets
+     * @param maxDistance the distance of the last bucket
+     * @return the one hot
      */
     public static HostTensor oneHot(int lq, int lk, int numBuckets, int maxDistance) {
         int[] b = buckets(lq, lk, numBuckets, maxDistance);

@@ -19,6 +19,10 @@ public final class TokenEmbeddings {
 
     /**
      * {@return rows {@code ids} of {@code source[key]} ({@code [vocab, dim]}) as a float32 {@code [ids.length, dim]} tensor}
+     *
+     * @param source the tensors read
+     * @param key the checkpoint key
+     * @param ids the token ids
      */
     public static HostTensor gather(ParameterSource source, String key, int[] ids) {
         long[] shape = source.shape(key);

@@ -6,6 +6,18 @@ import io.github.wananimate.weights.ParameterSource;
 public record UMT5Config(int vocabSize, int dim, int dimAttn, int dimFfn, int numHeads, int numLayers,
         int numBuckets, int maxDistance) {
 
+    /**
+     * Checks the sizes.
+     *
+     * @param vocabSize vocab size
+     * @param dim dim
+     * @param dimAttn dim attn
+     * @param dimFfn dim ffn
+     * @param numHeads num heads
+     * @param numLayers num layers
+     * @param numBuckets num buckets
+     * @param maxDistance max distance
+     */
     public UMT5Config {
         if (dimAttn % numHeads != 0) {
             throw new IllegalArgumentException("attention dim " + dimAttn + " is not divisible by " + numHeads
@@ -23,6 +35,9 @@ public record UMT5Config(int vocabSize, int dim, int dimAttn, int dimFfn, int nu
      * attention and FFN widths from block 0, buckets and heads from its relative position table, layers from the block
      * count; the maximum distance (not stored) is umT5's 128. {@link #umt5Xxl()} when a key it reads is absent, so
      * that binding then names every missing key.
+     *
+     * @param checkpoint the checkpoint
+     * @return the result
      */
     public static UMT5Config fromCheckpoint(ParameterSource checkpoint) {
         String embedding = "token_embedding.weight";
@@ -43,6 +58,7 @@ public record UMT5Config(int vocabSize, int dim, int dimAttn, int dimFfn, int nu
                 128);
     }
 
+    /** {@return width of one attention head} */
     public int headDim() {
         return dimAttn / numHeads;
     }

@@ -34,10 +34,15 @@ import java.util.Map;
  */
 public final class UMT5Encoder implements Network {
 
+    /** Input: the token embeddings {@code [L, dim]}, looked up on the host. */
     public static final String INPUT_EMBEDDINGS = "token_embeddings";
+    /** Input (optional): {@code [L]}, 1 on real tokens and 0 on padding keys. */
     public static final String INPUT_KEY_MASK = "key_mask";
+    /** Output: the context {@code [L, dim]}. */
     public static final String OUTPUT = "context";
+    /** Output (parity only): layer 0's relative position bias. */
     public static final String OUTPUT_LAYER0_POSITION_BIAS = "layer0_position_bias";
+    /** Key of the token embedding table, read on the host. */
     public static final String TOKEN_EMBEDDING_KEY = "token_embedding.weight";
 
     private static final double RMS_EPS = 1e-6;
@@ -50,15 +55,28 @@ public final class UMT5Encoder implements Network {
     private final RmsNorm norm;
     private final List<ParameterSpec> parameters;
 
+    /**
+     * The encoder.
+     *
+     * @param config its configuration
+     */
     public UMT5Encoder(UMT5Config config) {
         this(config, false);
     }
 
+    /**
+     * The encoder, optionally with layer 0's position bias as an output.
+     *
+     * @param config its configuration
+     * @param exposePositionBias whether to output it
+     */
     public UMT5Encoder(UMT5Config config, boolean exposePositionBias) {
         this(config, exposePositionBias, Precision.FP32);
     }
 
     /**
+     * @param config the configuration
+     * @param precision the precision
      * @param exposePositionBias also output layer 0's position bias {@code [1, heads, L, L]} (for parity checks; it
      *                           is 64 MiB at L = 512 for the full model)
      */
@@ -80,6 +98,7 @@ public final class UMT5Encoder implements Network {
         this.parameters = List.copyOf(specs);
     }
 
+    /** {@return its configuration} */
     public UMT5Config config() {
         return config;
     }

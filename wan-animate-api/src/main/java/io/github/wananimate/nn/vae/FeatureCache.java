@@ -23,12 +23,20 @@ public final class FeatureCache {
     static final String INPUT_PREFIX = "cache.";
     static final String OUTPUT_PREFIX = "updated_cache.";
 
-    /** {@return whether a network output is a cache this chunk leaves for the next one} */
+    /**
+     * {@return whether a network output is a cache this chunk leaves for the next one}
+     *
+     * @param outputName the output's name
+     */
     public static boolean isUpdate(String outputName) {
         return outputName.startsWith(OUTPUT_PREFIX);
     }
 
-    /** {@return the input name under which the next chunk reads the cache output {@code updateName}} */
+    /**
+     * {@return the input name under which the next chunk reads the cache output {@code updateName}}
+     *
+     * @param updateName a cache output's name
+     */
     public static String inputFor(String updateName) {
         if (!isUpdate(updateName)) {
             throw new IllegalArgumentException("not a cache output: " + updateName);

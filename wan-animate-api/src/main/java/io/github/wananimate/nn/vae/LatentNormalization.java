@@ -22,10 +22,12 @@ public final class LatentNormalization {
     private LatentNormalization() {
     }
 
+    /** {@return a copy of the per-channel latent means} */
     public static float[] mean() {
         return MEAN.clone();
     }
 
+    /** {@return a copy of the per-channel latent standard deviations} */
     public static float[] std() {
         return STD.clone();
     }

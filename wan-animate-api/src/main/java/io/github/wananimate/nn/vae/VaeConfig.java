@@ -20,6 +20,15 @@ public record VaeConfig(int dim, int zDim, int[] dimMult, int numResBlocks, bool
     /** Channels of the latent mean/std constants (NETWORKS.md §4.6); the DiT's pose patch embedding needs 16 too. */
     public static final int LATENT_CHANNELS = 16;
 
+    /**
+     * Checks the layout (the released stride-4/8 one only).
+     *
+     * @param dim dim
+     * @param zDim z dim
+     * @param dimMult dim mult
+     * @param numResBlocks num res blocks
+     * @param temperalDownsample temperal downsample
+     */
     public VaeConfig {
         dimMult = dimMult.clone();
         temperalDownsample = temperalDownsample.clone();
@@ -56,7 +65,11 @@ public record VaeConfig(int dim, int zDim, int[] dimMult, int numResBlocks, bool
         return withDim(96);
     }
 
-    /** {@return the released structure with another base width (the golden fixtures use 16 and 8)} */
+    /**
+     * {@return the released structure with another base width (the golden fixtures use 16 and 8)}
+     *
+     * @param dim the width
+     */
     public static VaeConfig withDim(int dim) {
         return new VaeConfig(dim, LATENT_CHANNELS, new int[] {1, 2, 4, 4}, 2, new boolean[] {false, true, true});
     }
@@ -65,17 +78,22 @@ public record VaeConfig(int dim, int zDim, int[] dimMult, int numResBlocks, bool
      * The released structure at the base width of {@code checkpoint} (the output channels of
      * {@code encoder.conv1.weight}); {@link #official()} when that key is absent, so that binding then names every
      * missing key.
+     *
+     * @param checkpoint the checkpoint
+     * @return the result
      */
     public static VaeConfig fromCheckpoint(ParameterSource checkpoint) {
         String key = "encoder.conv1.weight";
         return checkpoint.contains(key) ? withDim((int) checkpoint.shape(key)[0]) : official();
     }
 
+    /** {@return a copy of the width multipliers per level} */
     @Override
     public int[] dimMult() {
         return dimMult.clone();
     }
 
+    /** {@return a copy of which levels halve time (the original's spelling)} */
     @Override
     public boolean[] temperalDownsample() {
         return temperalDownsample.clone();

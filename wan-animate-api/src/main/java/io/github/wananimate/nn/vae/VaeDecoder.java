@@ -24,7 +24,9 @@ import java.util.Map;
  */
 public final class VaeDecoder implements Network {
 
+    /** Input: a normalised latent chunk {@code [1, 16, T', h, w]}. */
     public static final String INPUT_LATENT = "latent";
+    /** Output: pixels {@code [1, 3, T, H, W]}. */
     public static final String OUTPUT_VIDEO = "video";
 
     private final VaeConfig config;
@@ -38,6 +40,11 @@ public final class VaeDecoder implements Network {
     private final VaeBlocks.CausalConv headConv;
     private final List<ParameterSpec> parameters;
 
+    /**
+     * The decoder.
+     *
+     * @param config its configuration
+     */
     public VaeDecoder(VaeConfig config) {
         this.config = config;
         int c = config.bottleneckDim();
@@ -61,6 +68,7 @@ public final class VaeDecoder implements Network {
         this.parameters = Layers.parameters(all);
     }
 
+    /** {@return its configuration} */
     public VaeConfig config() {
         return config;
     }
@@ -81,7 +89,12 @@ public final class VaeDecoder implements Network {
         return parameters;
     }
 
-    /** {@return pixel frames produced from {@code latentFrames} latent frames in the given call form} */
+    /**
+     * {@return pixel frames produced from {@code latentFrames} latent frames in the given call form}
+     *
+     * @param latentFrames latent frames
+     * @param continuation whether this continues a sequence
+     */
     public static long videoFrames(long latentFrames, boolean continuation) {
         return continuation ? 4 * latentFrames : 1 + 4 * (latentFrames - 1);
     }

@@ -24,7 +24,9 @@ import java.util.Map;
  */
 public final class VaeEncoder implements Network {
 
+    /** Input: pixels {@code [1, 3, T, H, W]} in [−1, 1]. */
     public static final String INPUT_VIDEO = "video";
+    /** Output: the normalised latent {@code [1, 16, T', h, w]}. */
     public static final String OUTPUT_LATENT = "latent";
 
     private final VaeConfig config;
@@ -38,6 +40,11 @@ public final class VaeEncoder implements Network {
     private final Conv quantConv;
     private final List<ParameterSpec> parameters;
 
+    /**
+     * The encoder.
+     *
+     * @param config its configuration
+     */
     public VaeEncoder(VaeConfig config) {
         this.config = config;
         int c = config.bottleneckDim();
@@ -61,6 +68,7 @@ public final class VaeEncoder implements Network {
         this.parameters = Layers.parameters(all);
     }
 
+    /** {@return its configuration} */
     public VaeConfig config() {
         return config;
     }
@@ -81,7 +89,12 @@ public final class VaeEncoder implements Network {
         return parameters;
     }
 
-    /** {@return latent frames produced from {@code frames} input frames in the given call form} */
+    /**
+     * {@return latent frames produced from {@code frames} input frames in the given call form}
+     *
+     * @param frames the number of frames
+     * @param continuation whether this continues a sequence
+     */
     public static long latentFrames(long frames, boolean continuation) {
         return continuation ? frames / 4 : 1 + (frames - 1) / 4;
     }

@@ -16,7 +16,11 @@ public final class VaeWeights {
     private VaeWeights() {
     }
 
-    /** {@return every key the encoder and decoder read, in checkpoint order (encoder, conv1, conv2, decoder)} */
+    /**
+     * {@return every key the encoder and decoder read, in checkpoint order (encoder, conv1, conv2, decoder)}
+     *
+     * @param config the configuration
+     */
     public static List<ParameterSpec> parameters(VaeConfig config) {
         List<ParameterSpec> all = new ArrayList<>(new VaeEncoder(config).parameters());
         all.addAll(new VaeDecoder(config).parameters());
@@ -26,6 +30,9 @@ public final class VaeWeights {
     /**
      * Checks {@code weights} against the whole VAE: every problem (missing key, wrong shape, key no part of the
      * VAE reads) in one {@link WeightException}.
+     *
+     * @param weights the weights
+     * @param config the configuration
      */
     public static void validate(ParameterSource weights, VaeConfig config) {
         List<String> problems = new ArrayList<>();
