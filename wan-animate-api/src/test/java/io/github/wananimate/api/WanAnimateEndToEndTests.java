@@ -8,6 +8,7 @@ import io.github.wananimate.memory.MemoryBudgetException;
 import io.github.wananimate.memory.MemoryModel;
 import io.github.wananimate.memory.ResidencyPlan;
 import io.github.wananimate.nn.Network;
+import io.github.wananimate.nn.clip.ClipVisionEncoder;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralModel;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -192,6 +194,106 @@ public abstract class WanAnimateEndToEndTests {
         }
         assertThatThrownBy(() -> budgeted(1 << 20)).isInstanceOf(MemoryBudgetException.class)
                 .hasMessageContaining("1.00 MiB").hasMessageContaining("needs at least");
+    }
+
+    /**
+     * §3 of issue 10: under a budget the CLIP tower is bound to encode the reference and released before
+     * denoising (its room is the activation reserve), every generation; the frames are those of a run without a
+     * budget.
+     */
+    @Test
+    void underABudgetTheClipTowerIsBoundOnlyWhileItEncodesTheReference() {
+        ResidencyPlan all = MemoryModel.planBudgetedGeneration(new WanAnimateDiT(model.dit()), model.vae(),
+                model.clip(), SIZE, SIZE, CLIP_LENGTH, Long.MAX_VALUE);
+        CollectingSink unbudgeted = new CollectingSink();
+        wan.animate(animation(11), unbudgeted);
+        Backend inner = Backends.byName(backendName()).open(BackendOptions.cpu());
+        List<String> events = new ArrayList<>();
+        Backend counting = new Backend() {
+            @Override
+            public String name() {
+                return inner.name();
+            }
+
+            @Override
+            public String device() {
+                return inner.device();
+            }
+
+            @Override
+            public LoadedNetwork load(Network network, ParameterSource weights) {
+                return track(network, inner.load(network, weights));
+            }
+
+            @Override
+            public LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
+                return track(network, inner.load(network, weights, streamedGroups));
+            }
+
+            private LoadedNetwork track(Network network, LoadedNetwork loaded) {
+                events.add("bind " + network.name());
+                return new LoadedNetwork() {
+                    @Override
+                    public String name() {
+                        return loaded.name();
+                    }
+
+                    @Override
+                    public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
+                        events.add("run " + network.name());
+                        return loaded.run(inputs);
+                    }
+
+                    @Override
+                    public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> device,
+                            Predicate<String> keep) {
+                        events.add("run " + network.name());
+                        return loaded.run(inputs, device, keep);
+                    }
+
+                    @Override
+                    public void close() {
+                        events.add("release " + network.name());
+                        loaded.close();
+                    }
+                };
+            }
+
+            @Override
+            public boolean streamsParameterGroups() {
+                return inner.streamsParameterGroups();
+            }
+
+            @Override
+            public DeviceTensor upload(HostTensor host) {
+                return inner.upload(host);
+            }
+
+            @Override
+            public void close() {
+                inner.close();
+            }
+        };
+        String clip = new ClipVisionEncoder(model.clip()).name();
+        String dit = new WanAnimateDiT(model.dit()).name();
+        try (WanAnimate budgeted = WanAnimate.builder().dit(model.dit(), model.ditWeights())
+                .vae(model.vae(), model.vaeWeights()).clip(model.clip(), model.clipWeights())
+                .textEncoder(model.textEncoder()).backend(counting).deviceMemoryBudget(all.allResidentBytes())
+                .build()) {
+            assertThat(events).as("not bound with the model").doesNotContain("bind " + clip);
+            for (int generation = 0; generation < 2; generation++) {
+                events.clear();
+                CollectingSink sink = new CollectingSink();
+                budgeted.animate(animation(11), sink);
+                assertThat(sink.frames).as("same frames as without a budget").isEqualTo(unbudgeted.frames);
+                List<String> clipEvents = events.stream().filter(e -> e.endsWith(" " + clip)).toList();
+                assertThat(clipEvents).containsExactly("bind " + clip, "run " + clip, "release " + clip);
+                assertThat(events.indexOf("release " + clip)).as("released before the first DiT step")
+                        .isLessThan(events.indexOf("run " + dit));
+            }
+        } finally {
+            counting.close();
+        }
     }
 
     private WanAnimate budgeted(long budget) {
