@@ -162,9 +162,14 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
         return UMT5_PARAMETERS * 2.0;
     }
 
-    /** VAE and motion encoder in float32, resident for the whole run. */
-    static double companionResidentBytes() {
-        return MemoryModel.companionResidentBytes(VaeConfig.official());
+    /** The motion encoder in float32, resident for the whole run. */
+    static double motionEncoderBytes() {
+        return MemoryModel.motionEncoderBytes();
+    }
+
+    /** The VAE in float32 with its decode working set, bound only while it encodes or decodes. */
+    double vaeOnDemandBytes() {
+        return MemoryModel.vaeOnDemandBytes(VaeConfig.official(), width, height);
     }
 
     /** The CLIP tower in float32 with its activations, bound only while it encodes the reference. */
@@ -224,10 +229,12 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
         } else {
             out.printf(Locale.ROOT, "    %-24s %6.2f  (%s)%n", "DiT weights", ditWeightBytes() / 1e9, p);
         }
-        out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32; resident for the run)%n", "VAE + motion encoder",
-                companionResidentBytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32; resident for the run)%n", "motion encoder",
+                motionEncoderBytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32 with activations; bound to encode the reference, in the "
                 + "activation reserve)%n", "CLIP", clipOnDemandBytes() / 1e9);
+        out.printf(Locale.ROOT, "    %-24s %6.2f  (fp32 with the decode working set; bound to encode and decode, in "
+                + "the activation reserve)%n", "VAE", vaeOnDemandBytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f  (bf16; released after encoding the prompt)%n", "umT5",
                 umt5Bytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f  (%s, estimate of the memory model)%n", "DiT activations",

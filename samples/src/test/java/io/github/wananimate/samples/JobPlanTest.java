@@ -71,7 +71,8 @@ class JobPlanTest {
         assertThat(JobPlan.umt5Bytes()).isEqualTo(11_361_820_672.0);
         VaeConfig vae = VaeConfig.official();
         ClipVisionConfig clip = ClipVisionConfig.vitHuge14();
-        assertThat(JobPlan.companionResidentBytes()).isEqualTo(MemoryModel.companionResidentBytes(vae));
+        assertThat(JobPlan.motionEncoderBytes()).isEqualTo(MemoryModel.motionEncoderBytes());
+        assertThat(p.vaeOnDemandBytes()).isEqualTo(MemoryModel.vaeOnDemandBytes(vae, 1280, 720));
         assertThat(JobPlan.clipOnDemandBytes()).isEqualTo(MemoryModel.clipOnDemandBytes(clip));
         // 3 × 192 × 4 × 1280 × 720 × 4 bytes
         assertThat(p.vaeDecodeBytes()).isEqualTo(8_493_465_600.0);

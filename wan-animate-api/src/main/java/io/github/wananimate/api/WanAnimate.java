@@ -18,8 +18,8 @@ import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.pipeline.ClipPlan;
 import io.github.wananimate.pipeline.Job;
-import io.github.wananimate.pipeline.NetworkHandle;
-import io.github.wananimate.pipeline.OnDemandNetwork;
+import io.github.wananimate.pipeline.Lease;
+import io.github.wananimate.pipeline.OnDemand;
 import io.github.wananimate.pipeline.PixelVideo;
 import io.github.wananimate.pipeline.WanAnimatePipeline;
 import io.github.wananimate.pipeline.WanVae;
@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Networks: the VAE, the CLIP tower and the DiT's motion encoder are bound when the model is built (under a
- * memory budget the CLIP tower only while it encodes the reference, in the room the DiT's activations take later);
+ * memory budget the VAE and the CLIP tower only while they encode or decode, in the room the DiT's activations
+ * take while it denoises);
  * the DiT is
  * bound at the first generation, and bound again (with the Relighting LoRA merged, §2.15) only when a replacement
  * request asks for the LoRA and the previous one did not, or the other way round. The umT5 text encoder is bound
@@ -83,9 +84,10 @@ public final class WanAnimate implements AutoCloseable {
     /** The networks bound here, to close most recent first. */
     private final Deque<AutoCloseable> owned = new ArrayDeque<>();
     private final LoadedNetwork motionEncoder;
-    private final WanVae vae;
+    /** Bound for the whole run, or under a memory budget only while it encodes or decodes. */
+    private final Lease<WanVae> vae;
     /** Bound for the whole run, or under a memory budget only while it encodes the reference. */
-    private final NetworkHandle clip;
+    private final Lease<LoadedNetwork> clip;
 
     /** The device-memory budget in bytes; 0 for none (everything resident). */
     private final long memoryBudget;
@@ -122,11 +124,16 @@ public final class WanAnimate implements AutoCloseable {
         try {
             this.motionEncoder = keep(backend.load(new MotionEncoder("motion_encoder.", precision),
                     model.ditWeights()));
-            this.vae = keep(WanVae.load(backend, model.vaeWeights(), model.vaeConfig()));
-            this.clip = memoryBudget > 0
-                    ? keep(new OnDemandNetwork(backend, new ClipVisionEncoder(model.clipConfig()), model.clipWeights()))
-                    : NetworkHandle.resident(keep(backend.load(new ClipVisionEncoder(model.clipConfig()),
-                            model.clipWeights())));
+            if (memoryBudget > 0) {
+                this.vae = keep(new OnDemand<>("VAE", () -> WanVae.load(backend, model.vaeWeights(),
+                        model.vaeConfig())));
+                this.clip = keep(new OnDemand<>("CLIP", () -> backend.load(new ClipVisionEncoder(model.clipConfig()),
+                        model.clipWeights())));
+            } else {
+                this.vae = Lease.resident(keep(WanVae.load(backend, model.vaeWeights(), model.vaeConfig())));
+                this.clip = Lease.resident(keep(backend.load(new ClipVisionEncoder(model.clipConfig()),
+                        model.clipWeights())));
+            }
         } catch (RuntimeException e) {
             throw Closeables.closeAll(owned, e);
         }
@@ -419,9 +426,9 @@ public final class WanAnimate implements AutoCloseable {
 
         /**
          * The device memory the model may use, in bytes (see {@link MemorySize#parse} for {@code "24G"}). The DiT
-         * keeps as many blocks resident as fit next to the VAE and motion encoder and an activation reserve for the
-         * request's size, which also holds the CLIP tower while it encodes the reference (it is bound for that
-         * moment only; {@link MemoryModel#planBudgetedGeneration}); the other blocks stream from the mapped
+         * keeps as many blocks resident as fit next to the motion encoder and an activation reserve for the
+         * request's size, which also holds the VAE and the CLIP tower while they encode or decode (they are bound
+         * for those moments only; {@link MemoryModel#planBudgetedGeneration}); the other blocks stream from the mapped
          * checkpoint one at a time. Default: no budget, everything resident. A budget that cannot hold even one
          * streamed block plus activations is refused by {@link #build()} (and a request too large for it by
          * {@code animate}/{@code replace}) with a {@link MemoryBudgetException} naming the minimum.

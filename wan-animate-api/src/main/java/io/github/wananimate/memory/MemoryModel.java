@@ -95,9 +95,10 @@ public final class MemoryModel {
     }
 
     /**
-     * The residency plan of a generation under a budget, as {@code WanAnimate} runs it: the VAE and the motion
-     * encoder resident for the whole run ({@link #companionResidentBytes}), the CLIP tower bound only to encode the
-     * reference ({@link #clipOnDemandBytes}), in the room the DiT's activations take while it denoises.
+     * The residency plan of a generation under a budget, as {@code WanAnimate} runs it: the motion encoder resident
+     * for the whole run ({@link #motionEncoderBytes}); the CLIP tower ({@link #clipOnDemandBytes}) and the VAE
+     * ({@link #vaeOnDemandBytes}) bound only while they encode or decode, in the room the DiT's activations take
+     * while it denoises.
      *
      * @param dit the DiT
      * @param vae the VAE's configuration
@@ -133,8 +134,9 @@ public final class MemoryModel {
     public static ResidencyPlan planBudgetedGeneration(WanAnimateDiT dit, VaeConfig vae, ClipVisionConfig clip,
             int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
             int activationBytesPerElement) {
-        return planGeneration(dit, companionResidentBytes(vae), clipOnDemandBytes(clip), width, height, clipLength,
-                budgetBytes, weightBytesPerElement, activationBytesPerElement);
+        return planGeneration(dit, motionEncoderBytes(), Math.max(clipOnDemandBytes(clip),
+                vaeOnDemandBytes(vae, width, height)), width, height, clipLength, budgetBytes, weightBytesPerElement,
+                activationBytesPerElement);
     }
 
     /**
@@ -203,15 +205,22 @@ public final class MemoryModel {
         return plan.fixedBytes() + plan.residentGroupBytes() + textEncoderBytes <= plan.budgetBytes();
     }
 
+    /** {@return float32 bytes of the motion encoder, the one network besides the DiT a budgeted run keeps bound} */
+    public static long motionEncoderBytes() {
+        return weightBytes(new MotionEncoder(MOTION_ENCODER_PREFIX), FLOAT32_BYTES);
+    }
+
     /**
-     * {@return float32 bytes of the networks resident for a whole budgeted run besides the DiT: the VAE (encoder
-     * and decoder) and the motion encoder}
+     * Float32 bytes the VAE needs while it is bound: its weights (encoder and decoder) and the decode working set
+     * of the request's size (larger than the encode's, which runs the same layers on 1 + 4 frames at a time).
      *
      * @param vae the VAE's configuration
+     * @param width generation width
+     * @param height generation height
+     * @return the bytes
      */
-    public static long companionResidentBytes(VaeConfig vae) {
-        return weightBytes(VaeWeights.parameters(vae), key -> true, FLOAT32_BYTES)
-                + weightBytes(new MotionEncoder(MOTION_ENCODER_PREFIX), FLOAT32_BYTES);
+    public static long vaeOnDemandBytes(VaeConfig vae, int width, int height) {
+        return weightBytes(VaeWeights.parameters(vae), key -> true, FLOAT32_BYTES) + vaeDecodeBytes(width, height);
     }
 
     /**

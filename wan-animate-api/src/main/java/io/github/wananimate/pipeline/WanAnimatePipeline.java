@@ -54,7 +54,8 @@ public final class WanAnimatePipeline {
      * @param motionEncoder the DiT's {@link MotionEncoder} ({@code motion_encoder.*} of the DiT checkpoint), bound
      *     on its own: the face crops of a clip are encoded once and handed to every step as {@code face_motion}
      *     (the original re-encodes the same faces at every step; the result is the same)
-     * @param vae the Wan 2.1 VAE
+     * @param vae the Wan 2.1 VAE, acquired for the reference, for each clip's encoding and for each clip's decoding,
+     *     and released after each
      * @param clip {@link ClipVisionEncoder} on its weights, acquired for the reference's feature and released
      *     right after
      * @param clipConfig its configuration (the input size is read from it)
@@ -63,8 +64,8 @@ public final class WanAnimatePipeline {
      *     generation, and handed to the DiT as device inputs; only the latent, the timestep and the velocity cross
      *     between host and device at each step
      */
-    public record Networks(LoadedNetwork dit, DiTConfig ditConfig, LoadedNetwork motionEncoder, WanVae vae,
-            NetworkHandle clip, ClipVisionConfig clipConfig, Function<HostTensor, DeviceTensor> upload) {
+    public record Networks(LoadedNetwork dit, DiTConfig ditConfig, LoadedNetwork motionEncoder, Lease<WanVae> vae,
+            Lease<LoadedNetwork> clip, ClipVisionConfig clipConfig, Function<HostTensor, DeviceTensor> upload) {
 
         public Networks {
             Objects.requireNonNull(dit, "dit");
@@ -141,7 +142,12 @@ public final class WanAnimatePipeline {
         monitor.preparing(plan.clipCount(), job.steps());
         Frame reference = ReferenceLetterbox.paddingResize(job.reference(), height, width);
         HostTensor referencePixels = PixelVideo.fromFrame(reference, precision);
-        HostTensor referenceLatent = networks.vae().encode(referencePixels);
+        HostTensor referenceLatent;
+        try {
+            referenceLatent = networks.vae().acquire().encode(referencePixels);
+        } finally {
+            networks.vae().release();
+        }
         monitor.checkCancelled();
         HostTensor clipFeature = clipFeature(referencePixels);
         // §2.10: the unconditional pass sees black faces (all −1); every frame is the same, so one is encoded.
@@ -258,12 +264,21 @@ public final class WanAnimatePipeline {
     /** §2.6–§2.9: pose latents, face pixels and y of one clip. */
     private ClipInputs encodeClip(Job job, ClipPlan.Clip clip, LatentGeometry geometry,
             HostTensor referenceLatent, HostTensor previous, Map<Integer, float[]> knownMotion) {
+        try {
+            return encodeClip(networks.vae().acquire(), job, clip, geometry, referenceLatent, previous, knownMotion);
+        } finally {
+            networks.vae().release();
+        }
+    }
+
+    private ClipInputs encodeClip(WanVae vae, Job job, ClipPlan.Clip clip, LatentGeometry geometry,
+            HostTensor referenceLatent, HostTensor previous, Map<Integer, float[]> knownMotion) {
         int[] sources = clip.sourceFrames();
         int clipLength = geometry.clipLength();
         int height = geometry.height();
         int width = geometry.width();
 
-        HostTensor pose = networks.vae().encode(PixelVideo.fromFrames(job.pose(), sources, precision));
+        HostTensor pose = vae.encode(PixelVideo.fromFrames(job.pose(), sources, precision));
         HostTensor poseLatents = rounded(pose).reshape(geometry.poseLatentShape());
         HostTensor faceMotion = faceMotion(job.face(), sources, knownMotion);
 
@@ -277,7 +292,7 @@ public final class WanAnimatePipeline {
         }
         HostTensor video = ClipConditioning.conditioningVideo(job.replacement(), previous, background,
                 clipLength, height, width);
-        HostTensor videoLatent = networks.vae().encode(video);
+        HostTensor videoLatent = vae.encode(video);
         HostTensor mask = ClipConditioning.clipMask(geometry.latentFrames(), geometry.latentHeight(),
                 geometry.latentWidth(), clip.conditioningFrames(), keepBackground);
         HostTensor y = rounded(ClipConditioning.assembleY(referenceLatent, videoLatent, mask));
@@ -381,6 +396,15 @@ public final class WanAnimatePipeline {
      */
     private HostTensor decodeAndEmit(HostTensor latent, ClipPlan.Clip clip, ClipPlan plan, HostTensor previous,
             DecodedFrameSink sink, GenerationMonitor monitor) {
+        try {
+            return decodeAndEmit(networks.vae().acquire(), latent, clip, plan, previous, sink, monitor);
+        } finally {
+            networks.vae().release();
+        }
+    }
+
+    private HostTensor decodeAndEmit(WanVae vae, HostTensor latent, ClipPlan.Clip clip, ClipPlan plan,
+            HostTensor previous, DecodedFrameSink sink, GenerationMonitor monitor) {
         int clipLength = plan.clipLength();
         int carried = plan.continuationFrames();
         int dropped = clip.droppedFrames();
@@ -391,7 +415,7 @@ public final class WanAnimatePipeline {
         long[] frameShape = null;
         int plane = 0;
         int frame = 0;
-        Iterator<HostTensor> chunks = networks.vae().decodeChunks(ClipOutput.withoutReferenceSlot(latent));
+        Iterator<HostTensor> chunks = vae.decodeChunks(ClipOutput.withoutReferenceSlot(latent));
         while (chunks.hasNext()) {
             monitor.checkCancelled();
             HostTensor chunk = ClipOutput.clamp(chunks.next());

@@ -10,6 +10,8 @@ import io.github.wananimate.memory.ResidencyPlan;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.clip.ClipVisionEncoder;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
+import io.github.wananimate.nn.vae.VaeDecoder;
+import io.github.wananimate.nn.vae.VaeEncoder;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.spi.Backend;
@@ -197,12 +199,12 @@ public abstract class WanAnimateEndToEndTests {
     }
 
     /**
-     * §3 of issue 10: under a budget the CLIP tower is bound to encode the reference and released before
-     * denoising (its room is the activation reserve), every generation; the frames are those of a run without a
-     * budget.
+     * §3 of issue 10: under a budget the CLIP tower is bound to encode the reference and the VAE to encode and
+     * decode, each released before the DiT runs (their room is the activation reserve), every generation; the
+     * frames are those of a run without a budget.
      */
     @Test
-    void underABudgetTheClipTowerIsBoundOnlyWhileItEncodesTheReference() {
+    void underABudgetTheClipTowerAndTheVaeAreBoundOnlyWhileTheyEncodeOrDecode() {
         ResidencyPlan all = MemoryModel.planBudgetedGeneration(new WanAnimateDiT(model.dit()), model.vae(),
                 model.clip(), SIZE, SIZE, CLIP_LENGTH, Long.MAX_VALUE);
         CollectingSink unbudgeted = new CollectingSink();
@@ -276,20 +278,35 @@ public abstract class WanAnimateEndToEndTests {
         };
         String clip = new ClipVisionEncoder(model.clip()).name();
         String dit = new WanAnimateDiT(model.dit()).name();
+        List<String> transients = List.of(clip, new VaeEncoder(model.vae()).name(),
+                new VaeDecoder(model.vae()).name());
         try (WanAnimate budgeted = WanAnimate.builder().dit(model.dit(), model.ditWeights())
                 .vae(model.vae(), model.vaeWeights()).clip(model.clip(), model.clipWeights())
                 .textEncoder(model.textEncoder()).backend(counting).deviceMemoryBudget(all.allResidentBytes())
                 .build()) {
-            assertThat(events).as("not bound with the model").doesNotContain("bind " + clip);
+            assertThat(events).as("not bound with the model").noneMatch(e -> transients.stream()
+                    .anyMatch(t -> e.equals("bind " + t)));
             for (int generation = 0; generation < 2; generation++) {
                 events.clear();
                 CollectingSink sink = new CollectingSink();
-                budgeted.animate(animation(11), sink);
+                GenerationResult result = budgeted.animate(animation(11), sink);
                 assertThat(sink.frames).as("same frames as without a budget").isEqualTo(unbudgeted.frames);
                 List<String> clipEvents = events.stream().filter(e -> e.endsWith(" " + clip)).toList();
                 assertThat(clipEvents).containsExactly("bind " + clip, "run " + clip, "release " + clip);
                 assertThat(events.indexOf("release " + clip)).as("released before the first DiT step")
                         .isLessThan(events.indexOf("run " + dit));
+                for (int i = 0; i < events.size(); i++) {
+                    if (events.get(i).equals("run " + dit)) {
+                        List<String> before = events.subList(0, i);
+                        for (String t : transients) {
+                            assertThat(before.stream().filter(e -> e.equals("bind " + t)).count())
+                                    .as(t + " released whenever the DiT runs")
+                                    .isEqualTo(before.stream().filter(e -> e.equals("release " + t)).count());
+                        }
+                    }
+                }
+                assertThat(events).as("the VAE bound for the reference, then per clip to encode and to decode")
+                        .filteredOn(e -> e.equals("bind " + transients.get(1))).hasSize(1 + 2 * result.clipCount());
             }
         } finally {
             counting.close();

@@ -13,7 +13,7 @@ import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.pipeline.ClipPlan;
 import io.github.wananimate.pipeline.GenerationMonitor;
 import io.github.wananimate.pipeline.Job;
-import io.github.wananimate.pipeline.NetworkHandle;
+import io.github.wananimate.pipeline.Lease;
 import io.github.wananimate.pipeline.WanAnimatePipeline;
 import io.github.wananimate.pipeline.WanVae;
 import io.github.wananimate.procedural.ProceduralNoiseSource;
@@ -87,8 +87,8 @@ public final class PipelineFixture implements FixtureComponent {
                 WanVae vae = WanVae.load(shared, vaeWeights, vaeConfig);
                 LoadedNetwork clip = shared.load(new ClipVisionEncoder(clipConfig), clipWeights)) {
             WanAnimatePipeline pipeline = new WanAnimatePipeline(
-                    new WanAnimatePipeline.Networks(dit, ditConfig, motion, vae, NetworkHandle.resident(clip), clipConfig,
-                            backend::upload),
+                    new WanAnimatePipeline.Networks(dit, ditConfig, motion, Lease.resident(vae), Lease.resident(clip),
+                            clipConfig, backend::upload),
                     precision);
             for (Map.Entry<String, JsonElement> entry : fixture.json().getAsJsonObject("cases").entrySet()) {
                 JsonObject c = entry.getValue().getAsJsonObject();

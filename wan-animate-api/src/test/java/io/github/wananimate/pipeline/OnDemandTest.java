@@ -9,7 +9,7 @@ import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.spi.LoadedNetwork;
 import org.junit.jupiter.api.Test;
 
-class OnDemandNetworkTest {
+class OnDemandTest {
 
     private static final ClipVisionConfig TINY = new ClipVisionConfig(224, 14, 64, 2, 3, 4, 32);
 
@@ -17,7 +17,7 @@ class OnDemandNetworkTest {
     void bindsWhenAcquiredAndReleasesAfterEachUse() {
         ClipVisionEncoder network = new ClipVisionEncoder(TINY);
         try (ProceduralWeights weights = ProceduralWeights.forSpecs(0, network.parameters());
-                OnDemandNetwork clip = new OnDemandNetwork(new RefBackend(), network, weights)) {
+                OnDemand<LoadedNetwork> clip = new OnDemand<>("clip", () -> new RefBackend().load(network, weights))) {
             assertThat(clip.isBound()).isFalse();
             LoadedNetwork first = clip.acquire();
             assertThat(clip.acquire()).as("bound once per use").isSameAs(first);
@@ -35,7 +35,7 @@ class OnDemandNetworkTest {
         ClipVisionEncoder network = new ClipVisionEncoder(TINY);
         try (ProceduralWeights weights = ProceduralWeights.forSpecs(0, network.parameters());
                 LoadedNetwork bound = new RefBackend().load(network, weights)) {
-            NetworkHandle handle = NetworkHandle.resident(bound);
+            Lease<LoadedNetwork> handle = Lease.resident(bound);
             assertThat(handle.acquire()).isSameAs(bound);
             handle.release();
             assertThat(handle.acquire()).isSameAs(bound);

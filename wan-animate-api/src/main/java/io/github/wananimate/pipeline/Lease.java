@@ -1,0 +1,30 @@
+package io.github.wananimate.pipeline;
+
+/**
+ * A bound network (or a pair, such as the VAE's encoder and decoder) that the pipeline uses for moments of a
+ * generation: either bound for the whole run ({@link #resident}) or bound when acquired and released when its use
+ * ends ({@link OnDemand}), so that under a memory budget its weights share the room the DiT's activations take
+ * while it denoises.
+ *
+ * @param <T> what is bound
+ */
+public interface Lease<T> {
+
+    /** {@return the bound network, binding it first when it is bound on demand} */
+    T acquire();
+
+    /** Ends a use: what is bound on demand is released here. */
+    default void release() {
+    }
+
+    /**
+     * What stays bound for the whole run; {@link #release} keeps it.
+     *
+     * @param <T> what is bound
+     * @param bound the bound network (closed by its owner)
+     * @return the lease
+     */
+    static <T> Lease<T> resident(T bound) {
+        return () -> bound;
+    }
+}
