@@ -10,11 +10,12 @@ import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.DeviceTensor;
+import io.github.wananimate.spi.ForwardingBackend;
+import io.github.wananimate.spi.ForwardingLoadedNetwork;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
-import io.github.wananimate.weights.ParameterSource;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -142,58 +143,26 @@ final class VaeBench {
     }
 
     /** A view of a backend that records the largest set of tensors its networks kept on the device in one run. */
-    private static final class CacheMeter implements Backend {
-        private final Backend backend;
+    private static final class CacheMeter extends ForwardingBackend {
         private volatile long cacheBytes;
 
         CacheMeter(Backend backend) {
-            this.backend = backend;
+            super(backend);
         }
 
         @Override
-        public String name() {
-            return backend.name();
-        }
-
-        @Override
-        public String device() {
-            return backend.device();
-        }
-
-        @Override
-        public DeviceTensor upload(HostTensor host) {
-            return backend.upload(host);
-        }
-
-        @Override
-        public LoadedNetwork load(Network network, ParameterSource weights) {
-            LoadedNetwork loaded = backend.load(network, weights);
-            return new LoadedNetwork() {
-                @Override
-                public String name() {
-                    return loaded.name();
-                }
-
-                @Override
-                public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
-                    return loaded.run(inputs);
-                }
-
+        protected LoadedNetwork wrap(Network network, LoadedNetwork loaded) {
+            return new ForwardingLoadedNetwork(loaded) {
                 @Override
                 public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
                         Predicate<String> keepOnDevice) {
-                    RunOutputs outputs = loaded.run(inputs, deviceInputs, keepOnDevice);
+                    RunOutputs outputs = super.run(inputs, deviceInputs, keepOnDevice);
                     long bytes = 0;
                     for (DeviceTensor t : outputs.device().values()) {
                         bytes += Shapes.elementCount(t.shape()) * Float.BYTES;
                     }
                     cacheBytes = Math.max(cacheBytes, bytes);
                     return outputs;
-                }
-
-                @Override
-                public void close() {
-                    loaded.close();
                 }
             };
         }

@@ -18,19 +18,19 @@ import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.Backends;
 import io.github.wananimate.spi.DeviceTensor;
+import io.github.wananimate.spi.ForwardingBackend;
+import io.github.wananimate.spi.ForwardingLoadedNetwork;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.video.Frame;
-import io.github.wananimate.weights.ParameterSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -211,69 +211,30 @@ public abstract class WanAnimateEndToEndTests {
         wan.animate(animation(11), unbudgeted);
         Backend inner = Backends.byName(backendName()).open(BackendOptions.cpu());
         List<String> events = new ArrayList<>();
-        Backend counting = new Backend() {
+        Backend counting = new ForwardingBackend(inner) {
             @Override
-            public String name() {
-                return inner.name();
-            }
-
-            @Override
-            public String device() {
-                return inner.device();
-            }
-
-            @Override
-            public LoadedNetwork load(Network network, ParameterSource weights) {
-                return track(network, inner.load(network, weights));
-            }
-
-            @Override
-            public LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
-                return track(network, inner.load(network, weights, streamedGroups));
-            }
-
-            private LoadedNetwork track(Network network, LoadedNetwork loaded) {
+            protected LoadedNetwork wrap(Network network, LoadedNetwork loaded) {
                 events.add("bind " + network.name());
-                return new LoadedNetwork() {
-                    @Override
-                    public String name() {
-                        return loaded.name();
-                    }
-
+                return new ForwardingLoadedNetwork(loaded) {
                     @Override
                     public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
                         events.add("run " + network.name());
-                        return loaded.run(inputs);
+                        return super.run(inputs);
                     }
 
                     @Override
                     public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> device,
                             Predicate<String> keep) {
                         events.add("run " + network.name());
-                        return loaded.run(inputs, device, keep);
+                        return super.run(inputs, device, keep);
                     }
 
                     @Override
                     public void close() {
                         events.add("release " + network.name());
-                        loaded.close();
+                        super.close();
                     }
                 };
-            }
-
-            @Override
-            public boolean streamsParameterGroups() {
-                return inner.streamsParameterGroups();
-            }
-
-            @Override
-            public DeviceTensor upload(HostTensor host) {
-                return inner.upload(host);
-            }
-
-            @Override
-            public void close() {
-                inner.close();
             }
         };
         String clip = new ClipVisionEncoder(model.clip()).name();
@@ -329,29 +290,13 @@ public abstract class WanAnimateEndToEndTests {
         List<Map<String, DeviceTensor>> deviceInputs = new ArrayList<>();
         long[] outputElements = {0};
         Backend inner = Backends.byName(backendName()).open(BackendOptions.cpu());
-        Backend recording = new Backend() {
+        Backend recording = new ForwardingBackend(inner) {
             @Override
-            public String name() {
-                return inner.name();
-            }
-
-            @Override
-            public String device() {
-                return inner.device();
-            }
-
-            @Override
-            public LoadedNetwork load(Network network, ParameterSource weights) {
-                LoadedNetwork loaded = inner.load(network, weights);
+            protected LoadedNetwork wrap(Network network, LoadedNetwork loaded) {
                 if (!(network instanceof WanAnimateDiT)) {
                     return loaded;
                 }
-                return new LoadedNetwork() {
-                    @Override
-                    public String name() {
-                        return loaded.name();
-                    }
-
+                return new ForwardingLoadedNetwork(loaded) {
                     @Override
                     public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
                         throw new AssertionError("the sampler ran the DiT with host inputs only");
@@ -364,26 +309,11 @@ public abstract class WanAnimateEndToEndTests {
                         inputs.forEach((n, t) -> shapes.put(n, t.shape()));
                         hostInputs.add(shapes);
                         deviceInputs.add(Map.copyOf(device));
-                        RunOutputs out = loaded.run(inputs, device, keep);
+                        RunOutputs out = super.run(inputs, device, keep);
                         outputElements[0] = out.host().get(WanAnimateDiT.OUTPUT).elementCount();
                         return out;
                     }
-
-                    @Override
-                    public void close() {
-                        loaded.close();
-                    }
                 };
-            }
-
-            @Override
-            public DeviceTensor upload(HostTensor host) {
-                return inner.upload(host);
-            }
-
-            @Override
-            public void close() {
-                inner.close();
             }
         };
         try (WanAnimate viaRecording = WanAnimate.builder()

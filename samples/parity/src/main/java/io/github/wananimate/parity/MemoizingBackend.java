@@ -2,10 +2,9 @@ package io.github.wananimate.parity;
 
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.spi.Backend;
-import io.github.wananimate.spi.DeviceTensor;
+import io.github.wananimate.spi.ForwardingBackend;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.tensor.HostTensor;
-import io.github.wananimate.weights.ParameterSource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,14 +21,13 @@ import java.util.TreeMap;
  * would give the same bytes, so this only saves test time. Only for deterministic networks; closing this view does
  * not close the backend.
  */
-final class MemoizingBackend implements Backend {
+final class MemoizingBackend extends ForwardingBackend {
 
-    private final Backend backend;
     private final Set<String> memoized;
     private int hits;
 
     MemoizingBackend(Backend backend, Set<String> memoized) {
-        this.backend = backend;
+        super(backend);
         this.memoized = Set.copyOf(memoized);
     }
 
@@ -39,18 +37,7 @@ final class MemoizingBackend implements Backend {
     }
 
     @Override
-    public String name() {
-        return backend.name();
-    }
-
-    @Override
-    public String device() {
-        return backend.device();
-    }
-
-    @Override
-    public LoadedNetwork load(Network network, ParameterSource weights) {
-        LoadedNetwork loaded = backend.load(network, weights);
+    protected LoadedNetwork wrap(Network network, LoadedNetwork loaded) {
         if (!memoized.contains(network.name())) {
             return loaded;
         }
@@ -80,11 +67,6 @@ final class MemoizingBackend implements Backend {
                 loaded.close();
             }
         };
-    }
-
-    @Override
-    public DeviceTensor upload(HostTensor host) {
-        return backend.upload(host);
     }
 
     @Override
