@@ -9,11 +9,9 @@ import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.Backends;
-import io.github.wananimate.spi.DeviceTensor;
+import io.github.wananimate.spi.ForwardingBackend;
 import io.github.wananimate.spi.LoadedNetwork;
-import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.video.Frame;
-import io.github.wananimate.weights.ParameterSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,12 +88,11 @@ public abstract class WanAnimateModelFolderEndToEndTests {
     }
 
     /** A backend that counts how often each network (by name) is bound. */
-    private static final class CountingBackend implements Backend {
-        private final Backend delegate;
+    private static final class CountingBackend extends ForwardingBackend {
         private final Map<String, Integer> loads = new HashMap<>();
 
         CountingBackend(Backend delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         int loads(String network) {
@@ -103,29 +100,9 @@ public abstract class WanAnimateModelFolderEndToEndTests {
         }
 
         @Override
-        public String name() {
-            return delegate.name();
-        }
-
-        @Override
-        public String device() {
-            return delegate.device();
-        }
-
-        @Override
-        public LoadedNetwork load(Network network, ParameterSource weights) {
+        protected LoadedNetwork wrap(Network network, LoadedNetwork loaded) {
             loads.merge(network.name(), 1, Integer::sum);
-            return delegate.load(network, weights);
-        }
-
-        @Override
-        public DeviceTensor upload(HostTensor host) {
-            return delegate.upload(host);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return loaded;
         }
     }
 }
