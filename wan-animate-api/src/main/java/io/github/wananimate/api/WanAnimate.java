@@ -44,6 +44,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,16 +125,12 @@ public final class WanAnimate implements AutoCloseable {
         try {
             this.motionEncoder = keep(backend.load(new MotionEncoder("motion_encoder.", precision),
                     model.ditWeights()));
-            if (memoryBudget > 0) {
-                this.vae = keep(new OnDemand<>("VAE", () -> WanVae.load(backend, model.vaeWeights(),
-                        model.vaeConfig())));
-                this.clip = keep(new OnDemand<>("CLIP", () -> backend.load(new ClipVisionEncoder(model.clipConfig()),
-                        model.clipWeights())));
-            } else {
-                this.vae = Lease.resident(keep(WanVae.load(backend, model.vaeWeights(), model.vaeConfig())));
-                this.clip = Lease.resident(keep(backend.load(new ClipVisionEncoder(model.clipConfig()),
-                        model.clipWeights())));
-            }
+            Supplier<WanVae> bindVae = () -> WanVae.load(backend, model.vaeWeights(), model.vaeConfig());
+            Supplier<LoadedNetwork> bindClip = () -> backend.load(new ClipVisionEncoder(model.clipConfig()),
+                    model.clipWeights());
+            this.vae = memoryBudget > 0 ? keep(new OnDemand<>("VAE", bindVae)) : Lease.resident(keep(bindVae.get()));
+            this.clip = memoryBudget > 0 ? keep(new OnDemand<>("CLIP", bindClip))
+                    : Lease.resident(keep(bindClip.get()));
         } catch (RuntimeException e) {
             throw Closeables.closeAll(owned, e);
         }
@@ -362,29 +359,13 @@ public final class WanAnimate implements AutoCloseable {
             dit = null;
         }
         failure = Closeables.closeAll(owned, failure);
-        try {
-            model.close();
-        } catch (RuntimeException e) {
-            failure = add(failure, e);
-        }
+        failure = Closeables.close(model, failure);
         if (ownsBackend) {
-            try {
-                backend.close();
-            } catch (RuntimeException e) {
-                failure = add(failure, e);
-            }
+            failure = Closeables.close(backend, failure);
         }
         if (failure != null) {
             throw failure;
         }
-    }
-
-    private static RuntimeException add(RuntimeException first, RuntimeException next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
     }
 
     /** The DiT's residency under the memory budget for {@code request}'s size. */
@@ -652,18 +633,8 @@ public final class WanAnimate implements AutoCloseable {
                 model = ModelComponents.resolve(given, opened);
                 return new WanAnimate(this, opened, ownsBackend, model);
             } catch (RuntimeException e) {
-                RuntimeException failure = e;
-                if (model != null) {
-                    try {
-                        model.close();
-                    } catch (RuntimeException suppressed) {
-                        failure.addSuppressed(suppressed);
-                    }
-                }
-                if (ownsBackend) {
-                    opened.close();
-                }
-                throw failure;
+                RuntimeException failure = Closeables.close(model, e);
+                throw ownsBackend ? Closeables.close(opened, failure) : failure;
             }
         }
     }

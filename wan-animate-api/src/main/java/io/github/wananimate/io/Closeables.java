@@ -16,17 +16,33 @@ public final class Closeables {
      */
     public static RuntimeException closeAll(Deque<? extends AutoCloseable> resources, RuntimeException failure) {
         while (!resources.isEmpty()) {
-            try {
-                resources.pop().close();
-            } catch (Exception e) {
-                RuntimeException next = e instanceof RuntimeException r ? r : new IllegalStateException(e);
-                if (failure == null) {
-                    failure = next;
-                } else {
-                    failure.addSuppressed(next);
-                }
-            }
+            failure = close(resources.pop(), failure);
         }
         return failure;
+    }
+
+    /**
+     * Closes one resource (nothing when it is null).
+     *
+     * @param resource the resource, or null
+     * @param failure the failure so far, or null
+     * @return {@code failure} with the close failure suppressed in it, or the close failure when there was none
+     *     before; null when neither
+     */
+    public static RuntimeException close(AutoCloseable resource, RuntimeException failure) {
+        if (resource == null) {
+            return failure;
+        }
+        try {
+            resource.close();
+            return failure;
+        } catch (Exception e) {
+            RuntimeException next = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            if (failure == null) {
+                return next;
+            }
+            failure.addSuppressed(next);
+            return failure;
+        }
     }
 }

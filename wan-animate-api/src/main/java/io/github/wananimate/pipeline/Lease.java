@@ -1,5 +1,7 @@
 package io.github.wananimate.pipeline;
 
+import java.util.function.Function;
+
 /**
  * A bound network (or a pair, such as the VAE's encoder and decoder) that the pipeline uses for moments of a
  * generation: either bound for the whole run ({@link #resident}) or bound when acquired and released when its use
@@ -15,6 +17,21 @@ public interface Lease<T> {
 
     /** Ends a use: what is bound on demand is released here. */
     default void release() {
+    }
+
+    /**
+     * One use: acquires, runs {@code body} on what is bound, and releases, also when the body fails.
+     *
+     * @param <R> the body's result
+     * @param body the use
+     * @return what the body returned
+     */
+    default <R> R use(Function<T, R> body) {
+        try {
+            return body.apply(acquire());
+        } finally {
+            release();
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.wananimate.pipeline;
 
+import io.github.wananimate.io.Closeables;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -43,12 +44,9 @@ public final class OnDemand<T extends AutoCloseable> implements Lease<T>, AutoCl
         if (bound != null) {
             T held = bound;
             bound = null;
-            try {
-                held.close();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot release " + what + ": " + e.getMessage(), e);
+            RuntimeException failure = Closeables.close(held, null);
+            if (failure != null) {
+                throw failure;
             }
         }
     }

@@ -142,12 +142,7 @@ public final class WanAnimatePipeline {
         monitor.preparing(plan.clipCount(), job.steps());
         Frame reference = ReferenceLetterbox.paddingResize(job.reference(), height, width);
         HostTensor referencePixels = PixelVideo.fromFrame(reference, precision);
-        HostTensor referenceLatent;
-        try {
-            referenceLatent = networks.vae().acquire().encode(referencePixels);
-        } finally {
-            networks.vae().release();
-        }
+        HostTensor referenceLatent = networks.vae().use(vae -> vae.encode(referencePixels));
         monitor.checkCancelled();
         HostTensor clipFeature = clipFeature(referencePixels);
         // §2.10: the unconditional pass sees black faces (all −1); every frame is the same, so one is encoded.
@@ -176,7 +171,9 @@ public final class WanAnimatePipeline {
         for (ClipPlan.Clip clip : plan.clips()) {
             int k = clip.index();
             monitor.encodingClip(k);
-            ClipInputs inputs = encodeClip(job, clip, geometry, referenceLatent, previous, knownMotion);
+            HostTensor carried = previous;   // the last frames generated before this clip
+            ClipInputs inputs = networks.vae().use(vae -> encodeClip(vae, job, clip, geometry, referenceLatent,
+                    carried, knownMotion));
             // Only the next clip can reuse codes (its overlap and padding frames); the rest are dropped, so the map
             // stays one clip long whatever the video's length.
             if (k + 1 < plan.clipCount()) {
@@ -213,7 +210,8 @@ public final class WanAnimatePipeline {
                 }
             }
             monitor.decoding(k);
-            previous = decodeAndEmit(x, clip, plan, previous, sink, monitor);
+            HostTensor denoised = x;
+            previous = networks.vae().use(vae -> decodeAndEmit(vae, denoised, clip, plan, carried, sink, monitor));
         }
     }
 
@@ -262,15 +260,6 @@ public final class WanAnimatePipeline {
     }
 
     /** §2.6–§2.9: pose latents, face pixels and y of one clip. */
-    private ClipInputs encodeClip(Job job, ClipPlan.Clip clip, LatentGeometry geometry,
-            HostTensor referenceLatent, HostTensor previous, Map<Integer, float[]> knownMotion) {
-        try {
-            return encodeClip(networks.vae().acquire(), job, clip, geometry, referenceLatent, previous, knownMotion);
-        } finally {
-            networks.vae().release();
-        }
-    }
-
     private ClipInputs encodeClip(WanVae vae, Job job, ClipPlan.Clip clip, LatentGeometry geometry,
             HostTensor referenceLatent, HostTensor previous, Map<Integer, float[]> knownMotion) {
         int[] sources = clip.sourceFrames();
@@ -358,13 +347,8 @@ public final class WanAnimatePipeline {
     /** §2.3: CLIP on the letterboxed reference (bicubic to the tower's size, all blocks but the last). */
     private HostTensor clipFeature(HostTensor referencePixels) {
         HostTensor pixels = ClipPreprocessing.preprocess(referencePixels, networks.clipConfig().imageSize());
-        HostTensor features;
-        try {
-            features = networks.clip().acquire().run(Map.of(ClipVisionEncoder.INPUT, pixels))
-                    .get(ClipVisionEncoder.OUTPUT);
-        } finally {
-            networks.clip().release();
-        }
+        HostTensor features = networks.clip().use(clip -> clip.run(Map.of(ClipVisionEncoder.INPUT, pixels))
+                .get(ClipVisionEncoder.OUTPUT));
         long[] s = features.shape();
         if (s.length != 3 || s[0] != 1 || s[1] != DiTConfig.CLIP_TOKENS || s[2] != DiTConfig.CLIP_DIM) {
             throw new IllegalStateException("the CLIP tower gave features shaped " + Arrays.toString(s)
@@ -394,15 +378,6 @@ public final class WanAnimatePipeline {
      * clip has r frames; when it has fewer (L − r &lt; r, e.g. L = 9 with r = 5, from the third clip on) the original
      * fails, and the frames before them are taken from {@code previous}, the last r frames generated before this clip.
      */
-    private HostTensor decodeAndEmit(HostTensor latent, ClipPlan.Clip clip, ClipPlan plan, HostTensor previous,
-            DecodedFrameSink sink, GenerationMonitor monitor) {
-        try {
-            return decodeAndEmit(networks.vae().acquire(), latent, clip, plan, previous, sink, monitor);
-        } finally {
-            networks.vae().release();
-        }
-    }
-
     private HostTensor decodeAndEmit(WanVae vae, HostTensor latent, ClipPlan.Clip clip, ClipPlan plan,
             HostTensor previous, DecodedFrameSink sink, GenerationMonitor monitor) {
         int clipLength = plan.clipLength();
