@@ -8,8 +8,8 @@
 #   - DJL: a CUDA build of libtorch 2.7.1 the DJL PyTorch engine can use: PYTORCH_LIBRARY_PATH=<libtorch>/lib
 #     (with PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR=cu124 or your flavour), or the pytorch-native-cu124 jar;
 #   - ONNX Runtime: the onnxruntime_gpu artifact (already in the jar) with CUDA 12 and cuDNN 9 on the library path.
-# The onnx backend does not stream under a budget (streamsParameterGroups() is false: measured, it does not bound
-# memory), so it runs the resident configuration and reports the streamed run as skipped.
+# The onnx backend streams by building one session per streamed block for each forward; on CUDA that session copies
+# its block's weights to the device when it is built (not yet run on a GPU).
 # PyTorch's caching allocator keeps freed blocks reserved: nvidia-smi shows reserved memory, an upper bound of the
 # allocated peak.
 set -euo pipefail

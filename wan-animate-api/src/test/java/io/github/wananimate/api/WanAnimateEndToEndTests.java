@@ -175,34 +175,39 @@ public abstract class WanAnimateEndToEndTests {
         ResidencyPlan all = MemoryModel.planBudgetedGeneration(new WanAnimateDiT(model.dit()), model.vae(),
                 model.clip(), SIZE, SIZE, CLIP_LENGTH, Long.MAX_VALUE);
         long budget = all.minimumBudgetBytes() + 1;   // every block streamed
-        boolean streams;
-        try (Backend backend = Backends.byName(backendName()).open(BackendOptions.cpu())) {
-            streams = backend.streamsParameterGroups();
-        }
-        if (streams) {
-            CollectingSink resident = new CollectingSink();
-            wan.animate(animation(11), resident);
-            try (WanAnimate streamed = budgeted(budget)) {
-                CollectingSink sink = new CollectingSink();
-                streamed.animate(animation(11), sink);
-                assertThat(sink.frames).as("streamed blocks, same frames").isEqualTo(resident.frames);
-            }
-        } else {
-            assertThatThrownBy(() -> {
-                try (WanAnimate streamed = budgeted(budget)) {
-                    streamed.animate(animation(11), new CollectingSink());
-                }
-            }).isInstanceOf(MemoryBudgetException.class).hasMessageContaining("cannot do");
+        CollectingSink resident = new CollectingSink();
+        wan.animate(animation(11), resident);
+        try (WanAnimate streamed = budgeted(budget)) {
+            CollectingSink sink = new CollectingSink();
+            streamed.animate(animation(11), sink);
+            assertThat(sink.frames).as("streamed blocks, same frames").isEqualTo(resident.frames);
         }
         assertThatThrownBy(() -> budgeted(1 << 20)).isInstanceOf(MemoryBudgetException.class)
                 .hasMessageContaining("1.00 MiB").hasMessageContaining("needs at least");
     }
 
-    /**
-     * §3 of issue 10: under a budget the CLIP tower is bound to encode the reference and the VAE to encode and
-     * decode, each released before the DiT runs (their room is the activation reserve), every generation; the
-     * frames are those of a run without a budget.
-     */
+    @Test
+    void aBudgetThatNeedsStreamingIsRefusedOnABackendThatCannotStream() {
+        ResidencyPlan all = MemoryModel.planBudgetedGeneration(new WanAnimateDiT(model.dit()), model.vae(),
+                model.clip(), SIZE, SIZE, CLIP_LENGTH, Long.MAX_VALUE);
+        try (Backend residentOnly = new ForwardingBackend(Backends.byName(backendName()).open(BackendOptions.cpu())) {
+            @Override
+            public boolean streamsParameterGroups() {
+                return false;
+            }
+        }) {
+            assertThatThrownBy(() -> {
+                try (WanAnimate streamed = WanAnimate.builder().dit(model.dit(), model.ditWeights())
+                        .vae(model.vae(), model.vaeWeights()).clip(model.clip(), model.clipWeights())
+                        .textEncoder(model.textEncoder()).backend(residentOnly)
+                        .deviceMemoryBudget(all.minimumBudgetBytes() + 1).build()) {
+                    streamed.animate(animation(11), new CollectingSink());
+                }
+            }).isInstanceOf(MemoryBudgetException.class).hasMessageContaining("cannot do")
+                    .hasMessageContaining("everything resident needs");
+        }
+    }
+
     @Test
     void underABudgetTheClipTowerAndTheVaeAreBoundOnlyWhileTheyEncodeOrDecode() {
         ResidencyPlan all = MemoryModel.planBudgetedGeneration(new WanAnimateDiT(model.dit()), model.vae(),

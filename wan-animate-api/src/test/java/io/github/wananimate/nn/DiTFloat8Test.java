@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A float8 DiT checkpoint (ComfyUI / Kijai layout: float8 {@code .weight}s, float32 {@code .scale_weight} scalars, a
- * {@code scaled_fp8} marker, float32 norms and biases) runs on a backend, resident and (where the backend streams)
- * with streamed blocks, and gives exactly the output of a float32 checkpoint holding the dequantised values
+ * {@code scaled_fp8} marker, float32 norms and biases) runs on a backend, resident and with streamed blocks, and
+ * gives exactly the output of a float32 checkpoint holding the dequantised values
  * ({@code float8 value × scale} in float32): the dequantised weights are the same float32 numbers, so the forward is
  * the same computation. Tolerance 0, in fp32 and in bf16 (both files' weights rounded to bf16 the same way). Backend
  * modules run it by naming their backend.
@@ -43,9 +43,6 @@ public abstract class DiTFloat8Test {
 
     /** The provider name passed to {@link Backends#byName}. */
     protected abstract String backendName();
-
-    /** Whether the backend streams parameter groups ({@code Backend.load(net, weights, groups)}). */
-    protected abstract boolean streams();
 
     @BeforeEach
     void open() {
@@ -95,13 +92,11 @@ public abstract class DiTFloat8Test {
                 assertThat(net.run(inputs).get(WanAnimateDiT.OUTPUT).toFloatArray()).as("resident %s %s", layout,
                         precision).containsExactly(reference);
             }
-            if (streams()) {
-                Set<String> groups = dit.parameterGroups().stream().map(ParameterGroup::name)
-                        .filter(g -> g.startsWith("blocks.")).collect(Collectors.toSet());
-                try (LoadedNetwork net = backend.load(dit, official, groups)) {
-                    assertThat(net.run(inputs).get(WanAnimateDiT.OUTPUT).toFloatArray()).as("streamed %s %s", layout,
-                            precision).containsExactly(reference);
-                }
+            Set<String> groups = dit.parameterGroups().stream().map(ParameterGroup::name)
+                    .filter(g -> g.startsWith("blocks.")).collect(Collectors.toSet());
+            try (LoadedNetwork net = backend.load(dit, official, groups)) {
+                assertThat(net.run(inputs).get(WanAnimateDiT.OUTPUT).toFloatArray()).as("streamed %s %s", layout,
+                        precision).containsExactly(reference);
             }
         }
     }

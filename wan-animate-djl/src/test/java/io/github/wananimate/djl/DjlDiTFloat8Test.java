@@ -9,9 +9,4 @@ class DjlDiTFloat8Test extends DiTFloat8Test {
     protected String backendName() {
         return "djl";
     }
-
-    @Override
-    protected boolean streams() {
-        return true;
-    }
 }

@@ -16,6 +16,7 @@ import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -144,34 +145,31 @@ public final class OnnxBackend implements Backend {
         if (closed) {
             throw new IllegalStateException("the onnx backend on " + device + " is closed");
         }
+        return load(network, weights, Set.of());
+    }
+
+    /**
+     * Streams the named groups: the forward runs as a sequence of sessions cut around the chain steps that read
+     * them, and each streamed step's session is built with its group's weights for one run and closed after it (see
+     * {@link OnnxLoadedNetwork}). An earlier version fed streamed groups as graph inputs of one session; that did
+     * not bound memory (ONNX Runtime held every input of the run at once).
+     */
+    @Override
+    public LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
+        if (closed) {
+            throw new IllegalStateException("the onnx backend on " + device + " is closed");
+        }
+        Map<String, String> streamedKeys = ParameterBinding.streamedKeys(network, streamedGroups);
         ParameterSource prepared = ParameterBinding.validateAndPrepare(network, weights);
-        OnnxLoadedNetwork result = new OnnxLoadedNetwork(this, network, prepared);
+        OnnxLoadedNetwork result = new OnnxLoadedNetwork(this, network, prepared, streamedKeys);
         loaded.add(result);
         return result;
     }
 
-    /**
-     * Resident only: a non-empty {@code streamedGroups} is refused (after checking the names). An earlier version fed
-     * streamed groups as graph inputs in their stored dtype; it gave the resident output bit for bit but did not
-     * bound memory (stream benchmark, 15 blocks of width 1536, 3.1 GiB of float32 weights: 4.9 GiB of anonymous
-     * memory streamed against 3.0 GiB resident, 16 times slower), and the CUDA provider copies every input to the
-     * device before a run anyway.
-     */
-    @Override
-    public LoadedNetwork load(Network network, ParameterSource weights, Set<String> streamedGroups) {
-        ParameterBinding.streamedKeys(network, streamedGroups);
-        if (!streamedGroups.isEmpty()) {
-            throw new UnsupportedOperationException("the onnx backend keeps every parameter resident; "
-                    + network.name() + " was asked to stream " + streamedGroups.size() + " parameter groups: use "
-                    + "the djl backend for a device-memory budget below the model's size");
-        }
-        return load(network, weights);
-    }
-
-    /** False: see {@link #load(Network, ParameterSource, Set)}. */
+    /** True: see {@link #load(Network, ParameterSource, Set)}. */
     @Override
     public boolean streamsParameterGroups() {
-        return false;
+        return true;
     }
 
     void countCopyAllRebuild() {

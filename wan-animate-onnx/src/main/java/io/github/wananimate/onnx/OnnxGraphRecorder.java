@@ -15,9 +15,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -89,6 +91,14 @@ public final class OnnxGraphRecorder implements Ops {
     private final Set<String> usedNames = new HashSet<>();
     /** Graph values computed from initializers only (ONNX Runtime may fold them while building the session). */
     private final Set<String> constantValues = new HashSet<>();
+    /** Value name → static shape, for values that may cross a cut ({@link #finishSegments}). */
+    private final Map<String, long[]> valueShapes = new HashMap<>();
+    /** Values on the wire in a reduced dtype (parameters bound as stored and layout ops on them). */
+    private final Set<String> reducedWireValues = new HashSet<>();
+    private final Set<String> streamedGroups;
+    /** The node index where each segment starts and the streamed group its chain step reads (null: resident). */
+    private final List<Integer> segmentStarts = new ArrayList<>(List.of(0));
+    private final List<String> segmentGroups = new ArrayList<>(Collections.singletonList(null));
     private int counter;
     private boolean usesFusedAttention;
     private boolean finished;
@@ -106,9 +116,20 @@ public final class OnnxGraphRecorder implements Ops {
      *     in it (for a provider with such kernels, CUDA; untested), instead of float32 with rounded values
      */
     public OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options, boolean lowPrecisionKernels) {
+        this(parameterShapes, options, lowPrecisionKernels, Set.of());
+    }
+
+    /**
+     * @param streamedGroups parameter groups whose {@link #chain(Tensor, List, ChainStep)} steps are cut out into
+     *     graphs of their own, so that their weights can be bound for one run and released
+     *     ({@link #finishSegments}); empty: one graph ({@link #finish})
+     */
+    OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options, boolean lowPrecisionKernels,
+            Set<String> streamedGroups) {
         this.parameterShapes = Objects.requireNonNull(parameterShapes, "parameterShapes");
         this.options = Objects.requireNonNull(options, "options");
         this.lowPrecisionKernels = lowPrecisionKernels;
+        this.streamedGroups = Set.copyOf(streamedGroups);
     }
 
     /** The symbolic tensor handed to networks: a graph value name and its static shape. */
@@ -134,6 +155,10 @@ public final class OnnxGraphRecorder implements Ops {
             this.stored = stored;
             if (constant) {
                 constantValues.add(name);
+            }
+            valueShapes.putIfAbsent(name, shape);
+            if (stored) {
+                reducedWireValues.add(name);
             }
         }
 
@@ -183,6 +208,7 @@ public final class OnnxGraphRecorder implements Ops {
         outputNames.put(name, graphName);
         outputShapes.put(name, v.shape.clone());
         graphOutputs.add(new ValueInfo(graphName, v.shape));
+        valueShapes.put(graphName, v.shape);
     }
 
     /** Serialises the recorded graph; the recorder cannot be used afterwards. */
@@ -191,12 +217,11 @@ public final class OnnxGraphRecorder implements Ops {
         if (outputNames.isEmpty()) {
             throw new IllegalStateException("graph '" + graphName + "' has no outputs");
         }
-        finished = true;
-        List<Opset> opsets = new ArrayList<>();
-        opsets.add(new Opset("", OPSET));
-        if (usesFusedAttention) {
-            opsets.add(new Opset(MS_DOMAIN, 1));
+        if (segmentStarts.size() > 1) {
+            throw new IllegalStateException("graph '" + graphName + "' was cut at streamed chain steps; use "
+                    + "finishSegments");
         }
+        finished = true;
         List<Node> live = liveNodes();
         Set<String> consumed = new HashSet<>();
         live.forEach(node -> consumed.addAll(node.inputs()));
@@ -205,13 +230,164 @@ public final class OnnxGraphRecorder implements Ops {
         usedParameters.keySet().retainAll(consumed);
         Map<String, HostTensor> usedConstants = new LinkedHashMap<>(boundConstants);
         usedConstants.keySet().retainAll(consumed);
-        byte[] model = OnnxModelWriter.write(graphName, opsets, live, usedInitializers, graphInputs, graphOutputs);
+        byte[] model = OnnxModelWriter.write(graphName, opsets(), live, usedInitializers, graphInputs, graphOutputs);
         Map<String, DType> usedDTypes = new HashMap<>(parameterDTypes);
         usedDTypes.keySet().retainAll(usedParameters.keySet());
         return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
                 unmodifiable(outputShapes), unmodifiable(usedParameters), Map.copyOf(usedDTypes),
                 unmodifiable(usedConstants), shareableInitializers(live), live.size(), usesFusedAttention,
                 lowPrecisionKernels);
+    }
+
+    private List<Opset> opsets() {
+        List<Opset> opsets = new ArrayList<>();
+        opsets.add(new Opset("", OPSET));
+        if (usesFusedAttention) {
+            opsets.add(new Opset(MS_DOMAIN, 1));
+        }
+        return opsets;
+    }
+
+    /**
+     * Serialises the recorded forward as consecutive graphs: one per streamed chain step and one per stretch of
+     * resident work between them (stretches without live nodes are left out). A value computed in one graph and read
+     * in a later one is an output of the first and an input of the second, under its own name; the network's inputs
+     * and outputs keep theirs ({@link SegmentedGraph}). Each graph holds exactly the initializers its nodes read.
+     *
+     * @param graphName the name of the forward; segment graphs are named after it
+     * @return the segments, in execution order
+     */
+    SegmentedGraph finishSegments(String graphName) {
+        checkOpen();
+        if (outputNames.isEmpty()) {
+            throw new IllegalStateException("graph '" + graphName + "' has no outputs");
+        }
+        finished = true;
+        boolean[] live = liveMask();
+        int segmentCount = segmentStarts.size();
+        int[] segmentOf = new int[nodes.size()];
+        for (int s = 0; s < segmentCount; s++) {
+            int end = s + 1 < segmentCount ? segmentStarts.get(s + 1) : nodes.size();
+            Arrays.fill(segmentOf, segmentStarts.get(s), end, s);
+        }
+        Map<String, Integer> producedIn = new HashMap<>();
+        graphInputs.forEach(in -> producedIn.put(in.name(), -1));
+        List<List<Node>> segmentNodes = new ArrayList<>();
+        for (int s = 0; s < segmentCount; s++) {
+            segmentNodes.add(new ArrayList<>());
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            if (live[i]) {
+                segmentNodes.get(segmentOf[i]).add(nodes.get(i));
+                for (String out : nodes.get(i).outputs()) {
+                    producedIn.put(out, segmentOf[i]);
+                }
+            }
+        }
+        List<Set<String>> crossingIn = new ArrayList<>();
+        List<Set<String>> crossingOut = new ArrayList<>();
+        for (int s = 0; s < segmentCount; s++) {
+            crossingIn.add(new LinkedHashSet<>());
+            crossingOut.add(new LinkedHashSet<>());
+        }
+        for (int s = 0; s < segmentCount; s++) {
+            for (Node node : segmentNodes.get(s)) {
+                for (String in : node.inputs()) {
+                    Integer from = producedIn.get(in);
+                    if (from != null && from != s) {
+                        crossingIn.get(s).add(in);
+                        if (from >= 0) {
+                            crossingOut.get(from).add(in);
+                        }
+                    }
+                }
+            }
+        }
+        graphOutputs.forEach(out -> crossingOut.get(producedIn.get(out.name())).add(out.name()));
+        List<SegmentedGraph.Segment> segments = new ArrayList<>();
+        for (int s = 0; s < segmentCount; s++) {
+            List<Node> segment = segmentNodes.get(s);
+            if (segment.isEmpty()) {
+                continue;
+            }
+            String name = graphName + "#" + s + (segmentGroups.get(s) == null ? "" : "[" + segmentGroups.get(s) + "]");
+            segments.add(new SegmentedGraph.Segment(
+                    serialise(name, segment, valueInfos(name, crossingIn.get(s)), valueInfos(name, crossingOut.get(s))),
+                    segmentGroups.get(s)));
+        }
+        return new SegmentedGraph(segments, Map.copyOf(inputNames), unmodifiable(outputNames),
+                unmodifiable(outputShapes));
+    }
+
+    private List<ValueInfo> valueInfos(String graphName, Set<String> names) {
+        List<ValueInfo> infos = new ArrayList<>();
+        for (String name : names) {
+            if (reducedWireValues.contains(name)) {
+                throw new IllegalStateException(graphName + ": value " + name + " crosses a cut in a reduced dtype; "
+                        + "only float32 values can pass between segment graphs");
+            }
+            infos.add(new ValueInfo(name, valueShapes.get(name)));
+        }
+        return infos;
+    }
+
+    /** One segment's graph: its inputs and outputs are graph values passed under their own names. */
+    private RecordedGraph serialise(String graphName, List<Node> live, List<ValueInfo> inputs,
+            List<ValueInfo> outputs) {
+        Set<String> consumed = new HashSet<>();
+        live.forEach(node -> consumed.addAll(node.inputs()));
+        List<Initializer> usedInitializers = initializers.stream().filter(i -> consumed.contains(i.name())).toList();
+        Map<String, String> usedParameters = new LinkedHashMap<>(parameterKeys);
+        usedParameters.keySet().retainAll(consumed);
+        Map<String, HostTensor> usedConstants = new LinkedHashMap<>(boundConstants);
+        usedConstants.keySet().retainAll(consumed);
+        Map<String, DType> usedDTypes = new HashMap<>(parameterDTypes);
+        usedDTypes.keySet().retainAll(usedParameters.keySet());
+        byte[] model = OnnxModelWriter.write(graphName, opsets(), live, usedInitializers, inputs, outputs);
+        Map<String, String> inputNames = new LinkedHashMap<>();
+        inputs.forEach(in -> inputNames.put(in.name(), in.name()));
+        Map<String, String> outputNames = new LinkedHashMap<>();
+        Map<String, long[]> outputShapes = new LinkedHashMap<>();
+        outputs.forEach(out -> {
+            outputNames.put(out.name(), out.name());
+            outputShapes.put(out.name(), out.shape());
+        });
+        return new RecordedGraph(model, unmodifiable(inputNames), unmodifiable(outputNames),
+                unmodifiable(outputShapes), unmodifiable(usedParameters), Map.copyOf(usedDTypes),
+                unmodifiable(usedConstants), shareableInitializers(live), live.size(), usesFusedAttention,
+                lowPrecisionKernels);
+    }
+
+    /**
+     * {@link Ops#chain(Tensor, List, ChainStep)}: a step that reads a streamed group is recorded as a segment of its
+     * own (see {@link #finishSegments}); every other step is recorded in line, as by the default.
+     */
+    @Override
+    public Tensor chain(Tensor initial, List<String> stepGroups, ChainStep step) {
+        Tensor x = initial;
+        for (int i = 0; i < stepGroups.size(); i++) {
+            String group = stepGroups.get(i);
+            boolean streamed = group != null && streamedGroups.contains(group);
+            if (streamed) {
+                startSegment(group);
+            }
+            x = step.apply(i, x);
+            if (streamed) {
+                startSegment(null);
+            }
+        }
+        return x;
+    }
+
+    private void startSegment(String group) {
+        checkOpen();
+        int last = segmentStarts.size() - 1;
+        if (segmentStarts.get(last) == nodes.size()) {   // the previous segment is empty: reuse its slot
+            segmentGroups.set(last, group);
+        } else {
+            segmentStarts.add(nodes.size());
+            segmentGroups.add(group);
+        }
     }
 
     /**
@@ -221,6 +397,18 @@ public final class OnnxGraphRecorder implements Ops {
      * ("Failed to find existing initializer"), so they are left out of the model and bound to nothing.
      */
     private List<Node> liveNodes() {
+        boolean[] keep = liveMask();
+        List<Node> live = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (keep[i]) {
+                live.add(nodes.get(i));
+            }
+        }
+        return live;
+    }
+
+    /** Which of {@link #nodes} the outputs depend on. */
+    private boolean[] liveMask() {
         Set<String> needed = new HashSet<>();
         graphOutputs.forEach(o -> needed.add(o.name()));
         boolean[] keep = new boolean[nodes.size()];
@@ -231,13 +419,7 @@ public final class OnnxGraphRecorder implements Ops {
                 needed.addAll(node.inputs());
             }
         }
-        List<Node> live = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            if (keep[i]) {
-                live.add(nodes.get(i));
-            }
-        }
-        return live;
+        return keep;
     }
 
     /**

@@ -29,6 +29,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -62,6 +68,13 @@ import org.slf4j.LoggerFactory;
  * a warning names the network ({@link OnnxBackend#copyAllRebuilds()} counts these). CUDA binds
  * everything with {@code addExternalInitializers}: the session copies the weights into device memory, which it
  * must do anyway. The {@link OnnxTensor}s live as long as this network; every session using them closes first.
+ *
+ * <p>Streamed parameter groups: the forward is recorded cut around the chain steps that read them
+ * ({@link SegmentedGraph}). The resident segments are compiled once per input shapes like a whole forward; the
+ * session of a streamed segment is built for each run with that group's weights (converted to float32 in buffers of
+ * its own, or the mapped float32 bytes themselves) and closed, its buffers freed, as soon as its run returns. The
+ * next streamed segment's session is built on a helper thread while the current one runs, so at most two groups'
+ * weights are held at a time. Values passing between segments are released after the last segment that reads them.
  */
 final class OnnxLoadedNetwork implements LoadedNetwork {
 
@@ -73,27 +86,199 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     private final ParameterSource weights;
     private final AtomicLong transferred = new AtomicLong();
     private final Map<String, OnnxTensor> boundParameters = new HashMap<>();
-    private final LinkedHashMap<String, CompiledGraph> sessions = new LinkedHashMap<>(16, 0.75f, true);
+    /** Buffers of converted resident weights, freed when this network closes. */
+    private final List<ByteBuffer> boundBuffers = new ArrayList<>();
+    /** Streamed key → its group; empty when every parameter is resident. */
+    private final Map<String, String> streamedKeys;
+    /** Streamed group → the stored bytes of its keys, counted as host→device traffic each time it is bound. */
+    private final Map<String, Long> streamedGroupBytes = new ConcurrentHashMap<>();
+    private final LinkedHashMap<String, Forward> sessions = new LinkedHashMap<>(16, 0.75f, true);
+    private ExecutorService stager;
     private int sessionBuilds;
     private boolean closed;
 
-    /** A session together with what it needs alive: its recorded graph and its own bound constants. */
-    private record CompiledGraph(OrtSession session, RecordedGraph graph, List<OnnxTensor> constants) {
+    /** What one forward runs: one session, or the sessions of a forward cut at streamed chain steps. */
+    private interface Forward {
 
-        void close() {
+        Map<String, String> inputNames();
+
+        Map<String, String> outputNames();
+
+        Map<String, long[]> outputShapes();
+
+        /** Runs on feeds keyed by graph input name; returns every graph output by graph name, owned by the caller. */
+        Map<String, OnnxTensor> run(Map<String, OnnxTensor> feeds) throws OrtException;
+
+        void close();
+    }
+
+    /**
+     * A session together with what it needs alive: its recorded graph, its own bound tensors and the direct buffers
+     * behind them (freed after the session and the tensors close).
+     */
+    private record CompiledGraph(OrtSession session, RecordedGraph graph, List<OnnxTensor> constants,
+            List<ByteBuffer> buffers) implements Forward {
+
+        @Override
+        public Map<String, String> inputNames() {
+            return graph.inputNames();
+        }
+
+        @Override
+        public Map<String, String> outputNames() {
+            return graph.outputNames();
+        }
+
+        @Override
+        public Map<String, long[]> outputShapes() {
+            return graph.outputShapes();
+        }
+
+        @Override
+        public Map<String, OnnxTensor> run(Map<String, OnnxTensor> feeds) throws OrtException {
+            Map<String, OnnxTensor> outputs = new LinkedHashMap<>();
+            OrtSession.Result result = session.run(feeds);
+            boolean done = false;
+            try {
+                for (String name : graph.outputNames().values()) {
+                    outputs.put(name, (OnnxTensor) result.get(name).orElseThrow(() ->
+                            new IllegalStateException("ONNX Runtime returned no output '" + name + "'")));
+                }
+                done = true;
+            } finally {
+                boolean keep = done;
+                result.forEach(e -> {
+                    if (!keep || outputs.get(e.getKey()) != e.getValue()) {
+                        e.getValue().close();
+                    }
+                });
+            }
+            return outputs;
+        }
+
+        @Override
+        public void close() {
             try {
                 session.close();
             } catch (OrtException e) {
                 LOG.warn("closing an ONNX Runtime session failed", e);
             }
             constants.forEach(OnnxTensor::close);
+            buffers.forEach(DirectBuffers::free);
         }
     }
 
-    OnnxLoadedNetwork(OnnxBackend backend, Network network, ParameterSource preparedWeights) {
+    /**
+     * The segments of a forward with streamed groups: resident segments compiled once, streamed ones built per run
+     * (the next one staged while the current one runs).
+     */
+    private final class SegmentedForward implements Forward {
+
+        private final SegmentedGraph graph;
+        /** Per segment: its compiled session, or null for a streamed one. */
+        private final List<CompiledGraph> resident;
+        /** Per segment: the values passed in from earlier segments that no later segment reads. */
+        private final List<List<String>> releasedAfter = new ArrayList<>();
+
+        SegmentedForward(SegmentedGraph graph, List<CompiledGraph> resident) {
+            this.graph = graph;
+            this.resident = resident;
+            Map<String, Integer> lastRead = new HashMap<>();
+            for (int s = 0; s < graph.segments().size(); s++) {
+                for (String in : graph.segments().get(s).graph().inputNames().values()) {
+                    lastRead.put(in, s);
+                }
+                releasedAfter.add(new ArrayList<>());
+            }
+            lastRead.forEach((value, s) -> releasedAfter.get(s).add(value));
+        }
+
+        @Override
+        public Map<String, String> inputNames() {
+            return graph.inputNames();
+        }
+
+        @Override
+        public Map<String, String> outputNames() {
+            return graph.outputNames();
+        }
+
+        @Override
+        public Map<String, long[]> outputShapes() {
+            return graph.outputShapes();
+        }
+
+        @Override
+        public Map<String, OnnxTensor> run(Map<String, OnnxTensor> feeds) throws OrtException {
+            List<SegmentedGraph.Segment> segments = graph.segments();
+            Map<String, OnnxTensor> values = new HashMap<>(feeds);
+            Map<String, OnnxTensor> owned = new HashMap<>();
+            Future<CompiledGraph> staged = stage(nextStreamed(0));
+            try {
+                for (int s = 0; s < segments.size(); s++) {
+                    CompiledGraph session = resident.get(s);
+                    boolean streamed = session == null;
+                    if (streamed) {
+                        session = await(staged, segments.get(s));
+                        staged = stage(nextStreamed(s + 1));
+                    }
+                    try {
+                        Map<String, OnnxTensor> in = new HashMap<>();
+                        session.inputNames().values().forEach(name -> in.put(name, values.get(name)));
+                        Map<String, OnnxTensor> out = session.run(in);
+                        owned.putAll(out);
+                        values.putAll(out);
+                    } finally {
+                        if (streamed) {
+                            session.close();
+                        }
+                    }
+                    for (String value : releasedAfter.get(s)) {
+                        OnnxTensor done = owned.remove(value);
+                        if (done != null) {
+                            values.remove(value);
+                            done.close();
+                        }
+                    }
+                }
+                Map<String, OnnxTensor> outputs = new LinkedHashMap<>();
+                graph.outputNames().values().forEach(name -> outputs.put(name, owned.remove(name)));
+                return outputs;
+            } finally {
+                owned.values().forEach(OnnxTensor::close);
+                discard(staged);
+            }
+        }
+
+        private int nextStreamed(int from) {
+            for (int s = from; s < resident.size(); s++) {
+                if (resident.get(s) == null) {
+                    return s;
+                }
+            }
+            return -1;
+        }
+
+        private Future<CompiledGraph> stage(int segment) {
+            if (segment < 0) {
+                return null;
+            }
+            SegmentedGraph.Segment next = graph.segments().get(segment);
+            return stager().submit(() -> compileStreamed(next));
+        }
+
+        @Override
+        public void close() {
+            resident.stream().filter(Objects::nonNull).forEach(CompiledGraph::close);
+        }
+    }
+
+    OnnxLoadedNetwork(OnnxBackend backend, Network network, ParameterSource preparedWeights,
+            Map<String, String> streamedKeys) {
         this.backend = backend;
         this.network = network;
         this.weights = preparedWeights;
+        this.streamedKeys = Map.copyOf(streamedKeys);
     }
 
     @Override
@@ -129,7 +314,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         Map<String, long[]> shapes = new HashMap<>();
         inputs.forEach((n, t) -> shapes.put(n, t.shape()));
         deviceInputs.forEach((n, t) -> shapes.put(n, t.shape()));
-        CompiledGraph compiled = compiledFor(shapes);
+        Forward compiled = compiledFor(shapes);
         List<OnnxTensor> feeds = new ArrayList<>();
         Map<String, OnnxDeviceTensor> written = new LinkedHashMap<>();
         boolean done = false;
@@ -139,7 +324,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 OnnxTensor t = OnnxTensor.createTensor(backend.environment(), e.getValue().asFloatBuffer(),
                         e.getValue().shape());
                 feeds.add(t);
-                feedMap.put(compiled.graph().inputNames().get(e.getKey()), t);
+                feedMap.put(compiled.inputNames().get(e.getKey()), t);
                 transferred.addAndGet(e.getValue().elementCount() * Float.BYTES);
             }
             for (Map.Entry<String, DeviceTensor> e : deviceInputs.entrySet()) {
@@ -150,18 +335,15 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                     feeds.add(own);
                     transferred.addAndGet(host.elementCount() * Float.BYTES);
                 }
-                feedMap.put(compiled.graph().inputNames().get(e.getKey()), own);
+                feedMap.put(compiled.inputNames().get(e.getKey()), own);
             }
-            OrtSession.Result result = compiled.session().run(feedMap);
-            // The result only collects the values; each is closed on its own below (or by its handle).
+            Map<String, OnnxTensor> produced = compiled.run(feedMap);
             Map<String, DeviceTensor> device = new LinkedHashMap<>();
             Map<String, HostTensor> host = new LinkedHashMap<>();
             try {
-                for (Map.Entry<String, String> out : compiled.graph().outputNames().entrySet()) {
-                    OnnxTensor value = (OnnxTensor) result.get(out.getValue()).orElseThrow(() ->
-                            new IllegalStateException(name() + ": ONNX Runtime returned no output '" + out.getKey()
-                                    + "'"));
-                    long[] expected = compiled.graph().outputShapes().get(out.getKey());
+                for (Map.Entry<String, String> out : compiled.outputNames().entrySet()) {
+                    OnnxTensor value = produced.remove(out.getValue());
+                    long[] expected = compiled.outputShapes().get(out.getKey());
                     OnnxDeviceTensor t = new OnnxDeviceTensor(backend, expected, value);
                     written.put(out.getKey(), t);
                     if (!Arrays.equals(value.getInfo().getShape(), expected)) {
@@ -171,11 +353,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                     }
                 }
             } finally {
-                for (OnnxValue v : collectValues(result)) {
-                    if (written.values().stream().noneMatch(t -> t.owns(v))) {
-                        v.close();
-                    }
-                }
+                produced.values().forEach(OnnxTensor::close);
             }
             for (Map.Entry<String, OnnxDeviceTensor> e : written.entrySet()) {
                 if (keepOnDevice.test(e.getKey())) {
@@ -199,18 +377,18 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         }
     }
 
-    private CompiledGraph compiledFor(Map<String, long[]> inputs) {
+    private Forward compiledFor(Map<String, long[]> inputs) {
         String key = describe(inputs);
-        CompiledGraph cached = sessions.get(key);
+        Forward cached = sessions.get(key);
         if (cached != null) {
             return cached;
         }
-        CompiledGraph built = build(inputs);
+        Forward built = build(inputs);
         sessions.put(key, built);
         sessionBuilds++;
         if (sessions.size() > MAX_SESSIONS) {
-            Iterator<CompiledGraph> eldest = sessions.values().iterator();
-            CompiledGraph evicted = eldest.next();
+            Iterator<Forward> eldest = sessions.values().iterator();
+            Forward evicted = eldest.next();
             eldest.remove();
             evicted.close();
         }
@@ -226,8 +404,17 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
 
     /** Records the forward pass for these input shapes. */
     RecordedGraph recordShapes(Map<String, long[]> inputs) {
-        OnnxGraphRecorder recorder = new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions(),
-                backend.onCuda());
+        OnnxGraphRecorder recorder = newRecorder(Set.of());
+        return recorder.finish(forward(recorder, inputs));
+    }
+
+    private OnnxGraphRecorder newRecorder(Set<String> streamedGroups) {
+        return new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions(), backend.onCuda(),
+                streamedGroups);
+    }
+
+    /** Records the forward into {@code recorder} and declares its outputs; returns the graph's name. */
+    private String forward(OnnxGraphRecorder recorder, Map<String, long[]> inputs) {
         Map<String, Tensor> symbolic = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : new TreeMap<>(inputs).entrySet()) {
             symbolic.put(e.getKey(), recorder.input(e.getKey(), e.getValue()));
@@ -243,50 +430,132 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             throw new IllegalStateException(name() + " produced no outputs for inputs " + describe(inputs));
         }
         outputs.forEach(recorder::output);
-        return recorder.finish(name());
+        return name();
     }
 
-    private CompiledGraph build(Map<String, long[]> inputs) {
+    private Forward build(Map<String, long[]> inputs) {
         long start = System.nanoTime();
-        RecordedGraph graph = recordShapes(inputs);
-        long recorded = System.nanoTime();
-        CompiledGraph compiled;
+        if (streamedKeys.isEmpty()) {
+            RecordedGraph graph = recordShapes(inputs);
+            long recorded = System.nanoTime();
+            CompiledGraph compiled = compile(graph, describe(inputs));
+            logBuild(graph, describe(inputs), recorded - start, System.nanoTime() - recorded);
+            return compiled;
+        }
+        OnnxGraphRecorder recorder = newRecorder(Set.copyOf(streamedKeys.values()));
+        SegmentedGraph segmented = recorder.finishSegments(forward(recorder, inputs));
+        List<CompiledGraph> resident = new ArrayList<>();
+        try {
+            for (SegmentedGraph.Segment segment : segmented.segments()) {
+                resident.add(segment.streamedGroup() == null ? compile(segment.graph(), describe(inputs)) : null);
+            }
+        } catch (RuntimeException e) {
+            resident.stream().filter(Objects::nonNull).forEach(CompiledGraph::close);
+            throw e;
+        }
+        LOG.debug("{} on {}: forward for {} cut into {} segments ({} streamed) in {} ms", name(), backend.device(),
+                describe(inputs), resident.size(), resident.stream().filter(Objects::isNull).count(),
+                (System.nanoTime() - start) / 1_000_000);
+        return new SegmentedForward(segmented, resident);
+    }
+
+    private void logBuild(RecordedGraph graph, String inputs, long recordNanos, long buildNanos) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} on {}: graph for {} has {} nodes, {} parameters ({} bound initializers copied), {} bound "
+                    + "constants, model {} bytes, fused attention {}; recorded in {} ms, session built in {} ms",
+                    name(), backend.device(), inputs, graph.nodeCount(), graph.parameters().size(),
+                    graph.parameters().size() + graph.boundConstants().size()
+                            - graph.shareableInitializers().size(), graph.boundConstants().size(), graph.model().length,
+                    graph.usesFusedAttention(), recordNanos / 1_000_000, buildNanos / 1_000_000);
+        }
+    }
+
+    /** A session for {@code graph}, rebuilt with every weight copied if an optimiser wanted a shared weight's data. */
+    private CompiledGraph compile(RecordedGraph graph, String inputs) {
         try {
             try {
-                compiled = createSession(graph, false);
+                return createSession(graph, false);
             } catch (OrtException e) {
                 if (e.getMessage() == null || !e.getMessage().contains(OnnxModelWriter.EXTERNAL_LOCATION)) {
                     throw e;
                 }
                 LOG.warn("{}: an ONNX Runtime optimiser wanted the data of a weight shared from memory; building "
-                        + "the session for {} again with every weight copied ({})", name(), describe(inputs),
-                        e.getMessage());
+                        + "the session for {} again with every weight copied ({})", name(), inputs, e.getMessage());
                 backend.countCopyAllRebuild();
-                compiled = createSession(graph, true);
+                return createSession(graph, true);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime cannot build the graph of " + name() + " on "
-                    + backend.device() + " for inputs " + describe(inputs) + ": " + e.getMessage(), e);
+                    + backend.device() + " for inputs " + inputs + ": " + e.getMessage(), e);
         }
-        long built = System.nanoTime();
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("{} on {}: graph for {} has {} nodes, {} parameters ({} bound initializers copied), {} bound "
-                    + "constants, model {} bytes, fused attention {}; recorded in {} ms, session built in {} ms",
-                    name(), backend.device(), describe(inputs), graph.nodeCount(), graph.parameters().size(),
-                    graph.parameters().size() + graph.boundConstants().size()
-                            - graph.shareableInitializers().size(), graph.boundConstants().size(), graph.model().length,
-                    graph.usesFusedAttention(), (recorded - start) / 1_000_000, (built - recorded) / 1_000_000);
-        }
+    }
+
+    /** The session of a streamed segment, with its group's weights bound for this one run; counts the group's bytes. */
+    private CompiledGraph compileStreamed(SegmentedGraph.Segment segment) {
+        String group = segment.streamedGroup();
+        long start = System.nanoTime();
+        CompiledGraph compiled = compile(segment.graph(), "group " + group);
+        transferred.addAndGet(streamedGroupBytes.computeIfAbsent(group, g -> streamedKeys.entrySet().stream()
+                .filter(e -> e.getValue().equals(g)).mapToLong(e -> weights.get(e.getKey()).byteSize()).sum()));
+        LOG.trace("{}: group {} bound in {} ms", name(), group, (System.nanoTime() - start) / 1_000_000);
         return compiled;
+    }
+
+    private CompiledGraph await(Future<CompiledGraph> staged, SegmentedGraph.Segment segment) {
+        try {
+            return staged.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name() + ": interrupted while binding group " + segment.streamedGroup(), e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(name() + ": binding group " + segment.streamedGroup() + " failed: "
+                    + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Waits for a staged session nobody will run and closes it. */
+    private static void discard(Future<CompiledGraph> staged) {
+        if (staged == null) {
+            return;
+        }
+        try {
+            staged.get().close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.debug("a staged group that was not needed failed to bind", e.getCause());
+        }
+    }
+
+    private synchronized ExecutorService stager() {
+        if (stager == null) {
+            stager = Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, "wan-animate-onnx-stager-" + name());
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return stager;
     }
 
     private CompiledGraph createSession(RecordedGraph graph, boolean copyAll) throws OrtException {
         List<OnnxTensor> constants = new ArrayList<>();
+        List<ByteBuffer> buffers = new ArrayList<>();
         try (SessionOptions options = backend.newSessionOptions()) {
             Map<String, OnnxTensorLike> fromMemory = new HashMap<>();
             for (Map.Entry<String, String> p : graph.parameters().entrySet()) {
-                fromMemory.put(p.getKey(), boundParameter(p.getValue(), graph.parameterDTypes().get(p.getKey()),
-                        graph.lowPrecisionKernels()));
+                String key = p.getValue();
+                DType stored = graph.parameterDTypes().get(p.getKey());
+                if (streamedKeys.containsKey(key)) {
+                    OnnxTensor t = parameterTensor(key, stored, graph.lowPrecisionKernels(), buffers);
+                    constants.add(t);
+                    fromMemory.put(p.getKey(), t);
+                } else {
+                    fromMemory.put(p.getKey(), boundParameter(key, stored, graph.lowPrecisionKernels()));
+                }
             }
             for (Map.Entry<String, HostTensor> c : graph.boundConstants().entrySet()) {
                 OnnxTensor t = OnnxTensor.createTensor(backend.environment(), c.getValue().asFloatBuffer(),
@@ -306,9 +575,10 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 options.addExternalInitializers(copied);
             }
             OrtSession session = backend.environment().createSession(graph.model(), options);
-            return new CompiledGraph(session, graph, constants);
+            return new CompiledGraph(session, graph, constants, buffers);
         } catch (OrtException | RuntimeException e) {
             constants.forEach(OnnxTensor::close);
+            buffers.forEach(DirectBuffers::free);
             throw e;
         }
     }
@@ -338,26 +608,52 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         if (existing != null) {
             return existing;
         }
-        HostTensor host = weights.get(key);
-        OnnxTensor tensor;
-        if (stored == DType.F32 || stored == host.dtype() && !onWire) {
-            FloatBuffer values = host.asFloatBuffer();   // the mapped bytes themselves when F32, else one conversion
-            tensor = OnnxTensor.createTensor(backend.environment(), values, host.shape());
-        } else {
-            ByteBuffer bytes = host.dtype() == stored ? host.data()
-                    : DTypeConversions.fromFloatArray(stored, host.toFloatArray());
-            if (onWire) {
-                ByteBuffer direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-                direct.put(bytes.duplicate()).flip();
-                tensor = OnnxTensor.createTensor(backend.environment(), direct, host.shape(),
-                        stored == DType.BF16 ? OnnxJavaType.BFLOAT16 : OnnxJavaType.FLOAT16);
-            } else {
-                tensor = OnnxTensor.createTensor(backend.environment(),
-                        HostTensor.of(stored, host.shape(), bytes).asFloatBuffer(), host.shape());
-            }
-        }
+        OnnxTensor tensor = parameterTensor(key, stored, onWire, boundBuffers);
         boundParameters.put(cacheKey, tensor);
         return tensor;
+    }
+
+    /**
+     * A new tensor over the values of {@code key}: the mapped float32 bytes themselves when the checkpoint holds F32
+     * and {@code stored} is F32; else a converted copy in a direct buffer appended to {@code buffers} (the caller
+     * frees it once the tensor and every session reading it are closed), holding float32 values rounded to
+     * {@code stored}, or with {@code onWire} the {@code stored} bytes themselves.
+     */
+    private OnnxTensor parameterTensor(String key, DType stored, boolean onWire, List<ByteBuffer> buffers)
+            throws OrtException {
+        HostTensor host = weights.get(key);
+        if (stored == DType.F32 && host.dtype() == DType.F32) {
+            return OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
+        }
+        if (onWire && stored != DType.F32) {
+            ByteBuffer bytes = host.dtype() == stored ? host.data()
+                    : DTypeConversions.fromFloatArray(stored, host.toFloatArray());
+            ByteBuffer direct = DirectBuffers.allocate(bytes.remaining());
+            buffers.add(direct);
+            direct.put(bytes.duplicate()).flip();
+            return OnnxTensor.createTensor(backend.environment(), direct, host.shape(),
+                    stored == DType.BF16 ? OnnxJavaType.BFLOAT16 : OnnxJavaType.FLOAT16);
+        }
+        ByteBuffer direct = DirectBuffers.allocate(host.elementCount() * Float.BYTES);
+        buffers.add(direct);
+        FloatBuffer values = direct.asFloatBuffer();
+        DTypeConversions.toFloats(host.dtype(), host.data(), values.duplicate());
+        if (stored != DType.F32 && stored != host.dtype()) {
+            roundInPlace(values, stored);
+        }
+        return OnnxTensor.createTensor(backend.environment(), values, host.shape());
+    }
+
+    /** Rounds float32 values to {@code dtype} and back, in chunks (the values a {@code dtype} copy would give). */
+    private static void roundInPlace(FloatBuffer values, DType dtype) {
+        float[] chunk = new float[1 << 16];
+        for (int at = 0; at < values.limit(); at += chunk.length) {
+            int n = Math.min(chunk.length, values.limit() - at);
+            float[] part = n == chunk.length ? chunk : new float[n];
+            values.get(at, part, 0, n);
+            float[] rounded = DTypeConversions.toFloatArray(dtype, DTypeConversions.fromFloatArray(dtype, part));
+            values.put(at, rounded, 0, n);
+        }
     }
 
     /** How many sessions were built so far (cache misses). */
@@ -375,22 +671,21 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 .collect(Collectors.joining(", ", "{", "}"));
     }
 
-    private static List<OnnxValue> collectValues(OrtSession.Result result) {
-        List<OnnxValue> values = new ArrayList<>();
-        result.forEach(e -> values.add(e.getValue()));
-        return values;
-    }
-
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        sessions.values().forEach(CompiledGraph::close);
+        sessions.values().forEach(Forward::close);
         sessions.clear();
         boundParameters.values().forEach(OnnxTensor::close);
         boundParameters.clear();
+        boundBuffers.forEach(DirectBuffers::free);
+        boundBuffers.clear();
+        if (stager != null) {
+            stager.shutdownNow();
+        }
         backend.forget(this);
     }
 }
