@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Direct buffers for weight data handed to ONNX Runtime, freed when the session that reads them closes rather than
@@ -15,6 +16,7 @@ final class DirectBuffers {
 
     private static final Object UNSAFE;
     private static final Method INVOKE_CLEANER;
+    private static final AtomicLong OUTSTANDING = new AtomicLong();
 
     static {
         Object unsafe = null;
@@ -38,11 +40,19 @@ final class DirectBuffers {
 
     /** A little-endian direct buffer of {@code bytes} bytes, to be {@link #free freed} by its owner. */
     static ByteBuffer allocate(long bytes) {
-        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+        OUTSTANDING.addAndGet(buffer.capacity());
+        return buffer;
+    }
+
+    /** {@return bytes allocated here and not yet freed, in this process} */
+    static long outstandingBytes() {
+        return OUTSTANDING.get();
     }
 
     /** Releases the memory of a buffer from {@link #allocate} now; it must not be read afterwards. */
     static void free(ByteBuffer buffer) {
+        OUTSTANDING.addAndGet(-buffer.capacity());
         if (INVOKE_CLEANER == null) {
             return;
         }
