@@ -466,6 +466,19 @@ public interface Ops {
     }
 
     /**
+     * How many frames a network should put through layers that give the same result on consecutive slices of a
+     * video as on the whole of it (causal convolutions continuing their cache, per-frame layers); 0 for the whole
+     * chunk at once. A performance hint only, with the default 0. A graph backend may prefer slices: its memory plan
+     * then holds one slice's activations (ONNX Runtime on the CPU, VAE decoder: see the README); an eager backend's
+     * kernels may slow down on shallow inputs (PyTorch's CPU conv3d leaves oneDNN for inputs with few frames).
+     *
+     * @return frames per slice, or 0
+     */
+    default int videoSliceFrames() {
+        return 0;
+    }
+
+    /**
      * Runs {@code body} and frees every intermediate it created except the tensor it returns. A recording
      * backend simply runs the body. Networks wrap each transformer block, VAE stage, etc. in it so that
      * eager execution keeps memory bounded.

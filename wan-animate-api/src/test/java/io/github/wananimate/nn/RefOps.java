@@ -25,6 +25,7 @@ public final class RefOps implements Ops {
     }
 
     private final Function<String, RefTensor> parameters;
+    private final int videoSliceFrames;
 
     /** Parameters read (and converted to double) on every {@link #parameter} call. */
     public RefOps(ParameterSource parameters) {
@@ -32,7 +33,18 @@ public final class RefOps implements Ops {
     }
 
     public RefOps(Function<String, RefTensor> parameters) {
+        this(parameters, 0);
+    }
+
+    /** With the {@link #videoSliceFrames()} hint set (0: whole chunks, as by default). */
+    public RefOps(Function<String, RefTensor> parameters, int videoSliceFrames) {
         this.parameters = parameters;
+        this.videoSliceFrames = videoSliceFrames;
+    }
+
+    @Override
+    public int videoSliceFrames() {
+        return videoSliceFrames;
     }
 
     /** Wraps a host tensor as an input handle. */

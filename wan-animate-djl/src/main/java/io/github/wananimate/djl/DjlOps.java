@@ -325,8 +325,14 @@ final class DjlOps implements Ops {
         return reduced(op(name, () -> {
             long[] symmetricPadding = new long[spatial];
             NDArray padded = null;
+            boolean trimmed = !Arrays.equals(padBegin, padEnd) && unitStrideWhereAsymmetric(stride, padBegin, padEnd);
             if (Arrays.equals(padBegin, padEnd)) {
                 symmetricPadding = toLongs(padBegin);
+            } else if (trimmed) {
+                // The larger padding on both sides, then the extra outputs cut off: no padded copy of the input.
+                for (int i = 0; i < spatial; i++) {
+                    symmetricPadding[i] = Math.max(padBegin[i], padEnd[i]);
+                }
             } else {
                 long[] before = new long[x.rank()];
                 long[] after = new long[x.rank()];
@@ -348,7 +354,17 @@ final class DjlOps implements Ops {
                     case 2 -> Conv2d.conv2d(input, w, b, strides, padding, dilation, groups);
                     default -> Conv3d.conv3d(input, w, b, strides, padding, dilation, groups);
                 };
-                return out.singletonOrThrow();
+                NDArray y = out.singletonOrThrow();
+                if (!trimmed) {
+                    return y;
+                }
+                NDIndex keep = new NDIndex().addAllDim(2);
+                for (int i = 0; i < spatial; i++) {
+                    long extent = y.getShape().get(2 + i);
+                    keep.addSliceDim(Math.max(0, padEnd[i] - padBegin[i]),
+                            extent - Math.max(0, padBegin[i] - padEnd[i]));
+                }
+                return y.get(keep);
             } finally {
                 if (padded != null) {
                     padded.close();
@@ -416,6 +432,16 @@ final class DjlOps implements Ops {
     @Override
     public Tensor permute(Tensor x, int... axes) {
         return op("permute " + Arrays.toString(axes), () -> nd(x).transpose(axes), x);
+    }
+
+    /** Whether every axis with unequal padding has stride 1 (so extra padding only adds outputs at the ends). */
+    private static boolean unitStrideWhereAsymmetric(int[] stride, int[] padBegin, int[] padEnd) {
+        for (int i = 0; i < stride.length; i++) {
+            if (padBegin[i] != padEnd[i] && stride[i] != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -35,6 +35,12 @@ public final class OnnxBackend implements Backend {
     public static final String PREPACK_PROPERTY = "wananimate.onnx.prepack";
     private static final boolean PREPACK_WEIGHTS = Boolean.getBoolean(PREPACK_PROPERTY);
 
+    /**
+     * System property: a file prefix; when set, every session writes ONNX Runtime's per-node profile (Chrome trace
+     * JSON, {@code <prefix>_<date>.json}) when it closes. For finding where a network's time goes.
+     */
+    public static final String PROFILE_PROPERTY = "wananimate.onnx.profile";
+
     private final OrtEnvironment environment;
     private final String device;
     private final int cudaDevice;
@@ -106,6 +112,10 @@ public final class OnnxBackend implements Backend {
             options.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
             if (intraOpThreads > 0) {
                 options.setIntraOpNumThreads(intraOpThreads);
+            }
+            String profile = System.getProperty(PROFILE_PROPERTY);
+            if (profile != null && !profile.isBlank()) {
+                options.enableProfiling(profile);
             }
             if (!onCuda() && !PREPACK_WEIGHTS) {
                 // Prepacking gives MatMul/Gemm/Conv a private re-laid-out copy of each constant weight, even of

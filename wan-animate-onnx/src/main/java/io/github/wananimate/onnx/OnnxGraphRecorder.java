@@ -40,7 +40,7 @@ import java.util.function.Function;
  * float32 and round their output the same way. That is what a reduced-precision GPU kernel with float32 accumulation
  * produces, and it is all the CPU provider can run (it has no bf16 MatMul / Gemm / Conv kernels): parameters are
  * bound as float32 holding the rounded values, so on the CPU a reduced run saves no memory. With
- * {@code lowPrecisionKernels} (the CUDA provider) the parameters are bound in their stored dtype and Gemm / MatMul
+ * {@code forCuda} (the CUDA provider) the parameters are bound in their stored dtype and Gemm / MatMul
  * (and fp16 Conv) run on it (activations cast to it in front, the result cast back to float32 after); attention and
  * bf16 Conv keep the rounding form. That variant is UNTESTED: no GPU was available when it was written.
  */
@@ -75,7 +75,7 @@ public final class OnnxGraphRecorder implements Ops {
 
     private final Function<String, long[]> parameterShapes;
     private final Options options;
-    private final boolean lowPrecisionKernels;
+    private final boolean forCuda;
     private final List<Node> nodes = new ArrayList<>();
     private final List<Initializer> initializers = new ArrayList<>();
     private final List<ValueInfo> graphInputs = new ArrayList<>();
@@ -88,6 +88,7 @@ public final class OnnxGraphRecorder implements Ops {
     private final Map<String, DType> parameterDTypes = new HashMap<>();
     private final Map<String, HostTensor> boundConstants = new LinkedHashMap<>();
     private final Map<String, Sym> smallConstants = new HashMap<>();
+    private final Map<String, Sym> transposes = new HashMap<>();
     private final Set<String> usedNames = new HashSet<>();
     /** Graph values computed from initializers only (ONNX Runtime may fold them while building the session). */
     private final Set<String> constantValues = new HashSet<>();
@@ -112,11 +113,12 @@ public final class OnnxGraphRecorder implements Ops {
     }
 
     /**
-     * @param lowPrecisionKernels bind reduced-precision parameters in their stored dtype and run Gemm / MatMul / Conv
-     *     in it (for a provider with such kernels, CUDA; untested), instead of float32 with rounded values
+     * @param forCuda record for the CUDA provider: reduced-precision parameters bound in their stored dtype with
+     *     Gemm / MatMul / Conv run in it (untested), instead of float32 with rounded values; asymmetric conv padding
+     *     as symmetric padding plus an explicit Pad (cuDNN pads symmetrically)
      */
-    public OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options, boolean lowPrecisionKernels) {
-        this(parameterShapes, options, lowPrecisionKernels, Set.of());
+    public OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options, boolean forCuda) {
+        this(parameterShapes, options, forCuda, Set.of());
     }
 
     /**
@@ -124,11 +126,11 @@ public final class OnnxGraphRecorder implements Ops {
      *     graphs of their own, so that their weights can be bound for one run and released
      *     ({@link #finishSegments}); empty: one graph ({@link #finish})
      */
-    OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options, boolean lowPrecisionKernels,
+    OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options, boolean forCuda,
             Set<String> streamedGroups) {
         this.parameterShapes = Objects.requireNonNull(parameterShapes, "parameterShapes");
         this.options = Objects.requireNonNull(options, "options");
-        this.lowPrecisionKernels = lowPrecisionKernels;
+        this.forCuda = forCuda;
         this.streamedGroups = Set.copyOf(streamedGroups);
     }
 
@@ -236,7 +238,7 @@ public final class OnnxGraphRecorder implements Ops {
         return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
                 unmodifiable(outputShapes), unmodifiable(usedParameters), Map.copyOf(usedDTypes),
                 unmodifiable(usedConstants), shareableInitializers(live), live.size(), usesFusedAttention,
-                lowPrecisionKernels);
+                forCuda);
     }
 
     private List<Opset> opsets() {
@@ -355,7 +357,7 @@ public final class OnnxGraphRecorder implements Ops {
         return new RecordedGraph(model, unmodifiable(inputNames), unmodifiable(outputNames),
                 unmodifiable(outputShapes), unmodifiable(usedParameters), Map.copyOf(usedDTypes),
                 unmodifiable(usedConstants), shareableInitializers(live), live.size(), usesFusedAttention,
-                lowPrecisionKernels);
+                forCuda);
     }
 
     /**
@@ -377,6 +379,16 @@ public final class OnnxGraphRecorder implements Ops {
             }
         }
         return x;
+    }
+
+    /**
+     * Two frames on the CPU: measured on the VAE decoder (256x256, dim 16, 17 frames), slices of two frames gave
+     * 2.54 s and a 734 MiB peak against 2.71 s and 886 MiB for whole chunks (one frame: 3.31 s, 763 MiB). Whole
+     * chunks for CUDA (not measured).
+     */
+    @Override
+    public int videoSliceFrames() {
+        return forCuda ? 0 : 2;
     }
 
     private void startSegment(String group) {
@@ -464,7 +476,7 @@ public final class OnnxGraphRecorder implements Ops {
     }
 
     /**
-     * A bound parameter rounded to its stored dtype: float32 on the wire, or (with {@code lowPrecisionKernels}) in
+     * A bound parameter rounded to its stored dtype: float32 on the wire, or (with {@code forCuda}) in
      * the stored dtype itself. The data is bound when the session is built (see {@link RecordedGraph#parameterDTypes}).
      */
     @Override
@@ -479,7 +491,7 @@ public final class OnnxGraphRecorder implements Ops {
         }
         long[] shape = parameterShapes.apply(key).clone();
         String name = uniqueName(cacheKey);
-        boolean stored = lowPrecisionKernels && dtype != DType.F32;
+        boolean stored = forCuda && dtype != DType.F32;
         initializers.add(new Initializer(name, stored ? onnxType(dtype) : OnnxModelWriter.FLOAT, shape, null));
         parameterKeys.put(name, key);
         parameterDTypes.put(name, dtype);
@@ -546,7 +558,7 @@ public final class OnnxGraphRecorder implements Ops {
 
     /**
      * A kernel's float32 body applied to operands of dtype {@code d}: on the wire in {@code d} with
-     * {@code lowPrecisionKernels} (Gemm / MatMul / Conv; the result cast to float32), else in float32 with the result
+     * {@code forCuda} (Gemm / MatMul / Conv; the result cast to float32), else in float32 with the result
      * rounded to {@code d}.
      */
     private Tensor reduced(DType d, boolean onWire, java.util.function.Function<List<Sym>, Tensor> body,
@@ -762,7 +774,7 @@ public final class OnnxGraphRecorder implements Ops {
         Sym y = sym(b, "matmul");
         DType d = kernelDType("matmul", x, y);
         return d == DType.F32 ? matmulF32(x, y)
-                : reduced(d, lowPrecisionKernels, in -> matmulF32(in.get(0), in.get(1)), x, y);
+                : reduced(d, forCuda, in -> matmulF32(in.get(0), in.get(1)), x, y);
     }
 
     private Tensor matmulF32(Tensor a, Tensor b) {
@@ -778,7 +790,7 @@ public final class OnnxGraphRecorder implements Ops {
         Sym b = bias == null ? null : sym(bias, "linear bias");
         DType d = kernelDType("linear", in, w, b);
         return d == DType.F32 ? linearF32(in, w, b)
-                : reduced(d, lowPrecisionKernels, o -> linearF32(o.get(0), o.get(1), o.get(2)), in, w, b);
+                : reduced(d, forCuda, o -> linearF32(o.get(0), o.get(1), o.get(2)), in, w, b);
     }
 
     private Tensor linearF32(Tensor x, Tensor weight, Tensor bias) {
@@ -819,7 +831,7 @@ public final class OnnxGraphRecorder implements Ops {
         DType d = kernelDType("conv", in, w, b);
         return d == DType.F32 ? convF32(in, w, b, stride, padBegin, padEnd, groups)
                 // the CUDA provider registers Conv for fp16 but not for bf16
-                : reduced(d, lowPrecisionKernels && d == DType.F16, o -> convF32(o.get(0), o.get(1), o.get(2), stride,
+                : reduced(d, forCuda && d == DType.F16, o -> convF32(o.get(0), o.get(1), o.get(2), stride,
                         padBegin, padEnd, groups), in, w, b);
     }
 
@@ -853,8 +865,8 @@ public final class OnnxGraphRecorder implements Ops {
                 && padBegin[0] == 0 && padEnd[0] == 0 && in.shape[2] >= w.shape[2]) {
             return depthAsBatch(in, w, b, stride, padBegin, padEnd);
         }
-        // Padding common to both sides goes into Conv (cuDNN wants symmetric pads); the asymmetric rest is
-        // an explicit Pad in front.
+        // On the CPU Conv takes the padding as it is. For CUDA, padding common to both sides goes into Conv
+        // (cuDNN wants symmetric pads) and the asymmetric rest is an explicit Pad in front.
         long[] extraBefore = new long[in.shape.length];
         long[] extraAfter = new long[in.shape.length];
         long[] pads = new long[2 * spatial];
@@ -863,12 +875,12 @@ public final class OnnxGraphRecorder implements Ops {
             if (padBegin[i] < 0 || padEnd[i] < 0 || stride[i] < 1) {
                 throw new IllegalArgumentException(where + ": negative padding or stride < 1");
             }
-            long common = Math.min(padBegin[i], padEnd[i]);
+            long common = forCuda ? Math.min(padBegin[i], padEnd[i]) : padBegin[i];
             pads[i] = common;
-            pads[spatial + i] = common;
+            pads[spatial + i] = forCuda ? common : padEnd[i];
             extraBefore[2 + i] = padBegin[i] - common;
-            extraAfter[2 + i] = padEnd[i] - common;
-            asymmetric |= padBegin[i] != padEnd[i];
+            extraAfter[2 + i] = padEnd[i] - pads[spatial + i];
+            asymmetric |= extraBefore[2 + i] != 0 || extraAfter[2 + i] != 0;
         }
         Sym padded = asymmetric ? (Sym) pad(in, extraBefore, extraAfter, 0.0) : in;
         long[] kernel = Arrays.copyOfRange(w.shape, 2, w.shape.length);
@@ -876,7 +888,7 @@ public final class OnnxGraphRecorder implements Ops {
         outShape[0] = in.shape[0];
         outShape[1] = w.shape[0];
         for (int i = 0; i < spatial; i++) {
-            long extent = padded.shape[2 + i] + 2 * pads[i] - kernel[i];
+            long extent = padded.shape[2 + i] + pads[i] + pads[spatial + i] - kernel[i];
             if (extent < 0) {
                 throw new IllegalArgumentException(where + ": kernel " + kernel[i] + " larger than padded axis "
                         + (2 + i));
@@ -918,7 +930,7 @@ public final class OnnxGraphRecorder implements Ops {
         return permute(reshape(y, 1, frames, o, s[2], s[3]), 0, 2, 1, 3, 4);
     }
 
-    /** In a reduced dtype always the rounding form (also with {@code lowPrecisionKernels}). */
+    /** In a reduced dtype always the rounding form (also with {@code forCuda}). */
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
         Sym query = sym(q, "attention q");
@@ -1102,7 +1114,9 @@ public final class OnnxGraphRecorder implements Ops {
         if (identity) {
             return s;
         }
-        return node("Transpose", out, List.of(s), intsAttr("perm", Arrays.stream(perm).asLongStream().toArray()));
+        // The same value transposed the same way is one node (the VAE's four upsampling phases read one input).
+        return transposes.computeIfAbsent(s.name + Arrays.toString(perm) + s.dtype, k -> node("Transpose", out,
+                List.of(s), intsAttr("perm", Arrays.stream(perm).asLongStream().toArray())));
     }
 
     @Override

@@ -89,7 +89,20 @@ public final class FeatureCache {
         return t;
     }
 
-    /** Records what this chunk leaves for {@code layer}. */
+    /**
+     * The frames in front of this call's next input to {@code layer}: what this call last recorded for it (when the
+     * layer runs on consecutive slices of the chunk), else what the previous chunk left, or null at the start of a
+     * sequence.
+     */
+    Tensor history(String layer) {
+        int last = layers.lastIndexOf(layer);
+        if (last >= 0) {
+            return frames.get(last);
+        }
+        return atStart() ? null : previous(layer);
+    }
+
+    /** Records what this chunk leaves for {@code layer} (the last record of a layer is what the call returns). */
     void update(String layer, Tensor cached) {
         layers.add(layer);
         frames.add(cached);
@@ -120,7 +133,7 @@ public final class FeatureCache {
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < layers.size(); i++) {
-            out.put(outputName(layers.get(i)), frames.get(i));
+            out.put(outputName(layers.get(i)), frames.get(i));   // a later record of a layer replaces an earlier one
         }
         return out;
     }

@@ -114,15 +114,39 @@ public final class VaeDecoder implements Network {
 
         Tensor x = VaeBlocks.scoped(ops, cache,
                 () -> conv1.apply(ops, cache, conv2.apply(ops, LatentNormalization.denormalize(ops, latent))));
-        for (VaeBlocks.Step step : middleAndUpsamples()) {
+        List<VaeBlocks.Step> steps = middleAndUpsamples();
+        int tail = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).temporal()) {
+                tail = i + 1;
+            }
+        }
+        for (VaeBlocks.Step step : steps.subList(0, tail)) {
             Tensor in = x;
             x = VaeBlocks.scoped(ops, cache, () -> step.apply(ops, cache, in));
         }
-        Tensor head = x;
-        Tensor video = VaeBlocks.scoped(ops, cache, () -> {
-            Tensor h = headConv.apply(ops, cache, ops.silu(headNorm.apply(ops, head)));
-            return ops.clamp(h, -1.0, 1.0);
-        });
+        // The layers after the last temporal upsample (the full-resolution half) are causal convs and per-frame
+        // layers: on consecutive slices of the chunk, each continuing the causal caches of the one before, they give
+        // the frames they give on the whole chunk (as chunk calls continue each other), with one slice's activations
+        // alive at a time. The original runs them on the chunk at once.
+        Tensor chunk = x;
+        long frames = chunk.dim(2);
+        long sliceFrames = ops.videoSliceFrames() > 0 ? ops.videoSliceFrames() : frames;
+        List<Tensor> slices = new ArrayList<>();
+        for (long start = 0; start < frames; start += sliceFrames) {
+            long end = Math.min(frames, start + sliceFrames);
+            Tensor slice = start == 0 && end == frames ? chunk : ops.slice(chunk, 2, start, end);
+            for (VaeBlocks.Step step : steps.subList(tail, steps.size())) {
+                Tensor in = slice;
+                slice = VaeBlocks.scoped(ops, cache, () -> step.apply(ops, cache, in));
+            }
+            Tensor head = slice;
+            slices.add(VaeBlocks.scoped(ops, cache, () -> {
+                Tensor h = headConv.apply(ops, cache, ops.silu(headNorm.apply(ops, head)));
+                return ops.clamp(h, -1.0, 1.0);
+            }));
+        }
+        Tensor video = slices.size() == 1 ? slices.get(0) : ops.concat(2, slices);
 
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put(OUTPUT_VIDEO, video);
