@@ -41,6 +41,15 @@ public final class OnnxBackend implements Backend {
      */
     public static final String PROFILE_PROPERTY = "wananimate.onnx.profile";
 
+    /**
+     * System property: {@code false} runs CPU sessions without ONNX Runtime's memory arena, so that the memory of
+     * intermediates is returned as each is freed instead of being kept per session for the next run. Less memory for
+     * large activations (every session, i.e. every input shape of every network, keeps an arena of its own), slower
+     * for small ones (see the README's VAE measurements). On by default.
+     */
+    public static final String ARENA_PROPERTY = "wananimate.onnx.arena";
+    private static final boolean CPU_ARENA = !"false".equalsIgnoreCase(System.getProperty(ARENA_PROPERTY));
+
     private final OrtEnvironment environment;
     private final String device;
     private final int cudaDevice;
@@ -121,6 +130,9 @@ public final class OnnxBackend implements Backend {
                 // Prepacking gives MatMul/Gemm/Conv a private re-laid-out copy of each constant weight, even of
                 // shared initializers (measured on ORT 1.23.2): twice the weight memory on the CPU.
                 options.addConfigEntry("session.disable_prepacking", "1");
+            }
+            if (!onCuda() && !CPU_ARENA) {
+                options.setCPUArenaAllocator(false);
             }
             if (!onCuda()) {
                 // A memory pattern is traced on the first run and allocated as one block on the next, while the arena

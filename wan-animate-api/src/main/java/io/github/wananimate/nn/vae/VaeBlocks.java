@@ -292,6 +292,35 @@ final class VaeBlocks {
             return time != null;
         }
 
+        /**
+         * An {@code upsample3d} as its two halves: the temporal doubling, which needs the chunk's frames together,
+         * and the per-frame spatial upsample, which can run on slices of the doubled frames.
+         *
+         * @return the spatial half as a step of its own
+         */
+        Step spatialHalf() {
+            if (!(mode instanceof VaeLayer.Upsample3d)) {
+                throw new IllegalStateException(key + " is not an upsample3d");
+            }
+            UpsampleConv conv = (UpsampleConv) spatial;
+            return new Step() {
+                @Override
+                public Tensor apply(Ops ops, FeatureCache cache, Tensor x) {
+                    return conv.apply(ops, x);
+                }
+
+                @Override
+                public List<ParameterSpec> parameters() {
+                    return List.of();   // counted by the resample itself
+                }
+            };
+        }
+
+        /** The temporal half of an {@code upsample3d} (see {@link #spatialHalf()}). */
+        Tensor temporalHalf(Ops ops, FeatureCache cache, Tensor x) {
+            return doubleFrames(ops, cache, x);
+        }
+
         @Override
         public Tensor apply(Ops ops, FeatureCache cache, Tensor x) {
             if (mode instanceof VaeLayer.Downsample2d) {
@@ -335,6 +364,10 @@ final class VaeBlocks {
          * doubled) and the conv sequence starts at frame 1 with zero frames in front (the original's "Rep" chunk).
          */
         private Tensor upsample3d(Ops ops, FeatureCache cache, Tensor x) {
+            return ((UpsampleConv) spatial).apply(ops, doubleFrames(ops, cache, x));
+        }
+
+        private Tensor doubleFrames(Ops ops, FeatureCache cache, Tensor x) {
             long t = x.dim(2);
             Tensor doubled;
             if (cache.atStart()) {
@@ -348,7 +381,7 @@ final class VaeBlocks {
             } else {
                 doubled = splitFrames(ops, time.apply(ops, cache, x));
             }
-            return ((UpsampleConv) spatial).apply(ops, doubled);
+            return doubled;
         }
 
         /** {@code [1, 2C, T, h, w]} → {@code [1, C, 2T, h, w]}: frame j becomes frames 2j (first half) and 2j+1. */

@@ -115,18 +115,26 @@ public final class VaeDecoder implements Network {
         Tensor x = VaeBlocks.scoped(ops, cache,
                 () -> conv1.apply(ops, cache, conv2.apply(ops, LatentNormalization.denormalize(ops, latent))));
         List<VaeBlocks.Step> steps = middleAndUpsamples();
-        int tail = 0;
+        int last = -1;
         for (int i = 0; i < steps.size(); i++) {
             if (steps.get(i).temporal()) {
-                tail = i + 1;
+                last = i;
             }
         }
-        for (VaeBlocks.Step step : steps.subList(0, tail)) {
+        for (VaeBlocks.Step step : steps.subList(0, Math.max(last, 0))) {
             Tensor in = x;
             x = VaeBlocks.scoped(ops, cache, () -> step.apply(ops, cache, in));
         }
-        // The layers after the last temporal upsample (the full-resolution half) are causal convs and per-frame
-        // layers: on consecutive slices of the chunk, each continuing the causal caches of the one before, they give
+        List<VaeBlocks.Step> tailSteps = new ArrayList<>();
+        if (last >= 0) {
+            VaeBlocks.Resample lastTemporal = (VaeBlocks.Resample) steps.get(last);
+            Tensor beforeDoubling = x;
+            x = VaeBlocks.scoped(ops, cache, () -> lastTemporal.temporalHalf(ops, cache, beforeDoubling));
+            tailSteps.add(lastTemporal.spatialHalf());
+        }
+        tailSteps.addAll(steps.subList(last + 1, steps.size()));
+        // The layers after the temporal doubling of the last upsample3d (its spatial upsample and the
+        // full-resolution half) are causal convs and per-frame layers: on consecutive slices of the chunk, each continuing the causal caches of the one before, they give
         // the frames they give on the whole chunk (as chunk calls continue each other), with one slice's activations
         // alive at a time. The original runs them on the chunk at once.
         Tensor chunk = x;
@@ -136,7 +144,7 @@ public final class VaeDecoder implements Network {
         for (long start = 0; start < frames; start += sliceFrames) {
             long end = Math.min(frames, start + sliceFrames);
             Tensor slice = start == 0 && end == frames ? chunk : ops.slice(chunk, 2, start, end);
-            for (VaeBlocks.Step step : steps.subList(tail, steps.size())) {
+            for (VaeBlocks.Step step : tailSteps) {
                 Tensor in = slice;
                 slice = VaeBlocks.scoped(ops, cache, () -> step.apply(ops, cache, in));
             }
