@@ -232,21 +232,7 @@ public final class OnnxGraphRecorder implements Ops {
                     + "finishSegments");
         }
         finished = true;
-        List<Node> live = liveNodes();
-        Set<String> consumed = new HashSet<>();
-        live.forEach(node -> consumed.addAll(node.inputs()));
-        List<Initializer> usedInitializers = initializers.stream().filter(i -> consumed.contains(i.name())).toList();
-        Map<String, String> usedParameters = new LinkedHashMap<>(parameterKeys);
-        usedParameters.keySet().retainAll(consumed);
-        Map<String, HostTensor> usedConstants = new LinkedHashMap<>(boundConstants);
-        usedConstants.keySet().retainAll(consumed);
-        byte[] model = OnnxModelWriter.write(graphName, opsets(), live, usedInitializers, graphInputs, graphOutputs);
-        Map<String, DType> usedDTypes = new HashMap<>(parameterDTypes);
-        usedDTypes.keySet().retainAll(usedParameters.keySet());
-        return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
-                unmodifiable(outputShapes), unmodifiable(usedParameters), Map.copyOf(usedDTypes),
-                unmodifiable(usedConstants), shareableInitializers(live), live.size(), usesFusedAttention,
-                forCuda);
+        return serialise(graphName, liveNodes(), graphInputs, graphOutputs, inputNames, outputNames, outputShapes);
     }
 
     private List<Opset> opsets() {
@@ -321,8 +307,17 @@ public final class OnnxGraphRecorder implements Ops {
                 continue;
             }
             String name = graphName + "#" + s + (segmentGroups.get(s) == null ? "" : "[" + segmentGroups.get(s) + "]");
-            segments.add(new SegmentedGraph.Segment(
-                    serialise(name, segment, valueInfos(name, crossingIn.get(s)), valueInfos(name, crossingOut.get(s))),
+            List<ValueInfo> in = valueInfos(name, crossingIn.get(s));
+            List<ValueInfo> out = valueInfos(name, crossingOut.get(s));
+            Map<String, String> inNames = new LinkedHashMap<>();
+            in.forEach(v -> inNames.put(v.name(), v.name()));
+            Map<String, String> outNames = new LinkedHashMap<>();
+            Map<String, long[]> outShapes = new LinkedHashMap<>();
+            out.forEach(v -> {
+                outNames.put(v.name(), v.name());
+                outShapes.put(v.name(), v.shape());
+            });
+            segments.add(new SegmentedGraph.Segment(serialise(name, segment, in, out, inNames, outNames, outShapes),
                     segmentGroups.get(s)));
         }
         return new SegmentedGraph(segments, Map.copyOf(inputNames), unmodifiable(outputNames),
@@ -341,9 +336,12 @@ public final class OnnxGraphRecorder implements Ops {
         return infos;
     }
 
-    /** One segment's graph: its inputs and outputs are graph values passed under their own names. */
-    private RecordedGraph serialise(String graphName, List<Node> live, List<ValueInfo> inputs,
-            List<ValueInfo> outputs) {
+    /**
+     * The graph of {@code live} nodes with exactly the initializers they read; {@code inputNames} / {@code outputNames}
+     * map the caller's names to graph value names (a segment passes values under their own names).
+     */
+    private RecordedGraph serialise(String graphName, List<Node> live, List<ValueInfo> inputs, List<ValueInfo> outputs,
+            Map<String, String> inputNames, Map<String, String> outputNames, Map<String, long[]> outputShapes) {
         Set<String> consumed = new HashSet<>();
         live.forEach(node -> consumed.addAll(node.inputs()));
         List<Initializer> usedInitializers = initializers.stream().filter(i -> consumed.contains(i.name())).toList();
@@ -354,15 +352,7 @@ public final class OnnxGraphRecorder implements Ops {
         Map<String, DType> usedDTypes = new HashMap<>(parameterDTypes);
         usedDTypes.keySet().retainAll(usedParameters.keySet());
         byte[] model = OnnxModelWriter.write(graphName, opsets(), live, usedInitializers, inputs, outputs);
-        Map<String, String> inputNames = new LinkedHashMap<>();
-        inputs.forEach(in -> inputNames.put(in.name(), in.name()));
-        Map<String, String> outputNames = new LinkedHashMap<>();
-        Map<String, long[]> outputShapes = new LinkedHashMap<>();
-        outputs.forEach(out -> {
-            outputNames.put(out.name(), out.name());
-            outputShapes.put(out.name(), out.shape());
-        });
-        return new RecordedGraph(model, unmodifiable(inputNames), unmodifiable(outputNames),
+        return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
                 unmodifiable(outputShapes), unmodifiable(usedParameters), Map.copyOf(usedDTypes),
                 unmodifiable(usedConstants), shareableInitializers(live), live.size(), usesFusedAttention,
                 forCuda);
