@@ -100,11 +100,11 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     /** What one forward runs: one session, or the sessions of a forward cut at streamed chain steps. */
     private interface Forward {
 
-        Map<String, String> inputNames();
+        /** Network input name → graph input name, network output name → graph output name and its shape. */
+        record Names(Map<String, String> inputs, Map<String, String> outputs, Map<String, long[]> outputShapes) {
+        }
 
-        Map<String, String> outputNames();
-
-        Map<String, long[]> outputShapes();
+        Names names();
 
         /** Runs on feeds keyed by graph input name; returns every graph output by graph name, owned by the caller. */
         Map<String, OnnxTensor> run(Map<String, OnnxTensor> feeds) throws OrtException;
@@ -120,18 +120,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             List<ByteBuffer> buffers) implements Forward {
 
         @Override
-        public Map<String, String> inputNames() {
-            return graph.inputNames();
-        }
-
-        @Override
-        public Map<String, String> outputNames() {
-            return graph.outputNames();
-        }
-
-        @Override
-        public Map<String, long[]> outputShapes() {
-            return graph.outputShapes();
+        public Names names() {
+            return new Names(graph.inputNames(), graph.outputNames(), graph.outputShapes());
         }
 
         @Override
@@ -194,18 +184,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         }
 
         @Override
-        public Map<String, String> inputNames() {
-            return graph.inputNames();
-        }
-
-        @Override
-        public Map<String, String> outputNames() {
-            return graph.outputNames();
-        }
-
-        @Override
-        public Map<String, long[]> outputShapes() {
-            return graph.outputShapes();
+        public Names names() {
+            return new Names(graph.inputNames(), graph.outputNames(), graph.outputShapes());
         }
 
         @Override
@@ -224,7 +204,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                     }
                     try {
                         Map<String, OnnxTensor> in = new HashMap<>();
-                        session.inputNames().values().forEach(name -> in.put(name, values.get(name)));
+                        session.graph().inputNames().values().forEach(name -> in.put(name, values.get(name)));
                         Map<String, OnnxTensor> out = session.run(in);
                         owned.putAll(out);
                         values.putAll(out);
@@ -324,7 +304,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 OnnxTensor t = OnnxTensor.createTensor(backend.environment(), e.getValue().asFloatBuffer(),
                         e.getValue().shape());
                 feeds.add(t);
-                feedMap.put(compiled.inputNames().get(e.getKey()), t);
+                feedMap.put(compiled.names().inputs().get(e.getKey()), t);
                 transferred.addAndGet(e.getValue().elementCount() * Float.BYTES);
             }
             for (Map.Entry<String, DeviceTensor> e : deviceInputs.entrySet()) {
@@ -335,15 +315,15 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                     feeds.add(own);
                     transferred.addAndGet(host.elementCount() * Float.BYTES);
                 }
-                feedMap.put(compiled.inputNames().get(e.getKey()), own);
+                feedMap.put(compiled.names().inputs().get(e.getKey()), own);
             }
             Map<String, OnnxTensor> produced = compiled.run(feedMap);
             Map<String, DeviceTensor> device = new LinkedHashMap<>();
             Map<String, HostTensor> host = new LinkedHashMap<>();
             try {
-                for (Map.Entry<String, String> out : compiled.outputNames().entrySet()) {
+                for (Map.Entry<String, String> out : compiled.names().outputs().entrySet()) {
                     OnnxTensor value = produced.remove(out.getValue());
-                    long[] expected = compiled.outputShapes().get(out.getKey());
+                    long[] expected = compiled.names().outputShapes().get(out.getKey());
                     OnnxDeviceTensor t = new OnnxDeviceTensor(backend, expected, value);
                     written.put(out.getKey(), t);
                     if (!Arrays.equals(value.getInfo().getShape(), expected)) {
