@@ -1,7 +1,6 @@
 package io.github.wananimate.onnx;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import io.github.wananimate.spi.AbstractDeviceTensor;
 import io.github.wananimate.spi.DeviceTensor;
@@ -44,11 +43,6 @@ final class OnnxDeviceTensor extends AbstractDeviceTensor {
         }
         ensureOpen();
         return tensor;
-    }
-
-    /** Whether {@code value} is this handle's tensor. */
-    boolean owns(OnnxValue value) {
-        return value == tensor;
     }
 
     /** A host copy, then the handle is closed: for outputs the caller asked for on the host. */

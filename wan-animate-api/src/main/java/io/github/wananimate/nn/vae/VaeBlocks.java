@@ -247,7 +247,10 @@ final class VaeBlocks {
 
         private final String key;
         private final VaeLayer mode;
-        private final Layer spatial;
+        /** {@code resample.1}: the stride-2 conv of a downsample, or null. */
+        private final Conv down;
+        /** {@code resample.1} with the nearest ×2 in front, for an upsample, or null. */
+        private final UpsampleConv up;
         private final CausalConv time;
 
         Resample(String key, VaeLayer mode) {
@@ -256,16 +259,20 @@ final class VaeBlocks {
             String resample = key + ".resample.1";
             String timeConv = key + ".time_conv";
             if (mode instanceof VaeLayer.Downsample2d d) {
-                spatial = downConv(resample, d.channels());
+                down = downConv(resample, d.channels());
+                up = null;
                 time = null;
             } else if (mode instanceof VaeLayer.Downsample3d d) {
-                spatial = downConv(resample, d.channels());
+                down = downConv(resample, d.channels());
+                up = null;
                 time = new CausalConv(timeConv, d.channels(), d.channels(), 2);
             } else if (mode instanceof VaeLayer.Upsample2d u) {
-                spatial = upConv(resample, u.channels());
+                down = null;
+                up = upConv(resample, u.channels());
                 time = null;
             } else if (mode instanceof VaeLayer.Upsample3d u) {
-                spatial = upConv(resample, u.channels());
+                down = null;
+                up = upConv(resample, u.channels());
                 time = new CausalConv(timeConv, u.channels(), 2L * u.channels(), 1);
             } else {
                 throw new IllegalStateException("not a resample layer: " + mode);
@@ -284,6 +291,7 @@ final class VaeBlocks {
 
         @Override
         public List<ParameterSpec> parameters() {
+            Layer spatial = down != null ? down : up;
             return time == null ? spatial.parameters() : Layers.parameters(List.of(spatial, time));
         }
 
@@ -302,7 +310,7 @@ final class VaeBlocks {
             if (!(mode instanceof VaeLayer.Upsample3d)) {
                 throw new IllegalStateException(key + " is not an upsample3d");
             }
-            UpsampleConv conv = (UpsampleConv) spatial;
+            UpsampleConv conv = up;
             return new Step() {
                 @Override
                 public Tensor apply(Ops ops, FeatureCache cache, Tensor x) {
@@ -324,11 +332,11 @@ final class VaeBlocks {
         @Override
         public Tensor apply(Ops ops, FeatureCache cache, Tensor x) {
             if (mode instanceof VaeLayer.Downsample2d) {
-                return ((Conv) spatial).apply(ops, x);
+                return down.apply(ops, x);
             } else if (mode instanceof VaeLayer.Downsample3d) {
                 return downsample3d(ops, cache, x);
             } else if (mode instanceof VaeLayer.Upsample2d) {
-                return ((UpsampleConv) spatial).apply(ops, x);
+                return up.apply(ops, x);
             }
             return upsample3d(ops, cache, x);
         }
@@ -339,7 +347,7 @@ final class VaeBlocks {
          * one.
          */
         private Tensor downsample3d(Ops ops, FeatureCache cache, Tensor x) {
-            Tensor s = ((Conv) spatial).apply(ops, x);
+            Tensor s = down.apply(ops, x);
             long t = s.dim(2);
             Tensor history = cache.atStart() ? null : cache.previous(time.key());
             cache.update(time.key(), ops.slice(s, 2, t - 1, t));
@@ -364,7 +372,7 @@ final class VaeBlocks {
          * doubled) and the conv sequence starts at frame 1 with zero frames in front (the original's "Rep" chunk).
          */
         private Tensor upsample3d(Ops ops, FeatureCache cache, Tensor x) {
-            return ((UpsampleConv) spatial).apply(ops, doubleFrames(ops, cache, x));
+            return up.apply(ops, doubleFrames(ops, cache, x));
         }
 
         private Tensor doubleFrames(Ops ops, FeatureCache cache, Tensor x) {
