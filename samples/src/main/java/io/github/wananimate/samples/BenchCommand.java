@@ -81,8 +81,8 @@ final class BenchCommand implements Callable<Integer> {
             + "bf16 (one checkpoint per process, so that its memory peaks are its own)")
     String fp8Files;
 
-    @Option(names = "--stream-mode", description = "stream benchmarks: both (streamed, then resident, outputs "
-            + "compared; default of stream), streamed (default of stream14b, whose resident run needs 9 GiB) or "
+    @Option(names = "--stream-mode", description = "stream and fp8 benchmarks: both (streamed, then resident, outputs "
+            + "compared; default of stream and fp8), streamed (default of stream14b, whose resident run needs 9 GiB) or "
             + "resident")
     String streamMode;
 
@@ -162,7 +162,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--precision", defaultValue = "fp32", description = "DiT precision for --plan: fp32 (default: "
             + "what a run computes in today), bf16, fp8 (a float8 checkpoint: 1 byte per weight mapped on the host, "
-            + "bf16 on the device, as --precision fp8 runs)")
+            + "counted at bf16 on the device, where a run keeps the float8 codes)")
     String precision;
 
     @Option(names = "--memory-budget", description = "device-memory budget, e.g. 24G: --plan prints the residency "
@@ -242,7 +242,8 @@ final class BenchCommand implements Callable<Integer> {
                         case "pipeline" -> new PipelineBench(report, pipelineFrames, pipelineSize, pipelineSteps)
                                 .run(backend);
                         case "stream", "stream14b" -> streams.get(stream++).run(backend);
-                        case "fp8" -> new Float8Bench(report, spec.commandLine().getOut(), fp8Files).run(backend);
+                        case "fp8" -> new Float8Bench(report, spec.commandLine().getOut(), fp8Files,
+                                streamMode != null ? streamMode : "both").run(backend);
                         default -> throw new IllegalStateException("unhandled benchmark " + network);
                     }
                 }

@@ -44,15 +44,23 @@ final class Float8Bench {
     private final BenchReport report;
     private final PrintWriter out;
     private final String files;
+    private final String mode;
 
-    /** @param files {@code both}, {@code float8} or {@code bf16}: which checkpoints run (one per process for memory) */
-    Float8Bench(BenchReport report, PrintWriter out, String files) {
+    /**
+     * @param files {@code both}, {@code float8} or {@code bf16}: which checkpoints run (one per process for memory)
+     * @param mode {@code both}, {@code streamed} or {@code resident}: which phases run (likewise)
+     */
+    Float8Bench(BenchReport report, PrintWriter out, String files, String mode) {
         if (!List.of("both", "float8", "bf16").contains(files)) {
             throw new IllegalArgumentException("--fp8-files must be both, float8 or bf16, got '" + files + "'");
+        }
+        if (!List.of("both", "streamed", "resident").contains(mode)) {
+            throw new IllegalArgumentException("--stream-mode must be both, streamed or resident, got '" + mode + "'");
         }
         this.report = report;
         this.out = out;
         this.files = files;
+        this.mode = mode;
     }
 
     void run(Backend backend) {
@@ -82,6 +90,9 @@ final class Float8Bench {
                     MemorySize.format(Files.size(bf16)), MemorySize.format(Files.size(fp8)), plan.describe());
             Map<String, float[]> outputs = new LinkedHashMap<>();
             for (Set<String> streamed : List.of(plan.streamedSet(), Set.<String>of())) {
+                if (mode.equals(streamed.isEmpty() ? "streamed" : "resident")) {
+                    continue;
+                }
                 if (!streamed.isEmpty() && !backend.streamsParameterGroups()) {
                     out.printf(Locale.ROOT, "  %s cannot stream parameter groups: streamed runs skipped%n", where);
                     continue;

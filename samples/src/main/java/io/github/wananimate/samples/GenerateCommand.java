@@ -72,7 +72,7 @@ abstract class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--precision", paramLabel = "fp32|bf16|fp16|fp8", description = "DiT weights and autocast "
             + "compute: fp32, bf16 (as the original) or fp16 (default: bf16 on CUDA, fp32 on the CPU); fp8: the DiT "
-            + "checkpoint must be a float8 file (ComfyUI / Kijai), kept float8 on the host and run as bf16")
+            + "checkpoint must be a float8 file (ComfyUI / Kijai), kept float8 on the host and the device, computed in bf16")
     String precision;
 
     @Option(names = "--steps", description = "denoising steps per clip (default 20; 4 on the demo sample)")
@@ -131,7 +131,7 @@ abstract class GenerateCommand implements Callable<Integer> {
     static final String FLOAT8 = "fp8";
 
     /**
-     * {@code --precision fp8} promises a float8 DiT checkpoint kept float8 on the host: refuse, naming the file and
+     * {@code --precision fp8} promises a float8 DiT checkpoint kept float8: refuse, naming the file and
      * what it stores, when the model folder's DiT is not one (or when there is no model folder).
      */
     private void requireFloat8DiT() {

@@ -13,8 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,8 +24,9 @@ import java.util.regex.Pattern;
  * A view of a checkpoint that stores weights as float8 ({@code F8_E4M3} = PyTorch's {@code float8_e4m3fn},
  * {@code F8_E5M2}), as the ComfyUI / Kijai repacks of the Wan models do, with or without per-tensor scales. The
  * float8 bytes stay where they are (the mapped file); {@link #get} dequantises one tensor when it is read
- * ({@code stored value × scale}, in float32, then rounded once to {@link #dequantisedDtype()}), so a backend that
- * reads a DiT block by block (streaming) holds float8 on the host and at most one block dequantised.
+ * ({@code stored value × scale}, in float32, then rounded once to {@link #dequantisedDtype()}); {@link #float8} hands
+ * a backend the stored bytes with the 256 values they dequantise to instead, so that the weights stay float8 up to
+ * the device and are looked up there.
  *
  * <p>The format, as read by the loaders that write these files (their sources were consulted, not copied):
  * <ul>
@@ -65,6 +68,8 @@ public final class Fp8Checkpoint implements ParameterSource {
     private final Set<String> consumed;
     private final Set<String> keys;
     private final boolean scaled;
+    /** Keys whose bytes {@link #float8} has scanned for codes that dequantise to NaN or infinity. */
+    private final Set<String> finiteChecked = ConcurrentHashMap.newKeySet();
 
     private Fp8Checkpoint(ParameterSource base, DType dequantised) {
         if (dequantised != DType.F32 && dequantised != DType.BF16 && dequantised != DType.F16) {
@@ -264,6 +269,25 @@ public final class Fp8Checkpoint implements ParameterSource {
         return dequantise(key, base.get(key), scale, dequantised);
     }
 
+    /**
+     * The float8 bytes of {@code key} with their table ({@link Float8Tensor}); the first request for a key scans its
+     * bytes once and refuses a code that dequantises to NaN or infinity, as {@link #get} does.
+     */
+    @Override
+    public Optional<Float8Tensor> float8(String key) {
+        Float scale = scales.get(visible(key));
+        if (scale == null || !isFloat8(base.dtype(key))) {
+            return Optional.empty();
+        }
+        HostTensor stored = base.get(key);
+        float[] table = table(stored.dtype(), scale, dequantised);
+        if (!finiteChecked.contains(key)) {
+            checkFinite(key, stored, table, scale, dequantised);
+            finiteChecked.add(key);
+        }
+        return Optional.of(new Float8Tensor(stored, table));
+    }
+
     private String visible(String key) {
         if (consumed.contains(key)) {
             throw new WeightException(base.description() + ": '" + key + "' is a float8 scale or marker, consumed "
@@ -284,13 +308,7 @@ public final class Fp8Checkpoint implements ParameterSource {
         ByteBuffer src = stored.data();
         DType dtype = stored.dtype();
         if (isFloat8(dtype)) {
-            // 256 codes: decode and scale each once (the same float32 product as per element), then look up
-            float[] table = new float[256];
-            for (int code = 0; code < 256; code++) {
-                float v = dtype == DType.F8_E4M3 ? DTypeConversions.f8e4m3fnToFloat((byte) code)
-                        : DTypeConversions.f8e5m2ToFloat((byte) code);
-                table[code] = rounded(v * scale, target);
-            }
+            float[] table = table(dtype, scale, target);
             for (int i = 0; i < n; i++) {
                 put(out, i, table[src.get(i) & 0xff], target, key, scale);
             }
@@ -308,6 +326,46 @@ public final class Fp8Checkpoint implements ParameterSource {
         return HostTensor.of(target, stored.shape(), out);
     }
 
+    /**
+     * Each of the 256 codes of {@code dtype} decoded, times {@code scale} (the same float32 product as per element)
+     * and rounded to {@code target}: a float8 tensor dequantises by looking its bytes up here.
+     */
+    static float[] table(DType dtype, float scale, DType target) {
+        float[] table = new float[Float8Tensor.CODES];
+        for (int code = 0; code < table.length; code++) {
+            float v = dtype == DType.F8_E4M3 ? DTypeConversions.f8e4m3fnToFloat((byte) code)
+                    : DTypeConversions.f8e5m2ToFloat((byte) code);
+            table[code] = rounded(v * scale, target);
+        }
+        return table;
+    }
+
+    /** Refuses, as {@link #put} would, the first element whose code dequantises to a non-finite value. */
+    private static void checkFinite(String key, HostTensor stored, float[] table, float scale, DType target) {
+        boolean[] bad = new boolean[table.length];
+        boolean any = false;
+        for (int code = 0; code < table.length; code++) {
+            bad[code] = !Float.isFinite(table[code]);
+            any |= bad[code];
+        }
+        if (!any) {
+            return;
+        }
+        ByteBuffer src = stored.data();
+        int n = Math.toIntExact(stored.elementCount());
+        for (int i = 0; i < n; i++) {
+            int code = src.get(i) & 0xff;
+            if (bad[code]) {
+                throw nonFinite(key, i, table[code], target, scale);
+            }
+        }
+    }
+
+    private static WeightException nonFinite(String key, int element, float value, DType target, float scale) {
+        return new WeightException("'" + key + "': element " + element + " dequantises to " + value + " in " + target
+                + " (scale " + scale + "); a float8 weight must dequantise to finite values");
+    }
+
     /** {@code value} rounded to {@code target} and back to float32. */
     private static float rounded(float value, DType target) {
         return switch (target) {
@@ -320,8 +378,7 @@ public final class Fp8Checkpoint implements ParameterSource {
     /** Writes element {@code i} (already rounded to {@code target}, so the 16-bit encodings are exact). */
     private static void put(ByteBuffer out, int i, float value, DType target, String key, float scale) {
         if (!Float.isFinite(value)) {
-            throw new WeightException("'" + key + "': element " + i + " dequantises to " + value + " in " + target
-                    + " (scale " + scale + "); a float8 weight must dequantise to finite values");
+            throw nonFinite(key, i, value, target, scale);
         }
         switch (target) {
             case BF16 -> out.putShort(2 * i, DTypeConversions.floatToBf16(value));

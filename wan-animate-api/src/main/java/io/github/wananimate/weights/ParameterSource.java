@@ -2,6 +2,7 @@ package io.github.wananimate.weights;
 
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -45,6 +46,19 @@ public interface ParameterSource extends AutoCloseable {
      * @return the get
      */
     HostTensor get(String key);
+
+    /**
+     * The stored bytes of a float8 weight with the table that dequantises them, for a backend that keeps float8 on
+     * its device and dequantises there: looking the bytes up in the table gives exactly {@link #get}. Empty (the
+     * default) when {@code key} is not stored as float8, or when this source changes its values (a LoRA merge, a
+     * transform); the backend then binds {@link #get}.
+     *
+     * @param key the checkpoint key
+     * @return the float8 form of {@code key}, if the source has one
+     */
+    default Optional<Float8Tensor> float8(String key) {
+        return Optional.empty();
+    }
 
     /** {@return a short description for error messages, e.g. the file or folder path} */
     String description();

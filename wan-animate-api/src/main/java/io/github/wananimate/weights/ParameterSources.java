@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -87,6 +88,11 @@ public final class ParameterSources {
         }
 
         @Override
+        public Optional<Float8Tensor> float8(String key) {
+            return derived.containsKey(key) ? Optional.empty() : base.float8(key);
+        }
+
+        @Override
         public String description() {
             return base.description() + " (+ derived " + derived.keySet() + ")";
         }
@@ -126,6 +132,11 @@ public final class ParameterSources {
         @Override
         public HostTensor get(String key) {
             return base.get(visible(key));
+        }
+
+        @Override
+        public Optional<Float8Tensor> float8(String key) {
+            return base.float8(visible(key));
         }
 
         private String visible(String key) {

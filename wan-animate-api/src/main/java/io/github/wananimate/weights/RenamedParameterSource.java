@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -100,6 +101,11 @@ public final class RenamedParameterSource implements ParameterSource {
     @Override
     public HostTensor get(String key) {
         return base.get(originalKey(key));
+    }
+
+    @Override
+    public Optional<Float8Tensor> float8(String key) {
+        return base.float8(originalKey(key));
     }
 
     @Override

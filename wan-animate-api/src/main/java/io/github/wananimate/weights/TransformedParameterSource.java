@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -172,6 +173,11 @@ public final class TransformedParameterSource implements ParameterSource {
             case CONCAT_ROWS -> concat(d);
             case TRANSPOSE -> transpose(d);
         };
+    }
+
+    @Override
+    public Optional<Float8Tensor> float8(String key) {
+        return derived.containsKey(key) ? Optional.empty() : base.float8(checked(key));
     }
 
     private String checked(String key) {

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code scaled_fp8} marker, float32 norms and biases) runs on a backend, resident and with streamed blocks, and
  * gives exactly the output of a float32 checkpoint holding the dequantised values
  * ({@code float8 value × scale} in float32): the dequantised weights are the same float32 numbers, so the forward is
- * the same computation. Tolerance 0, in fp32 and in bf16 (both files' weights rounded to bf16 the same way). Backend
- * modules run it by naming their backend.
+ * the same computation. Tolerance 0, in fp32 and in bf16 (both files' weights rounded to bf16 the same way). A
+ * streamed block's float8 weights cross to the device as their one-byte codes ({@link ParameterSource#float8}).
+ * Backend modules run it by naming their backend.
  */
 public abstract class DiTFloat8Test {
 
@@ -43,6 +44,15 @@ public abstract class DiTFloat8Test {
 
     /** The provider name passed to {@link Backends#byName}. */
     protected abstract String backendName();
+
+    /**
+     * Asserts that {@code net}, loaded resident from a float8 checkpoint and run once, holds exactly the weights of
+     * {@code float8Specs} as their one-byte codes (looked up when used) and no dequantised copy of them.
+     *
+     * @param net the network, as the backend loaded it
+     * @param float8Specs the network's parameters stored as float8 in the file
+     */
+    protected abstract void assertHeldAsCodes(LoadedNetwork net, Set<ParameterSpec> float8Specs);
 
     @BeforeEach
     void open() {
@@ -88,15 +98,26 @@ public abstract class DiTFloat8Test {
         try (ParameterSource opened = Checkpoints.open(fp8)) {
             assertThat(opened).isInstanceOf(Fp8Checkpoint.class);
             ParameterSource official = KeyMappings.toOfficial(opened);
+            long residentBytes;
             try (LoadedNetwork net = backend.load(dit, official)) {
                 assertThat(net.run(inputs).get(WanAnimateDiT.OUTPUT).toFloatArray()).as("resident %s %s", layout,
                         precision).containsExactly(reference);
+                residentBytes = net.hostDeviceBytes();
+                assertHeldAsCodes(net, dit.parameters().stream().filter(ProceduralFloat8::quantised)
+                        .collect(Collectors.toSet()));
             }
             Set<String> groups = dit.parameterGroups().stream().map(ParameterGroup::name)
                     .filter(g -> g.startsWith("blocks.")).collect(Collectors.toSet());
+            Set<String> streamedKeys = dit.parameterGroups().stream().filter(g -> groups.contains(g.name()))
+                    .flatMap(g -> g.keys().stream()).collect(Collectors.toSet());
+            assertThat(streamedKeys).anyMatch(k -> official.float8(k).isPresent());
+            // float8 weights cross to the device as their codes, one byte each, and are looked up there
+            long streamedBytes = streamedKeys.stream().mapToLong(k -> official.float8(k)
+                    .map(f -> f.stored().byteSize()).orElseGet(() -> official.get(k).byteSize())).sum();
             try (LoadedNetwork net = backend.load(dit, official, groups)) {
                 assertThat(net.run(inputs).get(WanAnimateDiT.OUTPUT).toFloatArray()).as("streamed %s %s", layout,
                         precision).containsExactly(reference);
+                assertThat(net.hostDeviceBytes()).isEqualTo(residentBytes + streamedBytes);
             }
         }
     }

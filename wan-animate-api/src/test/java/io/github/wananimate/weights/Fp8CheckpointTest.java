@@ -15,7 +15,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -175,6 +177,51 @@ class Fp8CheckpointTest {
         try (ParameterSource source = Checkpoints.open(write(t))) {
             assertThatThrownBy(() -> source.get("m.weight")).isInstanceOf(WeightException.class)
                     .hasMessageContaining("'m.weight'").hasMessageContaining("element 1");
+        }
+    }
+
+    @Test
+    void theFloat8FormLooksUpToWhatGetReturns() {
+        Map<String, HostTensor> t = new LinkedHashMap<>();
+        t.put("a.weight", f8(DType.F8_E4M3, new long[] {2, 2}, 1f, -2f, 0.5f, 448f));
+        t.put("a.scale_weight", f32(new long[0], 0.3f));
+        t.put("b.weight", f8(DType.F8_E5M2, new long[] {2}, 3f, -1024f));
+        t.put("b.scale_weight", f32(new long[0], 0.5f));
+        t.put("a.bias", f32(new long[] {2}, 7f, 8f));
+        try (ParameterSource opened = Checkpoints.open(write(t))) {
+            for (DType dequantised : List.of(DType.F32, DType.BF16, DType.F16)) {
+                ParameterSource source = Fp8Checkpoint.wrapIfFloat8(opened, dequantised);
+                for (String key : List.of("a.weight", "b.weight")) {
+                    Float8Tensor form = source.float8(key).orElseThrow();
+                    assertThat(form.stored().byteSize()).as(key).isEqualTo(form.stored().elementCount());
+                    ByteBuffer codes = form.stored().data();
+                    float[] table = form.table();
+                    float[] looked = new float[codes.remaining()];
+                    for (int i = 0; i < looked.length; i++) {
+                        looked[i] = table[codes.get(i) & 0xff];
+                    }
+                    assertThat(looked).as("%s to %s", key, dequantised)
+                            .containsExactly(source.get(key).toFloatArray());
+                }
+                assertThat(source.float8("a.bias")).isEmpty();
+            }
+            // views that keep the values forward the form; one that replaces the tensor does not
+            ParameterSource narrowed = ParameterSources.without(opened, Set.of("a.bias"), "not read");
+            assertThat(narrowed.float8("a.weight")).isPresent();
+            assertThat(ParameterSources.withDerived(opened, Map.of("a.weight", f32(new long[] {2, 2}, 1, 2, 3, 4)))
+                    .float8("a.weight")).isEmpty();
+        }
+    }
+
+    @Test
+    void theFloat8FormRefusesANonFiniteCodeNamingTheElement() {
+        Map<String, HostTensor> t = new LinkedHashMap<>();
+        t.put("m.weight", HostTensor.of(DType.F8_E4M3, new long[] {4},
+                ByteBuffer.wrap(new byte[] {0x38, 0x38, (byte) 0xff, 0x38})));   // 1, 1, NaN, 1
+        t.put("m.scale_weight", f32(new long[0], 1f));
+        try (ParameterSource source = Checkpoints.open(write(t))) {
+            assertThatThrownBy(() -> source.float8("m.weight")).isInstanceOf(WeightException.class)
+                    .hasMessageContaining("'m.weight'").hasMessageContaining("element 2");
         }
     }
 

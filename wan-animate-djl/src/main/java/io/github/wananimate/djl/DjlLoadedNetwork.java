@@ -2,7 +2,6 @@ package io.github.wananimate.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.sun.jna.Memory;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.ParameterSpec;
@@ -47,7 +46,7 @@ final class DjlLoadedNetwork implements LoadedNetwork {
     private final NDManager manager;
     private final long attentionChunkBytes;
     private final DjlBackend backend;
-    private final Map<String, NDArray> uploaded = new ConcurrentHashMap<>();
+    private final Map<String, DeviceWeight> uploaded = new ConcurrentHashMap<>();
     /** Streamed key → its group; empty when everything is resident. */
     private final Map<String, String> streamedKeys;
     private final Map<String, List<String>> groupKeys = new HashMap<>();
@@ -141,10 +140,15 @@ final class DjlLoadedNetwork implements LoadedNetwork {
     }
 
     /** The weight {@code spec.key()} in its stored dtype on the device, uploaded on first use. */
-    NDArray parameter(ParameterSpec spec) {
+    DeviceWeight parameter(ParameterSpec spec) {
         ensureOpen();
         String cacheKey = spec.dtype() == DType.F32 ? spec.key() : spec.key() + "@" + spec.dtype();
         return uploaded.computeIfAbsent(cacheKey, k -> upload(spec.key(), spec.dtype()));
+    }
+
+    /** The resident weights uploaded so far, by key (with {@code @dtype} for a reduced stored dtype). */
+    Map<String, DeviceWeight> uploadedWeights() {
+        return Map.copyOf(uploaded);
     }
 
     /**
@@ -153,21 +157,20 @@ final class DjlLoadedNetwork implements LoadedNetwork {
      * device and freed at once. Never a Java direct buffer, whose memory the garbage collector frees late and which
      * {@code -XX:MaxDirectMemorySize} caps.
      */
-    private NDArray upload(String key, DType stored) {
-        HostTensor host = weights.get(key);
-        long size = ArrayForm.byteSize(host, stored);
+    private DeviceWeight upload(String key, DType stored) {
+        ArrayForm form = ArrayForm.of(weights, key, stored);
+        long size = form.byteSize();
         Memory block = new Memory(Math.max(size, 1));
         try {
             ByteBuffer bytes = block.getByteBuffer(0, size).order(ByteOrder.LITTLE_ENDIAN);
-            ArrayForm.write(host, stored, bytes);
-            NDArray array = manager.create(bytes, new Shape(host.shape()), ArrayForm.dataType(stored));
-            array.setName(key);
+            form.write(bytes);
+            DeviceWeight weight = form.upload(manager, bytes, key);
             if (manager.getDevice().isGpu()) {
                 block.close();
             } else {
                 hostBlocks.add(block);
             }
-            return array;
+            return weight;
         } catch (RuntimeException | Error e) {
             block.close();
             throw e;

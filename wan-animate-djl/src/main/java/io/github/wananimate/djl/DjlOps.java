@@ -26,7 +26,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -102,13 +101,16 @@ final class DjlOps implements Ops {
 
     @Override
     public Tensor parameter(String key) {
-        return new DjlTensor(parameters.get(ParameterSpec.required(key)));
+        return parameter(ParameterSpec.required(key));
     }
 
-    /** The weight as uploaded in its stored dtype (fp16 NDArray, or float32 holding bf16 values). */
+    /**
+     * The weight as uploaded in its stored dtype (fp16 NDArray, or float32 holding bf16 values); a float8 weight is
+     * looked up in its table into an array of the current scope.
+     */
     @Override
     public Tensor parameter(ParameterSpec spec) {
-        NDArray array = parameters.get(spec);
+        NDArray array = parameters.get(spec).read(scope);
         return spec.dtype() == DType.BF16 ? new DjlTensor(array, DType.BF16) : new DjlTensor(array);
     }
 

@@ -1,14 +1,10 @@
 package io.github.wananimate.djl;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.tensor.DType;
-import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,7 +33,7 @@ import java.util.function.Function;
  */
 final class StreamedGroups implements DjlParameters, AutoCloseable {
 
-    private final Function<ParameterSpec, NDArray> resident;
+    private final Function<ParameterSpec, DeviceWeight> resident;
     private final Map<String, String> streamedKeys;
     /** Streamed key → the dtype the network stores it in. */
     private final Map<String, DType> storedDtypes;
@@ -46,7 +42,7 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
     private final NDManager parent;
     private final ExecutorService stager;
     private final AtomicLong transferred;
-    private final Map<String, Map<String, NDArray>> held = new HashMap<>();
+    private final Map<String, Map<String, DeviceWeight>> held = new HashMap<>();
     private final Map<String, NDManager> managers = new HashMap<>();
     /** Host blocks of the groups uploaded and not yet released (CPU: the arrays wrap them). */
     private final Map<String, Memory> blocks = new HashMap<>();
@@ -57,14 +53,14 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
     /** Offsets of tensors in a block: a multiple of this, as PyTorch's CPU allocator aligns its own. */
     private static final int ALIGNMENT = 64;
 
-    private record Staged(long[] shape, ByteBuffer bytes, DataType type, long storedBytes) {
+    private record Staged(ArrayForm form, ByteBuffer bytes) {
     }
 
     /** A group's tensors in their array form, in one native block. */
     private record StagedGroup(Memory block, Map<String, Staged> tensors) {
     }
 
-    StreamedGroups(Function<ParameterSpec, NDArray> resident, Map<String, String> streamedKeys,
+    StreamedGroups(Function<ParameterSpec, DeviceWeight> resident, Map<String, String> streamedKeys,
             Map<String, DType> storedDtypes, Map<String, List<String>> groupKeys, ParameterSource weights, NDManager parent, ExecutorService stager,
             AtomicLong transferred) {
         this.resident = resident;
@@ -78,7 +74,7 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
     }
 
     @Override
-    public NDArray get(ParameterSpec spec) {
+    public DeviceWeight get(ParameterSpec spec) {
         String group = streamedKeys.get(spec.key());
         if (group == null) {
             return resident.apply(spec);
@@ -110,8 +106,8 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         }
     }
 
-    private Map<String, NDArray> obtain(String group) {
-        Map<String, NDArray> arrays = held.get(group);
+    private Map<String, DeviceWeight> obtain(String group) {
+        Map<String, DeviceWeight> arrays = held.get(group);
         if (arrays != null) {
             return arrays;
         }
@@ -169,26 +165,24 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
 
     /** The group's tensors in their array form, written into a native block of its own. */
     private StagedGroup stage(String group) {
-        Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        Map<String, ArrayForm> tensors = new LinkedHashMap<>();
         long total = 0;
         for (String key : groupKeys.get(group)) {
-            HostTensor host = weights.get(key);
-            tensors.put(key, host);
-            total += align(ArrayForm.byteSize(host, storedDtypes.get(key)));
+            ArrayForm form = ArrayForm.of(weights, key, storedDtypes.get(key));
+            tensors.put(key, form);
+            total += align(form.byteSize());
         }
         Memory block = new Memory(Math.max(total, 1) + ALIGNMENT);
         try {
             long base = align(Pointer.nativeValue(block)) - Pointer.nativeValue(block);
             Map<String, Staged> staged = new LinkedHashMap<>();
             long offset = base;
-            for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-                HostTensor host = e.getValue();
-                DType stored = storedDtypes.get(e.getKey());
-                long size = ArrayForm.byteSize(host, stored);
+            for (Map.Entry<String, ArrayForm> e : tensors.entrySet()) {
+                ArrayForm form = e.getValue();
+                long size = form.byteSize();
                 ByteBuffer bytes = block.getByteBuffer(offset, size).order(ByteOrder.LITTLE_ENDIAN);
-                ArrayForm.write(host, stored, bytes);
-                staged.put(e.getKey(), new Staged(host.shape(), bytes, ArrayForm.dataType(stored),
-                        host.byteSize()));
+                form.write(bytes);
+                staged.put(e.getKey(), new Staged(form, bytes));
                 offset += align(size);
             }
             return new StagedGroup(block, staged);
@@ -203,11 +197,9 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
     }
 
     /** The staged tensor as an array of the manager: on the CPU over the block's bytes, on a GPU a device copy. */
-    private NDArray upload(NDManager manager, String key, Staged staged) {
-        transferred.addAndGet(staged.storedBytes());
-        NDArray array = manager.create(staged.bytes(), new Shape(staged.shape()), staged.type());
-        array.setName(key);
-        return array;
+    private DeviceWeight upload(NDManager manager, String key, Staged staged) {
+        transferred.addAndGet(staged.form().storedBytes());
+        return staged.form().upload(manager, staged.bytes(), key);
     }
 
     /** Frees every group still held and waits for a staging in flight. */

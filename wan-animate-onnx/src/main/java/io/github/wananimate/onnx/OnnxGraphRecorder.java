@@ -10,7 +10,9 @@ import io.github.wananimate.onnx.OnnxModelWriter.Opset;
 import io.github.wananimate.onnx.OnnxModelWriter.ValueInfo;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
+import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.Shapes;
+import io.github.wananimate.weights.Float8Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -105,6 +108,10 @@ public final class OnnxGraphRecorder implements Ops {
     /** Values on the wire in a reduced dtype (parameters bound as stored and layout ops on them). */
     private final Set<String> reducedWireValues = new HashSet<>();
     private final Set<String> streamedGroups;
+    private final Function<String, Optional<Float8Tensor>> float8;
+    /** Float8 parameters fed as graph inputs of their codes, and the key of each ({@link #float8Parameter}). */
+    private final List<ValueInfo> fedInputs = new ArrayList<>();
+    private final Map<String, String> fedKeys = new HashMap<>();
     /** The node index where each segment starts and the streamed group its chain step reads (null: resident). */
     private final List<Integer> segmentStarts = new ArrayList<>(List.of(0));
     private final List<String> segmentGroups = new ArrayList<>(Collections.singletonList(null));
@@ -136,10 +143,21 @@ public final class OnnxGraphRecorder implements Ops {
      */
     OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options, boolean forCuda,
             Set<String> streamedGroups) {
+        this(parameterShapes, options, forCuda, streamedGroups, key -> Optional.empty());
+    }
+
+    /**
+     * @param float8 the float8 form of a checkpoint key, if it has one ({@code ParameterSource::float8}): such a
+     *     parameter is fed as its codes and looked up in the graph ({@link #float8Parameter}) where the weights are
+     *     not copied to a device when the session is built: everywhere on the CPU, in streamed steps on CUDA
+     */
+    OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options, boolean forCuda,
+            Set<String> streamedGroups, Function<String, Optional<Float8Tensor>> float8) {
         this.parameterShapes = Objects.requireNonNull(parameterShapes, "parameterShapes");
         this.options = Objects.requireNonNull(options, "options");
         this.forCuda = forCuda;
         this.streamedGroups = Set.copyOf(streamedGroups);
+        this.float8 = Objects.requireNonNull(float8, "float8");
     }
 
     /** The symbolic tensor handed to networks: a graph value name and its static shape. */
@@ -351,9 +369,17 @@ public final class OnnxGraphRecorder implements Ops {
         usedConstants.keySet().retainAll(consumed);
         Map<String, DType> usedDTypes = new HashMap<>(parameterDTypes);
         usedDTypes.keySet().retainAll(usedParameters.keySet());
-        byte[] model = OnnxModelWriter.write(graphName, opsets(), live, usedInitializers, inputs, outputs);
+        List<ValueInfo> allInputs = new ArrayList<>(inputs);
+        Map<String, String> fed = new LinkedHashMap<>();
+        for (ValueInfo f : fedInputs) {
+            if (consumed.contains(f.name())) {
+                allInputs.add(f);
+                fed.put(f.name(), fedKeys.get(f.name()));
+            }
+        }
+        byte[] model = OnnxModelWriter.write(graphName, opsets(), live, usedInitializers, allInputs, outputs);
         return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
-                unmodifiable(outputShapes), unmodifiable(usedParameters), Map.copyOf(usedDTypes),
+                unmodifiable(outputShapes), unmodifiable(usedParameters), Map.copyOf(usedDTypes), unmodifiable(fed),
                 unmodifiable(usedConstants), shareableInitializers(live), live.size(), usesFusedAttention,
                 forCuda);
     }
@@ -488,6 +514,13 @@ public final class OnnxGraphRecorder implements Ops {
             return existing;
         }
         long[] shape = parameterShapes.apply(key).clone();
+        boolean inStreamedStep = segmentGroups.get(segmentGroups.size() - 1) != null;
+        Optional<Float8Tensor> codes = forCuda && !inStreamedStep ? Optional.empty() : float8.apply(key);
+        if (codes.isPresent()) {
+            Sym sym = float8Parameter(key, shape, dtype, codes.get());
+            parametersByKey.put(cacheKey, sym);
+            return sym;
+        }
         String name = uniqueName(cacheKey);
         boolean stored = forCuda && dtype != DType.F32;
         initializers.add(new Initializer(name, stored ? onnxType(dtype) : OnnxModelWriter.FLOAT, shape, null));
@@ -496,6 +529,28 @@ public final class OnnxGraphRecorder implements Ops {
         Sym sym = new Sym(name, shape, true, dtype, stored);
         parametersByKey.put(cacheKey, sym);
         return sym;
+    }
+
+    /**
+     * A float8 parameter as a graph input of its one-byte codes, looked up in its table ({@link Float8Tensor}) rounded
+     * to {@code dtype}: {@code Gather(table, Cast(codes, int32))}, the float32 values the bound tensor would hold. An
+     * input rather than an initializer: ONNX Runtime folds a lookup of an initializer into a float32 copy while it
+     * builds the session, which is the memory this form saves.
+     */
+    private Sym float8Parameter(String key, long[] shape, DType dtype, Float8Tensor weight) {
+        String name = uniqueName(key + "@float8");
+        fedInputs.add(new ValueInfo(name, shape.clone(), OnnxModelWriter.UINT8));
+        fedKeys.put(name, key);
+        Sym index = node("Cast", shape, List.of(new Sym(name, shape.clone(), false)),
+                intAttr("to", OnnxModelWriter.INT32));
+        float[] table = weight.table();
+        if (dtype != DType.F32) {
+            table = DTypeConversions.toFloatArray(dtype, DTypeConversions.fromFloatArray(dtype, table));
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(table.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(table);
+        Sym lookup = (Sym) constant(HostTensor.of(DType.F32, new long[] {table.length}, bytes));
+        return relabel(node("Gather", shape, List.of(lookup, index), intAttr("axis", 0)), dtype);
     }
 
     @Override

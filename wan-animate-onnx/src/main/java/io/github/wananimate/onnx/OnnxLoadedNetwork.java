@@ -28,13 +28,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -112,10 +113,11 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
 
     /**
      * A session together with what it needs alive: its recorded graph, its own bound tensors and the direct buffers
-     * behind them (freed after the session and the tensors close).
+     * behind them (freed after the session and the tensors close), and the float8 codes it is fed with every run
+     * ({@link RecordedGraph#fedParameters}, among {@code constants}).
      */
     private record CompiledGraph(OrtSession session, RecordedGraph graph, List<OnnxTensor> constants,
-            List<ByteBuffer> buffers) implements Forward {
+            List<ByteBuffer> buffers, Map<String, OnnxTensor> fed) implements Forward {
 
         @Override
         public Names names() {
@@ -125,7 +127,12 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         @Override
         public Map<String, OnnxTensor> run(Map<String, OnnxTensor> feeds) throws OrtException {
             Map<String, OnnxTensor> outputs = new LinkedHashMap<>();
-            OrtSession.Result result = session.run(feeds);
+            Map<String, OnnxTensor> all = feeds;
+            if (!fed.isEmpty()) {
+                all = new HashMap<>(feeds);
+                all.putAll(fed);
+            }
+            OrtSession.Result result = session.run(all);
             boolean done = false;
             try {
                 for (String name : graph.outputNames().values()) {
@@ -388,7 +395,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
 
     private OnnxGraphRecorder newRecorder(Set<String> streamedGroups) {
         return new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions(), backend.onCuda(),
-                streamedGroups);
+                streamedGroups, weights::float8);
     }
 
     /** Records the forward into {@code recorder} and declares its outputs; returns the graph's name. */
@@ -474,7 +481,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         long start = System.nanoTime();
         CompiledGraph compiled = compile(segment.graph(), "group " + group);
         transferred.addAndGet(streamedGroupBytes.computeIfAbsent(group, g -> streamedKeys.entrySet().stream()
-                .filter(e -> e.getValue().equals(g)).mapToLong(e -> weights.get(e.getKey()).byteSize()).sum()));
+                .filter(e -> e.getValue().equals(g)).mapToLong(e -> storedBytes(e.getKey())).sum()));
         LOG.trace("{}: group {} bound in {} ms", name(), group, (System.nanoTime() - start) / 1_000_000);
         return compiled;
     }
@@ -535,6 +542,15 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                     fromMemory.put(p.getKey(), boundParameter(key, stored, graph.lowPrecisionKernels()));
                 }
             }
+            Map<String, OnnxTensor> fed = new HashMap<>();
+            for (Map.Entry<String, String> p : graph.fedParameters().entrySet()) {
+                HostTensor codes = weights.float8(p.getValue()).orElseThrow(() -> new IllegalStateException(
+                        name() + ": '" + p.getValue() + "' was recorded as float8 and is not float8 now")).stored();
+                OnnxTensor t = OnnxTensor.createTensor(backend.environment(), codes.data(), codes.shape(),
+                        OnnxJavaType.UINT8);
+                constants.add(t);
+                fed.put(p.getKey(), t);
+            }
             for (Map.Entry<String, HostTensor> c : graph.boundConstants().entrySet()) {
                 OnnxTensor t = OnnxTensor.createTensor(backend.environment(), c.getValue().asFloatBuffer(),
                         c.getValue().shape());
@@ -553,7 +569,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 options.addExternalInitializers(copied);
             }
             OrtSession session = backend.environment().createSession(graph.model(), options);
-            return new CompiledGraph(session, graph, constants, buffers);
+            return new CompiledGraph(session, graph, constants, buffers, Map.copyOf(fed));
         } catch (OrtException | RuntimeException e) {
             constants.forEach(OnnxTensor::close);
             buffers.forEach(DirectBuffers::free);
@@ -564,6 +580,12 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     @Override
     public long hostDeviceBytes() {
         return transferred.get();
+    }
+
+    /** The bytes of {@code key} as the checkpoint holds it: a float8 weight's codes, else the tensor as read. */
+    private long storedBytes(String key) {
+        return weights.float8(key).map(f -> f.stored().byteSize())
+                .orElseGet(() -> Shapes.elementCount(weights.shape(key)) * weights.dtype(key).byteSize());
     }
 
     private long[] parameterShape(String key) {
@@ -632,6 +654,22 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             float[] rounded = DTypeConversions.toFloatArray(dtype, DTypeConversions.fromFloatArray(dtype, part));
             values.put(at, rounded, 0, n);
         }
+    }
+
+    /** Checkpoint keys the resident sessions are fed as float8 codes ({@link RecordedGraph#fedParameters}). */
+    synchronized Set<String> float8FedKeys() {
+        Set<String> keys = new TreeSet<>();
+        for (Forward forward : sessions.values()) {
+            if (forward instanceof CompiledGraph compiled) {
+                keys.addAll(compiled.graph().fedParameters().values());
+            }
+        }
+        return keys;
+    }
+
+    /** Checkpoint keys bound as tensors (with {@code @dtype} where rounded to a reduced dtype). */
+    synchronized Set<String> boundParameterKeys() {
+        return new TreeSet<>(boundParameters.keySet());
     }
 
     /** How many sessions were built so far (cache misses). */

@@ -16,6 +16,8 @@ final class OnnxModelWriter {
     static final int FLOAT16 = 10;
     static final int BFLOAT16 = 16;
     static final int INT64 = 7;
+    static final int UINT8 = 2;
+    static final int INT32 = 6;
 
     // AttributeProto.AttributeType
     static final int ATTR_FLOAT = 1;
@@ -37,8 +39,11 @@ final class OnnxModelWriter {
             List<Attribute> attributes) {
     }
 
-    /** A float32 graph input or output with a fully static shape. */
-    record ValueInfo(String name, long[] shape) {
+    /** A graph input or output with a fully static shape, float32 unless {@code elemType} says otherwise. */
+    record ValueInfo(String name, long[] shape, int elemType) {
+        ValueInfo(String name, long[] shape) {
+            this(name, shape, FLOAT);
+        }
     }
 
     /**
@@ -140,7 +145,7 @@ final class OnnxModelWriter {
             shape.message(1, new ProtoWriter().varint(1, d));  // TensorShapeProto.dim { dim_value }
         }
         ProtoWriter tensorType = new ProtoWriter();
-        tensorType.varint(1, FLOAT);                           // TypeProto.Tensor.elem_type
+        tensorType.varint(1, info.elemType());                 // TypeProto.Tensor.elem_type
         tensorType.message(2, shape);                          // TypeProto.Tensor.shape
         ProtoWriter type = new ProtoWriter();
         type.message(1, tensorType);                           // TypeProto.tensor_type

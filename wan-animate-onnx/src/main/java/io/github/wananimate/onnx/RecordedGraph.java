@@ -15,6 +15,8 @@ import java.util.Set;
  * @param parameters graph initializer name → checkpoint key, for the tensors bound from memory
  * @param parameterDTypes graph initializer name → the parameter's stored dtype: its values are rounded to it, and
  *     with {@code lowPrecisionKernels} it is also the element type it is bound in (else float32)
+ * @param fedParameters graph input name → checkpoint key, for float8 parameters fed as their codes with every run
+ *     (they are not in {@code inputNames})
  * @param boundConstants graph initializer name → float32 tensor, for constants too large to inline
  * @param shareableInitializers names among the bound initializers whose data no ONNX Runtime optimiser reads
  *     while building the session, so that a CPU session may use them straight from memory: the weight operands
@@ -26,6 +28,6 @@ import java.util.Set;
  */
 public record RecordedGraph(byte[] model, Map<String, String> inputNames, Map<String, String> outputNames,
         Map<String, long[]> outputShapes, Map<String, String> parameters, Map<String, DType> parameterDTypes,
-        Map<String, HostTensor> boundConstants, Set<String> shareableInitializers, int nodeCount,
+        Map<String, String> fedParameters, Map<String, HostTensor> boundConstants, Set<String> shareableInitializers, int nodeCount,
         boolean usesFusedAttention, boolean lowPrecisionKernels) {
 }

@@ -3,6 +3,7 @@ package io.github.wananimate.weights.lora;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
+import io.github.wananimate.weights.Float8Tensor;
 import io.github.wananimate.weights.ParameterSource;
 import io.github.wananimate.weights.WeightException;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,6 +139,11 @@ public final class LoraMergedSource implements ParameterSource {
         }
         LoraAdapter.Layer layer = merged.get(key);
         return LoraMerge.merge(base.get(key), adapter.down(layer), adapter.up(layer), scale, key);
+    }
+
+    @Override
+    public Optional<Float8Tensor> float8(String key) {
+        return scaleOf(key) == 0 ? base.float8(key) : Optional.empty();
     }
 
     /**
