@@ -10,7 +10,6 @@ import io.github.wananimate.onnx.OnnxModelWriter.Opset;
 import io.github.wananimate.onnx.OnnxModelWriter.ValueInfo;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
-import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.Float8Tensor;
 import java.nio.ByteBuffer;
@@ -32,7 +31,9 @@ import java.util.function.Function;
 /**
  * Records {@link Ops} calls as ONNX nodes on symbolic tensors whose static shapes it infers itself, then
  * serialises the graph ({@link #finish}). Parameters become initializers declared without data (bound from
- * memory when the session is created); small constants are inlined; large ones are bound like parameters.
+ * memory when the session is created), except those fed as graph inputs at every run ({@link RecordedGraph.Fed}: float8
+ * weights, and on the CPU every parameter of a streamed step); small constants are inlined; large ones are bound like
+ * parameters.
  *
  * <p>ai.onnx opset 20 (LayerNormalization, Gelu, reductions with an {@code axes} input), plus
  * {@code com.microsoft.MultiHeadAttention} when fused attention is enabled. One recorder records one graph.
@@ -50,6 +51,8 @@ import java.util.function.Function;
 public final class OnnxGraphRecorder implements Ops {
 
     static final int OPSET = 20;
+    /** Checkpoint dtypes a streamed step's parameters are fed in ({@link #fedParameter}). */
+    private static final Set<DType> FED_DTYPES = Set.of(DType.F32, DType.BF16, DType.F16);
     private static final String MS_DOMAIN = "com.microsoft";
     /**
      * The depth-as-batch form copies its input several times (the frames transposed, one slice per depth tap, each in
@@ -109,9 +112,10 @@ public final class OnnxGraphRecorder implements Ops {
     private final Set<String> reducedWireValues = new HashSet<>();
     private final Set<String> streamedGroups;
     private final Function<String, Optional<Float8Tensor>> float8;
-    /** Float8 parameters fed as graph inputs of their codes, and the key of each ({@link #float8Parameter}). */
+    private final Function<String, DType> checkpointDTypes;
+    /** Parameters fed as graph inputs ({@link #fedParameter}, {@link #float8Parameter}), and what each takes. */
     private final List<ValueInfo> fedInputs = new ArrayList<>();
-    private final Map<String, String> fedKeys = new HashMap<>();
+    private final Map<String, RecordedGraph.Fed> fedKeys = new HashMap<>();
     /** The node index where each segment starts and the streamed group its chain step reads (null: resident). */
     private final List<Integer> segmentStarts = new ArrayList<>(List.of(0));
     private final List<String> segmentGroups = new ArrayList<>(Collections.singletonList(null));
@@ -143,21 +147,25 @@ public final class OnnxGraphRecorder implements Ops {
      */
     OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options, boolean forCuda,
             Set<String> streamedGroups) {
-        this(parameterShapes, options, forCuda, streamedGroups, key -> Optional.empty());
+        this(parameterShapes, options, forCuda, streamedGroups, key -> Optional.empty(), key -> DType.F32);
     }
 
     /**
      * @param float8 the float8 form of a checkpoint key, if it has one ({@code ParameterSource::float8}): such a
      *     parameter is fed as its codes and looked up in the graph ({@link #float8Parameter}) where the weights are
      *     not copied to a device when the session is built: everywhere on the CPU, in streamed steps on CUDA
+     * @param checkpointDTypes the dtype a checkpoint key is stored in: on the CPU, the parameters of a streamed step
+     *     are fed in it ({@link #fedParameter})
      */
     OnnxGraphRecorder(Function<String, long[]> parameterShapes, Options options, boolean forCuda,
-            Set<String> streamedGroups, Function<String, Optional<Float8Tensor>> float8) {
+            Set<String> streamedGroups, Function<String, Optional<Float8Tensor>> float8,
+            Function<String, DType> checkpointDTypes) {
         this.parameterShapes = Objects.requireNonNull(parameterShapes, "parameterShapes");
         this.options = Objects.requireNonNull(options, "options");
         this.forCuda = forCuda;
         this.streamedGroups = Set.copyOf(streamedGroups);
         this.float8 = Objects.requireNonNull(float8, "float8");
+        this.checkpointDTypes = Objects.requireNonNull(checkpointDTypes, "checkpointDTypes");
     }
 
     /** The symbolic tensor handed to networks: a graph value name and its static shape. */
@@ -250,7 +258,8 @@ public final class OnnxGraphRecorder implements Ops {
                     + "finishSegments");
         }
         finished = true;
-        return serialise(graphName, liveNodes(), graphInputs, graphOutputs, inputNames, outputNames, outputShapes);
+        return serialise(graphName, liveNodes(), graphInputs, graphOutputs, inputNames, outputNames, outputShapes,
+                false);
     }
 
     private List<Opset> opsets() {
@@ -265,8 +274,10 @@ public final class OnnxGraphRecorder implements Ops {
     /**
      * Serialises the recorded forward as consecutive graphs: one per streamed chain step and one per stretch of
      * resident work between them (stretches without live nodes are left out). A value computed in one graph and read
-     * in a later one is an output of the first and an input of the second, under its own name; the network's inputs
-     * and outputs keep theirs ({@link SegmentedGraph}). Each graph holds exactly the initializers its nodes read.
+     * in a later one is an output of the first and an input of the second; the network's inputs and outputs keep their
+     * names ({@link SegmentedGraph}). Each graph holds exactly the initializers its nodes read. A streamed step's graph
+     * is written with canonical names ({@link #canonicalNames}; its {@code inputNames} / {@code outputNames} map the
+     * values it exchanges to them), so that blocks of one shape whose parameters are all fed serialise to one model.
      *
      * @param graphName the name of the forward; segment graphs are named after it
      * @return the segments, in execution order
@@ -335,8 +346,9 @@ public final class OnnxGraphRecorder implements Ops {
                 outNames.put(v.name(), v.name());
                 outShapes.put(v.name(), v.shape());
             });
-            segments.add(new SegmentedGraph.Segment(serialise(name, segment, in, out, inNames, outNames, outShapes),
-                    segmentGroups.get(s)));
+            boolean streamed = segmentGroups.get(s) != null;
+            segments.add(new SegmentedGraph.Segment(serialise(streamed ? graphName + "#block" : name, segment, in, out,
+                    inNames, outNames, outShapes, streamed), segmentGroups.get(s)));
         }
         return new SegmentedGraph(segments, Map.copyOf(inputNames), unmodifiable(outputNames),
                 unmodifiable(outputShapes));
@@ -359,7 +371,8 @@ public final class OnnxGraphRecorder implements Ops {
      * map the caller's names to graph value names (a segment passes values under their own names).
      */
     private RecordedGraph serialise(String graphName, List<Node> live, List<ValueInfo> inputs, List<ValueInfo> outputs,
-            Map<String, String> inputNames, Map<String, String> outputNames, Map<String, long[]> outputShapes) {
+            Map<String, String> inputNames, Map<String, String> outputNames, Map<String, long[]> outputShapes,
+            boolean canonical) {
         Set<String> consumed = new HashSet<>();
         live.forEach(node -> consumed.addAll(node.inputs()));
         List<Initializer> usedInitializers = initializers.stream().filter(i -> consumed.contains(i.name())).toList();
@@ -370,18 +383,81 @@ public final class OnnxGraphRecorder implements Ops {
         Map<String, DType> usedDTypes = new HashMap<>(parameterDTypes);
         usedDTypes.keySet().retainAll(usedParameters.keySet());
         List<ValueInfo> allInputs = new ArrayList<>(inputs);
-        Map<String, String> fed = new LinkedHashMap<>();
+        Map<String, RecordedGraph.Fed> fed = new LinkedHashMap<>();
         for (ValueInfo f : fedInputs) {
             if (consumed.contains(f.name())) {
                 allInputs.add(f);
                 fed.put(f.name(), fedKeys.get(f.name()));
             }
         }
-        byte[] model = OnnxModelWriter.write(graphName, opsets(), live, usedInitializers, allInputs, outputs);
-        return new RecordedGraph(model, Map.copyOf(inputNames), unmodifiable(outputNames),
-                unmodifiable(outputShapes), unmodifiable(usedParameters), Map.copyOf(usedDTypes), unmodifiable(fed),
-                unmodifiable(usedConstants), shareableInitializers(live), live.size(), usesFusedAttention,
-                forCuda);
+        Set<String> shareable = shareableInitializers(live);
+        Function<String, String> n = canonical ? canonicalNames(live, inputs, fed.keySet(), usedInitializers)::get
+                : Function.identity();
+        List<Node> nodesOut = canonical ? renamed(live, n) : live;
+        byte[] model = OnnxModelWriter.write(graphName, opsets(), nodesOut,
+                usedInitializers.stream().map(i -> new Initializer(n.apply(i.name()), i.dataType(), i.dims(),
+                        i.rawData())).toList(),
+                allInputs.stream().map(v -> new ValueInfo(n.apply(v.name()), v.shape(), v.elemType())).toList(),
+                outputs.stream().map(v -> new ValueInfo(n.apply(v.name()), v.shape(), v.elemType())).toList());
+        return new RecordedGraph(model, renamedValues(inputNames, n), renamedValues(outputNames, n),
+                unmodifiable(outputShapes), renamedKeys(usedParameters, n), renamedKeys(usedDTypes, n),
+                renamedKeys(fed, n), renamedKeys(usedConstants, n),
+                shareable.stream().map(n).collect(java.util.stream.Collectors.toUnmodifiableSet()), live.size(),
+                usesFusedAttention, forCuda);
+    }
+
+    /**
+     * Names for a streamed step's graph that do not depend on where in the forward it was recorded: its inputs
+     * {@code in0…}, fed parameters {@code w0…}, initializers {@code c0…} and node outputs {@code t0…}, each in order of
+     * appearance. Blocks of the same shape then serialise to the same bytes and run in one session.
+     */
+    private static Map<String, String> canonicalNames(List<Node> live, List<ValueInfo> inputs, Set<String> fed,
+            List<Initializer> initializers) {
+        Map<String, String> names = new HashMap<>();
+        inputs.forEach(v -> names.put(v.name(), "in" + names.size()));
+        int w = 0;
+        for (String f : fed) {
+            names.put(f, "w" + w++);
+        }
+        Set<String> initializerNames = new HashSet<>();
+        initializers.forEach(i -> initializerNames.add(i.name()));
+        int c = 0;
+        int t = 0;
+        for (Node node : live) {
+            for (String in : node.inputs()) {
+                if (initializerNames.contains(in) && !names.containsKey(in)) {
+                    names.put(in, "c" + c++);
+                }
+            }
+            for (String out : node.outputs()) {
+                names.put(out, "t" + t++);
+            }
+        }
+        names.put("", "");   // an omitted optional input
+        return names;
+    }
+
+    private static List<Node> renamed(List<Node> live, Function<String, String> n) {
+        List<Node> out = new ArrayList<>(live.size());
+        for (int i = 0; i < live.size(); i++) {
+            Node node = live.get(i);
+            out.add(new Node(node.opType() + "_" + i, node.opType(), node.domain(),
+                    node.inputs().stream().map(n).toList(), node.outputs().stream().map(n).toList(),
+                    node.attributes()));
+        }
+        return out;
+    }
+
+    private static Map<String, String> renamedValues(Map<String, String> map, Function<String, String> n) {
+        Map<String, String> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(k, n.apply(v)));
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    private static <V> Map<String, V> renamedKeys(Map<String, V> map, Function<String, String> n) {
+        Map<String, V> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(n.apply(k), v));
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     /**
@@ -516,10 +592,15 @@ public final class OnnxGraphRecorder implements Ops {
         long[] shape = parameterShapes.apply(key).clone();
         boolean inStreamedStep = segmentGroups.get(segmentGroups.size() - 1) != null;
         Optional<Float8Tensor> codes = forCuda && !inStreamedStep ? Optional.empty() : float8.apply(key);
+        Sym fed = null;
         if (codes.isPresent()) {
-            Sym sym = float8Parameter(key, shape, dtype, codes.get());
-            parametersByKey.put(cacheKey, sym);
-            return sym;
+            fed = float8Parameter(key, shape, dtype);
+        } else if (inStreamedStep && !forCuda && FED_DTYPES.contains(checkpointDTypes.apply(key))) {
+            fed = fedParameter(key, shape, checkpointDTypes.apply(key), dtype);
+        }
+        if (fed != null) {
+            parametersByKey.put(cacheKey, fed);
+            return fed;
         }
         String name = uniqueName(cacheKey);
         boolean stored = forCuda && dtype != DType.F32;
@@ -537,20 +618,34 @@ public final class OnnxGraphRecorder implements Ops {
      * input rather than an initializer: ONNX Runtime folds a lookup of an initializer into a float32 copy while it
      * builds the session, which is the memory this form saves.
      */
-    private Sym float8Parameter(String key, long[] shape, DType dtype, Float8Tensor weight) {
-        String name = uniqueName(key + "@float8");
-        fedInputs.add(new ValueInfo(name, shape.clone(), OnnxModelWriter.UINT8));
-        fedKeys.put(name, key);
-        Sym index = node("Cast", shape, List.of(new Sym(name, shape.clone(), false)),
-                intAttr("to", OnnxModelWriter.INT32));
-        float[] table = weight.table();
-        if (dtype != DType.F32) {
-            table = DTypeConversions.toFloatArray(dtype, DTypeConversions.fromFloatArray(dtype, table));
-        }
-        ByteBuffer bytes = ByteBuffer.allocate(table.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(table);
-        Sym lookup = (Sym) constant(HostTensor.of(DType.F32, new long[] {table.length}, bytes));
-        return relabel(node("Gather", shape, List.of(lookup, index), intAttr("axis", 0)), dtype);
+    private Sym float8Parameter(String key, long[] shape, DType dtype) {
+        Sym codes = fedInput(key + "@float8", shape, OnnxModelWriter.UINT8,
+                new RecordedGraph.Fed(key, RecordedGraph.Kind.FLOAT8_CODES, dtype));
+        Sym table = fedInput(key + "@table", new long[] {Float8Tensor.CODES}, OnnxModelWriter.FLOAT,
+                new RecordedGraph.Fed(key, RecordedGraph.Kind.FLOAT8_TABLE, dtype));
+        Sym index = node("Cast", shape, List.of(codes), intAttr("to", OnnxModelWriter.INT32));
+        return relabel(node("Gather", shape, List.of(table, index), intAttr("axis", 0)), dtype);
+    }
+
+    /**
+     * A parameter of a streamed step on the CPU, fed at every run as the checkpoint stores it ({@code stored}: F32,
+     * BF16 or F16; the mapped bytes themselves), widened to float32 and rounded to {@code dtype} in the graph: the
+     * values a bound copy would hold, and a segment graph without weights of its own, so that one session serves every
+     * block of the same shape ({@link #finishSegments}).
+     */
+    private Sym fedParameter(String key, long[] shape, DType stored, DType dtype) {
+        Sym values = fedInput(key, shape, onnxType(stored), new RecordedGraph.Fed(key, RecordedGraph.Kind.VALUES, dtype));
+        Sym wide = stored == DType.F32 ? values
+                : node("Cast", shape, List.of(values), intAttr("to", OnnxModelWriter.FLOAT));
+        boolean narrower = dtype != DType.F32 && dtype != stored;
+        return narrower ? round(wide, dtype) : relabel(wide, dtype);
+    }
+
+    private Sym fedInput(String name, long[] shape, int elemType, RecordedGraph.Fed fed) {
+        String graphName = uniqueName(name);
+        fedInputs.add(new ValueInfo(graphName, shape.clone(), elemType));
+        fedKeys.put(graphName, fed);
+        return new Sym(graphName, shape.clone(), false);
     }
 
     @Override

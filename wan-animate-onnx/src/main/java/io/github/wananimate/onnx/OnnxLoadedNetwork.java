@@ -16,6 +16,7 @@ import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.DTypeConversions;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
+import io.github.wananimate.weights.Float8Tensor;
 import io.github.wananimate.weights.ParameterSource;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
@@ -69,11 +70,14 @@ import org.slf4j.LoggerFactory;
  * must do anyway. The {@link OnnxTensor}s live as long as this network; every session using them closes first.
  *
  * <p>Streamed parameter groups: the forward is recorded cut around the chain steps that read them
- * ({@link SegmentedGraph}). The resident segments are compiled once per input shapes like a whole forward; the
- * session of a streamed segment is built for each run with that group's weights (converted to float32 in buffers of
- * its own, or the mapped float32 bytes themselves) and closed, its buffers freed, as soon as its run returns. The
- * next streamed segment's session is built on a helper thread while the current one runs, so at most two groups'
- * weights are held at a time. Values passing between segments are released after the last segment that reads them.
+ * ({@link SegmentedGraph}). The resident segments are compiled once per input shapes like a whole forward. A streamed
+ * segment that binds no weights (on the CPU every parameter of a streamed step is fed, {@link RecordedGraph#fedParameters})
+ * runs in a session shared by every block with the same model, compiled once; its run is fed that block's tensors over
+ * the checkpoint's bytes, closed when the run returns. Any other streamed segment (CUDA) gets a session built for each
+ * run with its group's weights (converted to float32 in buffers of its own, or the mapped float32 bytes themselves),
+ * closed, its buffers freed, as soon as its run returns; the next one is built on a helper thread while the current
+ * one runs, so at most two groups' weights are held at a time. Values passing between segments are released after the
+ * last segment that reads them.
  */
 final class OnnxLoadedNetwork implements LoadedNetwork {
 
@@ -94,6 +98,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     private final LinkedHashMap<String, Forward> sessions = new LinkedHashMap<>(16, 0.75f, true);
     private ExecutorService stager;
     private int sessionBuilds;
+    /** ONNX Runtime sessions created so far, of whole forwards and of segments alike. */
+    private final AtomicLong sessionsCreated = new AtomicLong();
     private boolean closed;
 
     /** What one forward runs: one session, or the sessions of a forward cut at streamed chain steps. */
@@ -172,6 +178,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         private final SegmentedGraph graph;
         /** Per segment: its compiled session, or null for a streamed one. */
         private final List<CompiledGraph> resident;
+        /** Sessions of streamed segments without weights of their own, by model: one serves every such block. */
+        private final Map<ByteBuffer, CompiledGraph> shared = new HashMap<>();
         /** Per segment: the values passed in from earlier segments that no later segment reads. */
         private final List<List<String>> releasedAfter = new ArrayList<>();
 
@@ -180,7 +188,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             this.resident = resident;
             Map<String, Integer> lastRead = new HashMap<>();
             for (int s = 0; s < graph.segments().size(); s++) {
-                for (String in : graph.segments().get(s).graph().inputNames().values()) {
+                for (String in : graph.segments().get(s).graph().inputNames().keySet()) {
                     lastRead.put(in, s);
                 }
                 releasedAfter.add(new ArrayList<>());
@@ -198,25 +206,40 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             List<SegmentedGraph.Segment> segments = graph.segments();
             Map<String, OnnxTensor> values = new HashMap<>(feeds);
             Map<String, OnnxTensor> owned = new HashMap<>();
-            Future<CompiledGraph> staged = stage(nextStreamed(0));
+            Future<CompiledGraph> staged = stage(nextBuiltPerRun(0));
             try {
                 for (int s = 0; s < segments.size(); s++) {
+                    SegmentedGraph.Segment segment = segments.get(s);
                     CompiledGraph session = resident.get(s);
-                    boolean streamed = session == null;
-                    if (streamed) {
-                        session = await(staged, segments.get(s));
-                        staged = stage(nextStreamed(s + 1));
+                    boolean sharedSession = session == null && sharable(segment.graph());
+                    boolean builtForRun = session == null && !sharedSession;
+                    if (sharedSession) {
+                        session = sharedSession(segment);
+                        countGroup(segment.streamedGroup());
+                    } else if (builtForRun) {
+                        session = await(staged, segment);
+                        staged = stage(nextBuiltPerRun(s + 1));
                     }
+                    List<OnnxTensor> fedNow = new ArrayList<>();
+                    List<ByteBuffer> fedBuffers = new ArrayList<>();
                     try {
                         Map<String, OnnxTensor> in = new HashMap<>();
-                        session.graph().inputNames().values().forEach(name -> in.put(name, values.get(name)));
+                        segment.graph().inputNames().forEach((value, input) -> in.put(input, values.get(value)));
+                        if (sharedSession) {
+                            in.putAll(fedTensors(segment.graph(), fedNow, fedBuffers));
+                        }
                         Map<String, OnnxTensor> out = session.run(in);
-                        owned.putAll(out);
-                        values.putAll(out);
+                        segment.graph().outputNames().forEach((value, output) -> {
+                            OnnxTensor t = out.get(output);
+                            owned.put(value, t);
+                            values.put(value, t);
+                        });
                     } finally {
-                        if (streamed) {
+                        if (builtForRun) {
                             session.close();
                         }
+                        fedNow.forEach(OnnxTensor::close);
+                        fedBuffers.forEach(DirectBuffers::free);
                     }
                     for (String value : releasedAfter.get(s)) {
                         OnnxTensor done = owned.remove(value);
@@ -235,9 +258,21 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             }
         }
 
-        private int nextStreamed(int from) {
+        /** The session shared by the streamed segments with {@code segment}'s model, compiled on first use. */
+        private CompiledGraph sharedSession(SegmentedGraph.Segment segment) {
+            ByteBuffer model = ByteBuffer.wrap(segment.graph().model());
+            CompiledGraph session = shared.get(model);
+            if (session == null) {
+                session = compile(segment.graph(), "the blocks like group " + segment.streamedGroup(), false);
+                shared.put(model, session);
+            }
+            return session;
+        }
+
+        /** Streamed segments that cannot share a session: built for each run on the stager, the next ahead. */
+        private int nextBuiltPerRun(int from) {
             for (int s = from; s < resident.size(); s++) {
-                if (resident.get(s) == null) {
+                if (resident.get(s) == null && !sharable(graph.segments().get(s).graph())) {
                     return s;
                 }
             }
@@ -255,6 +290,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         @Override
         public void close() {
             resident.stream().filter(Objects::nonNull).forEach(CompiledGraph::close);
+            shared.values().forEach(CompiledGraph::close);
         }
     }
 
@@ -395,7 +431,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
 
     private OnnxGraphRecorder newRecorder(Set<String> streamedGroups) {
         return new OnnxGraphRecorder(this::parameterShape, backend.recorderOptions(), backend.onCuda(),
-                streamedGroups, weights::float8);
+                streamedGroups, weights::float8, weights::dtype);
     }
 
     /** Records the forward into {@code recorder} and declares its outputs; returns the graph's name. */
@@ -457,9 +493,17 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
 
     /** A session for {@code graph}, rebuilt with every weight copied if an optimiser wanted a shared weight's data. */
     private CompiledGraph compile(RecordedGraph graph, String inputs) {
+        return compile(graph, inputs, true);
+    }
+
+    /**
+     * {@link #compile(RecordedGraph, String)}; without {@code bindFed} the session keeps no tensors for the graph's
+     * fed parameters, and each run must feed them (a session shared by several blocks).
+     */
+    private CompiledGraph compile(RecordedGraph graph, String inputs, boolean bindFed) {
         try {
             try {
-                return createSession(graph, false);
+                return createSession(graph, false, bindFed);
             } catch (OrtException e) {
                 if (e.getMessage() == null || !e.getMessage().contains(OnnxModelWriter.EXTERNAL_LOCATION)) {
                     throw e;
@@ -467,7 +511,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 LOG.warn("{}: an ONNX Runtime optimiser wanted the data of a weight shared from memory; building "
                         + "the session for {} again with every weight copied ({})", name(), inputs, e.getMessage());
                 backend.countCopyAllRebuild();
-                return createSession(graph, true);
+                return createSession(graph, true, bindFed);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime cannot build the graph of " + name() + " on "
@@ -480,10 +524,23 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         String group = segment.streamedGroup();
         long start = System.nanoTime();
         CompiledGraph compiled = compile(segment.graph(), "group " + group);
-        transferred.addAndGet(streamedGroupBytes.computeIfAbsent(group, g -> streamedKeys.entrySet().stream()
-                .filter(e -> e.getValue().equals(g)).mapToLong(e -> storedBytes(e.getKey())).sum()));
+        countGroup(group);
         LOG.trace("{}: group {} bound in {} ms", name(), group, (System.nanoTime() - start) / 1_000_000);
         return compiled;
+    }
+
+    /** Counts a streamed group's stored bytes as host→device traffic (once per use). */
+    private void countGroup(String group) {
+        transferred.addAndGet(streamedGroupBytes.computeIfAbsent(group, g -> streamedKeys.entrySet().stream()
+                .filter(e -> e.getValue().equals(g)).mapToLong(e -> storedBytes(e.getKey())).sum()));
+    }
+
+    /**
+     * Whether a streamed segment can run in a session shared with the other blocks of its shape: it binds no weights
+     * or constants of its own (every parameter fed, {@link OnnxGraphRecorder}), so its model says all it computes.
+     */
+    private static boolean sharable(RecordedGraph graph) {
+        return graph.parameters().isEmpty() && graph.boundConstants().isEmpty();
     }
 
     private CompiledGraph await(Future<CompiledGraph> staged, SegmentedGraph.Segment segment) {
@@ -526,7 +583,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         return stager;
     }
 
-    private CompiledGraph createSession(RecordedGraph graph, boolean copyAll) throws OrtException {
+    private CompiledGraph createSession(RecordedGraph graph, boolean copyAll, boolean bindFed) throws OrtException {
+        sessionsCreated.incrementAndGet();
         List<OnnxTensor> constants = new ArrayList<>();
         List<ByteBuffer> buffers = new ArrayList<>();
         try (SessionOptions options = backend.newSessionOptions()) {
@@ -542,15 +600,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                     fromMemory.put(p.getKey(), boundParameter(key, stored, graph.lowPrecisionKernels()));
                 }
             }
-            Map<String, OnnxTensor> fed = new HashMap<>();
-            for (Map.Entry<String, String> p : graph.fedParameters().entrySet()) {
-                HostTensor codes = weights.float8(p.getValue()).orElseThrow(() -> new IllegalStateException(
-                        name() + ": '" + p.getValue() + "' was recorded as float8 and is not float8 now")).stored();
-                OnnxTensor t = OnnxTensor.createTensor(backend.environment(), codes.data(), codes.shape(),
-                        OnnxJavaType.UINT8);
-                constants.add(t);
-                fed.put(p.getKey(), t);
-            }
+            Map<String, OnnxTensor> fed = bindFed ? fedTensors(graph, constants, buffers) : Map.of();
             for (Map.Entry<String, HostTensor> c : graph.boundConstants().entrySet()) {
                 OnnxTensor t = OnnxTensor.createTensor(backend.environment(), c.getValue().asFloatBuffer(),
                         c.getValue().shape());
@@ -580,6 +630,59 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     @Override
     public long hostDeviceBytes() {
         return transferred.get();
+    }
+
+    /**
+     * Tensors over the data of {@code graph}'s fed parameters, by graph input name, each also appended to
+     * {@code created}: the checkpoint's bytes themselves (mapped float32 / bf16 / f16 values or float8 codes, no copy
+     * when the source maps its file) and float8 tables in direct buffers appended to {@code buffers}.
+     */
+    private Map<String, OnnxTensor> fedTensors(RecordedGraph graph, List<OnnxTensor> created, List<ByteBuffer> buffers)
+            throws OrtException {
+        Map<String, OnnxTensor> fed = new HashMap<>();
+        for (Map.Entry<String, RecordedGraph.Fed> e : graph.fedParameters().entrySet()) {
+            RecordedGraph.Fed p = e.getValue();
+            OnnxTensor t = switch (p.kind()) {
+                case VALUES -> {
+                    HostTensor values = weights.get(p.key());
+                    yield OnnxTensor.createTensor(backend.environment(), values.data(), values.shape(),
+                            javaType(values.dtype()));
+                }
+                case FLOAT8_CODES -> {
+                    HostTensor codes = float8(p.key()).stored();
+                    yield OnnxTensor.createTensor(backend.environment(), codes.data(), codes.shape(),
+                            OnnxJavaType.UINT8);
+                }
+                case FLOAT8_TABLE -> {
+                    float[] table = float8(p.key()).table();
+                    if (p.dtype() != DType.F32) {
+                        table = DTypeConversions.toFloatArray(p.dtype(), DTypeConversions.fromFloatArray(p.dtype(), table));
+                    }
+                    ByteBuffer direct = DirectBuffers.allocate((long) table.length * Float.BYTES);
+                    buffers.add(direct);
+                    direct.asFloatBuffer().put(table);
+                    yield OnnxTensor.createTensor(backend.environment(), direct.asFloatBuffer(),
+                            new long[] {table.length});
+                }
+            };
+            created.add(t);
+            fed.put(e.getKey(), t);
+        }
+        return fed;
+    }
+
+    private Float8Tensor float8(String key) {
+        return weights.float8(key).orElseThrow(() -> new IllegalStateException(name() + ": '" + key
+                + "' was recorded as float8 and is not float8 now"));
+    }
+
+    private static OnnxJavaType javaType(DType dtype) {
+        return switch (dtype) {
+            case F32 -> OnnxJavaType.FLOAT;
+            case BF16 -> OnnxJavaType.BFLOAT16;
+            case F16 -> OnnxJavaType.FLOAT16;
+            default -> throw new IllegalArgumentException("no fed form for " + dtype);
+        };
     }
 
     /** The bytes of {@code key} as the checkpoint holds it: a float8 weight's codes, else the tensor as read. */
@@ -661,7 +764,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         Set<String> keys = new TreeSet<>();
         for (Forward forward : sessions.values()) {
             if (forward instanceof CompiledGraph compiled) {
-                keys.addAll(compiled.graph().fedParameters().values());
+                compiled.graph().fedParameters().values().stream()
+                        .filter(f -> f.kind() == RecordedGraph.Kind.FLOAT8_CODES).forEach(f -> keys.add(f.key()));
             }
         }
         return keys;
@@ -673,6 +777,11 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     }
 
     /** How many sessions were built so far (cache misses). */
+    /** How many ONNX Runtime sessions were created so far (forwards, resident segments, streamed segments). */
+    long sessionsCreated() {
+        return sessionsCreated.get();
+    }
+
     synchronized int sessionBuilds() {
         return sessionBuilds;
     }

@@ -54,9 +54,17 @@ class OnnxSegmentedForwardTest {
         assertThat(graph.segments()).extracting(SegmentedGraph.Segment::streamedGroup)
                 .containsExactly(null, "blocks.3", "blocks.4", null, "blocks.9", null);
         SegmentedGraph.Segment block4 = graph.segments().get(2);
-        assertThat(block4.graph().parameters().values()).allMatch(key -> key.startsWith("blocks.4."))
-                .contains("blocks.4.self_attn.q.weight");
-        assertThat(graph.segments().get(0).graph().parameters().values()).noneMatch(key -> key.startsWith("blocks.3."));
+        // a streamed block binds nothing: its weights are fed with each run, as the checkpoint stores them
+        assertThat(block4.graph().parameters()).isEmpty();
+        assertThat(block4.graph().fedParameters().values()).extracting(RecordedGraph.Fed::key)
+                .allMatch(key -> key.startsWith("blocks.4.")).contains("blocks.4.self_attn.q.weight");
+        assertThat(graph.segments().get(0).graph().parameters().values()).noneMatch(key -> key.startsWith("blocks.3."))
+                .contains("blocks.0.self_attn.q.weight");
+        // so blocks of one shape are one model, and run in one session
+        assertThat(graph.segments().get(1).graph().model()).isEqualTo(block4.graph().model())
+                .isEqualTo(graph.segments().get(4).graph().model());
+        assertThat(block4.graph().inputNames().keySet()).isNotEqualTo(graph.segments().get(1).graph().inputNames()
+                .keySet());
         assertThat(graph.outputNames()).containsKey(WanAnimateDiT.OUTPUT);
     }
 
@@ -87,9 +95,12 @@ class OnnxSegmentedForwardTest {
             try (LoadedNetwork net = backend.load(dit, weights, Set.of("blocks.2", "blocks.7"))) {
                 net.run(inputs);
                 residentAfterFirst = DirectBuffers.outstandingBytes() - before;
+                // blocks 0-1 | 2 | 3-6 | 7 | 8-9 and head: three resident segments and one session for both blocks
+                assertThat(((OnnxLoadedNetwork) net).sessionsCreated()).isEqualTo(4);
                 net.run(inputs);
                 assertThat(DirectBuffers.outstandingBytes() - before).as("after a second forward")
                         .isEqualTo(residentAfterFirst);
+                assertThat(((OnnxLoadedNetwork) net).sessionsCreated()).as("after a second forward").isEqualTo(4);
             }
             assertThat(DirectBuffers.outstandingBytes()).as("after close").isEqualTo(before);
             long blockFloats = List.of("blocks.2.ffn.0.weight", "blocks.2.self_attn.q.weight").stream()
