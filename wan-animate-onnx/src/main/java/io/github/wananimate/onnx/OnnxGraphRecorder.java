@@ -613,9 +613,9 @@ public final class OnnxGraphRecorder implements Ops {
     }
 
     /**
-     * A float8 parameter as a graph input of its one-byte codes, looked up in its table ({@link Float8Tensor}) rounded
-     * to {@code dtype}: {@code Gather(table, Cast(codes, int32))}, the float32 values the bound tensor would hold. An
-     * input rather than an initializer: ONNX Runtime folds a lookup of an initializer into a float32 copy while it
+     * A float8 parameter as two graph inputs, its one-byte codes and its table ({@link Float8Tensor}, fed rounded to
+     * {@code dtype}), looked up: {@code Gather(table, Cast(codes, int32))}, the float32 values the bound tensor would
+     * hold. Inputs rather than initializers: ONNX Runtime folds a lookup of initializers into a float32 copy while it
      * builds the session, which is the memory this form saves.
      */
     private Sym float8Parameter(String key, long[] shape, DType dtype) {

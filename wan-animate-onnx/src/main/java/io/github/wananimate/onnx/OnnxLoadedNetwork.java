@@ -119,8 +119,9 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
 
     /**
      * A session together with what it needs alive: its recorded graph, its own bound tensors and the direct buffers
-     * behind them (freed after the session and the tensors close), and the float8 codes it is fed with every run
-     * ({@link RecordedGraph#fedParameters}, among {@code constants}).
+     * behind them (freed after the session and the tensors close), and the tensors of its fed parameters, added to every
+     * run's feeds ({@link RecordedGraph#fedParameters}, among {@code constants}; empty for a session shared by blocks,
+     * whose runs bring their own).
      */
     private record CompiledGraph(OrtSession session, RecordedGraph graph, List<OnnxTensor> constants,
             List<ByteBuffer> buffers, Map<String, OnnxTensor> fed) implements Forward {
