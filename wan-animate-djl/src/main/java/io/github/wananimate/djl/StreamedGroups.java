@@ -25,7 +25,10 @@ import java.util.function.Function;
  *
  * <p>Overlap: while a step computes, {@code stager} prepares the next step's group on the host: it reads the mapped
  * checkpoint pages and writes each tensor in its array form ({@link ArrayForm}) into one native block per group
- * (JNA {@link Memory}: malloc'd, freed explicitly, never left to the garbage collector). The upload itself happens
+ * (JNA {@link Memory}: malloc'd, freed explicitly, never left to the garbage collector; a block whose group is done
+ * is kept for the next group that fits in it and freed with this object, so a forward touches fresh pages for two
+ * blocks rather than one per group; a spare block that does not fit the next group is freed, never hoarded). The
+ * upload itself happens
  * on the calling thread when the next step starts, so every PyTorch call stays on the thread that runs the network;
  * on the CPU the arrays wrap the block without a copy and the block is freed after the step, on a GPU the block is
  * copied to the device and freed at once. So at most two groups are held: the step's own and the next one. Each
@@ -46,6 +49,8 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
     private final Map<String, NDManager> managers = new HashMap<>();
     /** Host blocks of the groups uploaded and not yet released (CPU: the arrays wrap them). */
     private final Map<String, Memory> blocks = new HashMap<>();
+    /** The block of the last group done, for the next group to reuse (the stager takes it, the caller returns it). */
+    private Memory spare;
     /** The group being staged on {@link #stager}. */
     private String stagingGroup;
     private Future<StagedGroup> staging;
@@ -102,7 +107,7 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         }
         Memory block = group == null ? null : blocks.remove(group);
         if (block != null) {
-            block.close();
+            giveBack(block);
         }
     }
 
@@ -130,7 +135,7 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
             throw e;
         }
         if (parent.getDevice().isGpu()) {
-            staged.block().close();   // copied to the device
+            giveBack(staged.block());   // copied to the device
         } else {
             blocks.put(group, staged.block());
         }
@@ -172,7 +177,7 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
             tensors.put(key, form);
             total += align(form.byteSize());
         }
-        Memory block = new Memory(Math.max(total, 1) + ALIGNMENT);
+        Memory block = spareOrNew(Math.max(total, 1) + ALIGNMENT);
         try {
             long base = align(Pointer.nativeValue(block)) - Pointer.nativeValue(block);
             Map<String, Staged> staged = new LinkedHashMap<>();
@@ -189,6 +194,34 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         } catch (RuntimeException | Error e) {
             block.close();
             throw e;
+        }
+    }
+
+    /** The spare block if it holds {@code size} bytes, else a new one (a spare that is too small is freed). */
+    private Memory spareOrNew(long size) {
+        Memory block;
+        synchronized (this) {
+            block = spare;
+            spare = null;
+        }
+        if (block != null && block.size() >= size) {
+            return block;
+        }
+        if (block != null) {
+            block.close();
+        }
+        return new Memory(size);
+    }
+
+    /** Keeps {@code block} as the spare (freeing the one it replaces). */
+    private void giveBack(Memory block) {
+        Memory replaced;
+        synchronized (this) {
+            replaced = spare;
+            spare = block;
+        }
+        if (replaced != null) {
+            replaced.close();
         }
     }
 
@@ -215,5 +248,6 @@ final class StreamedGroups implements DjlParameters, AutoCloseable {
         held.clear();
         blocks.values().forEach(Memory::close);
         blocks.clear();
+        giveBack(null);
     }
 }
