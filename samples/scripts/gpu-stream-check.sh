@@ -8,8 +8,9 @@
 #   - DJL: a CUDA build of libtorch 2.7.1 the DJL PyTorch engine can use: PYTORCH_LIBRARY_PATH=<libtorch>/lib
 #     (with PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR=cu124 or your flavour), or the pytorch-native-cu124 jar;
 #   - ONNX Runtime: the onnxruntime_gpu artifact (already in the jar) with CUDA 12 and cuDNN 9 on the library path.
-# The onnx backend streams by building one session per streamed block for each forward; on CUDA that session copies
-# its block's weights to the device when it is built (not yet run on a GPU).
+# On CUDA the onnx backend streams by building one session per streamed block for each forward, which copies the
+# block's weights to the device when it is built (on the CPU the blocks share one session fed at every run; CUDA not
+# yet run on a GPU).
 # PyTorch's caching allocator keeps freed blocks reserved: nvidia-smi shows reserved memory, an upper bound of the
 # allocated peak.
 set -euo pipefail
