@@ -9,6 +9,7 @@ import io.github.wananimate.memory.ResidencyPlan;
 import io.github.wananimate.model.ModelComponents;
 import io.github.wananimate.model.OnDemandUmt5;
 import io.github.wananimate.nn.ParameterBinding;
+import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.clip.ClipVisionConfig;
 import io.github.wananimate.nn.clip.ClipVisionEncoder;
@@ -44,7 +45,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongFunction;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +101,8 @@ public final class WanAnimate implements AutoCloseable {
     private Set<String> ditStreamed = Set.of();
     /** The LoRA strength merged into {@link #dit}; null when none is. */
     private Double ditLoraStrength;
+    /** The DiT's float8 keys ({@link #float8Codes}), found on first need. */
+    private Set<String> float8Keys;
     private boolean closed;
 
     private WanAnimate(Builder b, Backend backend, boolean ownsBackend, ModelComponents model) {
@@ -112,7 +117,7 @@ public final class WanAnimate implements AutoCloseable {
         if (memoryBudget > 0) {
             // the smallest generation (16×16 pixels, one 5-frame clip): what no request can go below
             ResidencyPlan least = MemoryModel.planBudgetedGeneration(new WanAnimateDiT(ditConfig, false, precision),
-                    model.vaeConfig(), model.clipConfig(), 16, 16, 5, memoryBudget);
+                    model.vaeConfig(), model.clipConfig(), 16, 16, 5, memoryBudget, float8Codes(false));
             if (least.streams() && !backend.streamsParameterGroups()) {
                 throw new MemoryBudgetException("a device-memory budget of " + MemorySize.format(memoryBudget)
                         + " needs DiT blocks streamed, which the " + backend.name() + " backend on "
@@ -370,9 +375,28 @@ public final class WanAnimate implements AutoCloseable {
 
     /** The DiT's residency under the memory budget for {@code request}'s size. */
     private ResidencyPlan residencyPlan(GenerationRequest request) {
+        boolean loraMerged = request instanceof ReplacementRequest r && r.relightingLora();
         return MemoryModel.planBudgetedGeneration(new WanAnimateDiT(ditConfig, false, precision), model.vaeConfig(),
                 model.clipConfig(), request.signals().width(), request.signals().height(), request.clipLength(),
-                memoryBudget);
+                memoryBudget, float8Codes(loraMerged));
+    }
+
+    /**
+     * The DiT keys the backend will hold as float8 codes: the checkpoint's float8 weights where the backend keeps
+     * codes; none with the Relighting LoRA merged (merged weights are bound dequantised; counting all of them so is
+     * the safe side).
+     */
+    private Predicate<String> float8Codes(boolean loraMerged) {
+        if (loraMerged || !backend.keepsFloat8Codes()) {
+            return key -> false;
+        }
+        if (float8Keys == null) {
+            ParameterSource weights = model.ditWeights();
+            float8Keys = new WanAnimateDiT(ditConfig, false, precision).parameters().stream().map(ParameterSpec::key)
+                    .filter(key -> weights.contains(key) && weights.float8(key).isPresent())
+                    .collect(Collectors.toUnmodifiableSet());
+        }
+        return float8Keys::contains;
     }
 
     /**

@@ -18,16 +18,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * The bytes a run holds on its device, for the runtime's residency plan and the job planner alike (one model, so
  * that what {@code bench --plan} prints is what a run with {@code --memory-budget} does).
  *
  * <p>Weights count at the bytes per element they are resident in; every network computes in float32 today, so
- * {@link #FLOAT32_BYTES}, whatever the checkpoint stores (bf16 weights are widened when uploaded). Activations are
- * an estimate of one DiT forward's live tensors on an eager backend (see {@link #ditActivationBytes}).
+ * {@link #FLOAT32_BYTES}, whatever the checkpoint stores (bf16 weights are widened when uploaded), except float8
+ * weights on a backend that keeps their one-byte codes on the device ({@link #FLOAT8_BYTES}; each is looked up into a
+ * float32 copy when used, {@link #float8LookupBytes}). Activations are an estimate of one DiT forward's live tensors
+ * on an eager backend (see {@link #ditActivationBytes}).
  */
 public final class MemoryModel {
+
+    /** Bytes per element of a float8 weight held as its codes ({@code ParameterSource.float8}). */
+    public static final int FLOAT8_BYTES = 1;
+    /**
+     * Bytes per element of the largest float8 weight while it is looked up: its int64 index and its float32 values
+     * (the djl form; onnx indexes in int32).
+     */
+    static final int FLOAT8_LOOKUP_BYTES = 8 + 4;
 
     /** Bytes per element of resident weights and activations at today's compute precision. */
     public static final int FLOAT32_BYTES = 4;
@@ -186,10 +197,58 @@ public final class MemoryModel {
     private static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, long onDemandBytes,
             int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
             int activationBytesPerElement) {
-        long activations = Math.max(Math.max(ditActivationBytes(dit.config(), clipTokens(width, height, clipLength),
-                activationBytesPerElement), vaeDecodeBytes(width, height)), onDemandBytes);
+        return planGeneration(dit, otherResidentBytes, onDemandBytes, width, height, clipLength, budgetBytes,
+                weightBytesPerElement, activationBytesPerElement, key -> false);
+    }
+
+    private static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, long onDemandBytes,
+            int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
+            int activationBytesPerElement, Predicate<String> float8Codes) {
+        long ditForward = ditActivationBytes(dit.config(), clipTokens(width, height, clipLength),
+                activationBytesPerElement) + float8LookupBytes(dit.parameters(), float8Codes);
+        long activations = Math.max(Math.max(ditForward, vaeDecodeBytes(width, height)), onDemandBytes);
         return plan(dit, key -> !key.startsWith(MOTION_ENCODER_PREFIX), otherResidentBytes, activations, budgetBytes,
-                weightBytesPerElement);
+                key -> float8Codes.test(key) ? FLOAT8_BYTES : weightBytesPerElement);
+    }
+
+    /**
+     * {@link #planBudgetedGeneration(WanAnimateDiT, VaeConfig, ClipVisionConfig, int, int, int, long)} for a DiT whose
+     * {@code float8Codes} weights the backend holds as their one-byte codes, looked up when used (a float8 checkpoint
+     * on a backend that keeps float8 on its device).
+     *
+     * @param dit the DiT
+     * @param vae the VAE's configuration
+     * @param clip the CLIP tower's configuration
+     * @param width generation width
+     * @param height generation height
+     * @param clipLength frames per clip
+     * @param budgetBytes the device-memory budget
+     * @param float8Codes the DiT keys held as float8 codes
+     * @return the plan
+     * @throws MemoryBudgetException when the budget cannot hold the request, naming the minimum
+     */
+    public static ResidencyPlan planBudgetedGeneration(WanAnimateDiT dit, VaeConfig vae, ClipVisionConfig clip,
+            int width, int height, int clipLength, long budgetBytes, Predicate<String> float8Codes) {
+        return planGeneration(dit, motionEncoderBytes(), Math.max(clipOnDemandBytes(clip),
+                vaeOnDemandBytes(vae, width, height)), width, height, clipLength, budgetBytes, FLOAT32_BYTES,
+                FLOAT32_BYTES, float8Codes);
+    }
+
+    /**
+     * The transient of looking float8 weights up: the largest one's index and float32 values at once.
+     *
+     * @param specs the parameters
+     * @param float8Codes the keys held as float8 codes
+     * @return bytes, 0 without float8 codes
+     */
+    public static long float8LookupBytes(List<ParameterSpec> specs, Predicate<String> float8Codes) {
+        long largest = 0;
+        for (ParameterSpec spec : specs) {
+            if (float8Codes.test(spec.key())) {
+                largest = Math.max(largest, Shapes.elementCount(spec.shape()));
+            }
+        }
+        return largest * FLOAT8_LOOKUP_BYTES;
     }
 
     /**
@@ -322,9 +381,28 @@ public final class MemoryModel {
      */
     public static ResidencyPlan plan(Network network, Predicate<String> readOutsideGroups, long otherResidentBytes,
             long activationBytes, long budgetBytes, int bytesPerElement) {
+        return plan(network, readOutsideGroups, otherResidentBytes, activationBytes, budgetBytes,
+                key -> bytesPerElement);
+    }
+
+    /**
+     * {@link #plan(Network, Predicate, long, long, long, int)} with each weight at the width {@code bytesPerElement}
+     * gives its key.
+     *
+     * @param network the network
+     * @param readOutsideGroups the keys outside any group that the forward reads (resident for the whole run)
+     * @param otherResidentBytes bytes of other networks resident for the whole run
+     * @param activationBytes the activation reserve in bytes
+     * @param budgetBytes the device-memory budget in bytes
+     * @param bytesPerElement bytes per element of a key's weight
+     * @throws MemoryBudgetException when even streaming every group does not fit, naming the minimum
+     * @return the result
+     */
+    public static ResidencyPlan plan(Network network, Predicate<String> readOutsideGroups, long otherResidentBytes,
+            long activationBytes, long budgetBytes, ToIntFunction<String> bytesPerElement) {
         Map<String, Long> bytesByKey = new HashMap<>();
         for (ParameterSpec spec : network.parameters()) {
-            bytesByKey.put(spec.key(), Shapes.elementCount(spec.shape()) * bytesPerElement);
+            bytesByKey.put(spec.key(), Shapes.elementCount(spec.shape()) * bytesPerElement.applyAsInt(spec.key()));
         }
         List<ParameterGroup> groups = network.parameterGroups();
         Set<String> grouped = new HashSet<>();

@@ -54,6 +54,17 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Whether this backend holds a float8 weight ({@link io.github.wananimate.weights.ParameterSource#float8}) as its
+     * one-byte codes on the device, resident or streamed, and looks it up when used; the memory model then counts one
+     * byte per element for it. False: it binds the dequantised values.
+     *
+     * @return whether float8 weights stay float8 on this device
+     */
+    default boolean keepsFloat8Codes() {
+        return false;
+    }
+
+    /**
      * Copies {@code host} (as float32) into memory of this backend, for a resident
      * {@link LoadedNetwork#run(java.util.Map, java.util.Map, java.util.function.Predicate) run} of its networks. The
      * default holds the host tensor itself ({@link DeviceTensor#onHost}).

@@ -62,6 +62,11 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
+    public boolean keepsFloat8Codes() {
+        return delegate.keepsFloat8Codes();
+    }
+
+    @Override
     public DeviceTensor upload(HostTensor host) {
         return delegate.upload(host);
     }

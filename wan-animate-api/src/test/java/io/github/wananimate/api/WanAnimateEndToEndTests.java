@@ -13,6 +13,7 @@ import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.vae.VaeDecoder;
 import io.github.wananimate.nn.vae.VaeEncoder;
 import io.github.wananimate.procedural.Procedural;
+import io.github.wananimate.procedural.ProceduralFloat8;
 import io.github.wananimate.procedural.ProceduralModel;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
@@ -22,10 +23,15 @@ import io.github.wananimate.spi.ForwardingBackend;
 import io.github.wananimate.spi.ForwardingLoadedNetwork;
 import io.github.wananimate.spi.LoadedNetwork;
 import io.github.wananimate.spi.RunOutputs;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.video.Frame;
+import io.github.wananimate.weights.Checkpoints;
+import io.github.wananimate.weights.KeyMappings;
+import io.github.wananimate.weights.ParameterSource;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +43,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End-to-end generations through the public API ({@link WanAnimate}) with the tiny procedural model
@@ -205,6 +212,37 @@ public abstract class WanAnimateEndToEndTests {
                 }
             }).isInstanceOf(MemoryBudgetException.class).hasMessageContaining("cannot do")
                     .hasMessageContaining("everything resident needs");
+        }
+    }
+
+    @Test
+    void aFloat8DiTUnderABudgetIsCountedAtItsOneByteCodes(@TempDir Path dir) {
+        WanAnimateDiT dit = new WanAnimateDiT(model.dit());
+        Path file = dir.resolve("dit.fp8_e4m3fn_scaled.safetensors");
+        ProceduralFloat8.write(dit, ProceduralFloat8.Layout.SCALED_E4M3, "", 7, DType.F32, file, null);
+        try (ParameterSource fp8 = KeyMappings.toOfficial(Checkpoints.open(file));
+                Backend residentOnly = new ForwardingBackend(Backends.byName(backendName())
+                        .open(BackendOptions.cpu())) {
+                    @Override
+                    public boolean streamsParameterGroups() {
+                        return false;
+                    }
+                }) {
+            assertThat(residentOnly.keepsFloat8Codes()).isTrue();
+            Predicate<String> codes = key -> fp8.contains(key) && fp8.float8(key).isPresent();
+            long float8Count = MemoryModel.planBudgetedGeneration(dit, model.vae(), model.clip(), SIZE, SIZE,
+                    CLIP_LENGTH, Long.MAX_VALUE, codes).allResidentBytes();
+            long float32Count = MemoryModel.planBudgetedGeneration(dit, model.vae(), model.clip(), SIZE, SIZE,
+                    CLIP_LENGTH, Long.MAX_VALUE).allResidentBytes();
+            assertThat(float8Count).isLessThan(float32Count);
+            // a budget that holds the float8 DiT whole needs no streaming, on a backend that could not stream
+            try (WanAnimate wan8 = WanAnimate.builder().dit(model.dit(), fp8).vae(model.vae(), model.vaeWeights())
+                    .clip(model.clip(), model.clipWeights()).textEncoder(model.textEncoder()).backend(residentOnly)
+                    .deviceMemoryBudget(float8Count).build()) {
+                CollectingSink sink = new CollectingSink();
+                wan8.animate(animation(11), sink);
+                assertThat(sink.frames).hasSize(FRAMES);
+            }
         }
     }
 

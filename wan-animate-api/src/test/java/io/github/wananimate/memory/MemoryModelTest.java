@@ -7,6 +7,8 @@ import io.github.wananimate.nn.clip.ClipVisionConfig;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.tensor.Shapes;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 class MemoryModelTest {
@@ -78,6 +80,34 @@ class MemoryModelTest {
         assertThat(MemoryModel.textEncoderFits(tight.budgetBytes() - tightHeld, tight)).isTrue();
         assertThat(MemoryModel.textEncoderFits(tight.budgetBytes() - tightHeld + 1, tight)).isFalse();
         assertThat(MemoryModel.textEncoderFits(Long.MAX_VALUE / 2, all)).isTrue();
+    }
+
+    @Test
+    void float8WeightsHeldAsCodesCountOneBytePerElementAndTheirLookup() {
+        VaeConfig vae = VaeConfig.official();
+        ClipVisionConfig clip = ClipVisionConfig.vitHuge14();
+        WanAnimateDiT dit = new WanAnimateDiT(DiTConfig.WAN_ANIMATE_14B);
+        Predicate<String> linears = key -> key.startsWith("blocks.") && key.endsWith(".weight")
+                && dit.parameters().stream().anyMatch(s -> s.key().equals(key) && s.shape().length == 2);
+        ResidencyPlan f32 = MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77, Long.MAX_VALUE);
+        ResidencyPlan codes = MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77, Long.MAX_VALUE,
+                linears);
+        long linearElements = dit.parameters().stream().filter(s -> linears.test(s.key()))
+                .mapToLong(s -> Shapes.elementCount(s.shape())).sum();
+        assertThat(f32.residentGroupBytes() - codes.residentGroupBytes())
+                .isEqualTo(linearElements * (MemoryModel.FLOAT32_BYTES - MemoryModel.FLOAT8_BYTES));
+        // the largest float8 weight (an FFN matrix, 5120 x 13824) is looked up into int64 indices and float32 values
+        assertThat(MemoryModel.float8LookupBytes(dit.parameters(), linears)).isEqualTo(5120L * 13824 * 12);
+        assertThat(MemoryModel.float8LookupBytes(dit.parameters(), key -> false)).isZero();
+        // 720p: the reserve is the larger of the VAE's and the DiT forward's, which now includes the lookup
+        assertThat(codes.activationBytes()).isEqualTo(Math.max(MemoryModel.vaeOnDemandBytes(vae, 1280, 720),
+                MemoryModel.ditActivationBytes(dit.config(), MemoryModel.clipTokens(1280, 720, 77), 4)
+                        + 5120L * 13824 * 12));
+        // a 24 GiB budget keeps more blocks of the float8 DiT resident
+        long budget = 24L << 30;
+        assertThat(MemoryModel.planBudgetedGeneration(dit, vae, clip, 832, 480, 77, budget, linears)
+                .residentGroups().size()).isGreaterThan(MemoryModel.planBudgetedGeneration(dit, vae, clip, 832, 480,
+                        77, budget).residentGroups().size());
     }
 
     @Test

@@ -91,6 +91,12 @@ public final class DjlBackend implements Backend {
         return true;
     }
 
+    /** True: {@link DeviceWeight} holds {@code UINT8} codes and their table. */
+    @Override
+    public boolean keepsFloat8Codes() {
+        return true;
+    }
+
     /** Copies {@code host} to this backend's device as float32, in a manager of its own. */
     @Override
     public DeviceTensor upload(HostTensor host) {

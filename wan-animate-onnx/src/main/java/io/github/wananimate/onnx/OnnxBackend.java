@@ -194,6 +194,15 @@ public final class OnnxBackend implements Backend {
         return true;
     }
 
+    /**
+     * On the CPU: float8 weights are fed as codes ({@link OnnxGraphRecorder}). Not on CUDA, where resident ones are bound
+     * dequantised.
+     */
+    @Override
+    public boolean keepsFloat8Codes() {
+        return !onCuda();
+    }
+
     void countCopyAllRebuild() {
         copyAllRebuilds.incrementAndGet();
     }
