@@ -161,8 +161,8 @@ final class BenchCommand implements Callable<Integer> {
     Double efficiency;
 
     @Option(names = "--precision", defaultValue = "fp32", description = "DiT precision for --plan: fp32 (default: "
-            + "what a run computes in today), bf16, fp8 (a float8 checkpoint: 1 byte per weight mapped on the host, "
-            + "counted at bf16 on the device, where a run keeps the float8 codes)")
+            + "what a run computes in today), bf16, fp8 (a float8 checkpoint: 1 byte per weight mapped on the host; "
+            + "on the device the float8 codes of the blocks' matrices, the rest bf16)")
     String precision;
 
     @Option(names = "--memory-budget", description = "device-memory budget, e.g. 24G: --plan prints the residency "

@@ -4,13 +4,18 @@ import io.github.wananimate.memory.MemoryBudgetException;
 import io.github.wananimate.memory.MemoryModel;
 import io.github.wananimate.memory.MemorySize;
 import io.github.wananimate.memory.ResidencyPlan;
+import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.clip.ClipVisionConfig;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.pipeline.ClipPlan;
+import io.github.wananimate.procedural.ProceduralFloat8;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * A FLOP-based estimate of time and memory for a real Wan2.2-Animate-14B job, with the arithmetic of ANCHORS.md
@@ -56,8 +61,9 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
 
     /**
      * DiT weight and activation precision; fp32 computes at the TF32 rate, half the BF16 peak. FP8 is what the
-     * runtime does with a float8 checkpoint ({@code --precision fp8}): the file stays float8 on the host (1 byte per
-     * weight, mapped) and each weight is dequantised and uploaded as bf16, so the device holds what a bf16 run holds.
+     * runtime does with a float8 checkpoint ({@code --precision fp8}) on a backend that keeps float8 codes: the
+     * blocks' matrices (see {@link #float8Codes}) stay 1 byte per weight on the device and are looked up into bf16
+     * when used; the rest is bf16.
      */
     enum Precision {
         BF16(2, 2, 1.0, 2), FP8(2, 2, 1.0, 1), FP32(4, 4, 0.5, 4);
@@ -146,10 +152,29 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
         return forwards() * secondsPerForward();
     }
 
-    /** The DiT's weights without its motion encoder (a network of its own in a run), at the precision's width. */
+    /**
+     * The DiT's weights without its motion encoder (a network of its own in a run), at the precision's width (float8
+     * codes at 1 byte for FP8).
+     */
     double ditWeightBytes() {
-        return MemoryModel.weightBytes(DIT.parameters(), key -> !key.startsWith(MemoryModel.MOTION_ENCODER_PREFIX),
-                precision.weightBytes);
+        Predicate<String> dit = key -> !key.startsWith(MemoryModel.MOTION_ENCODER_PREFIX);
+        return MemoryModel.weightBytes(DIT.parameters(), dit.and(float8Codes().negate()), precision.weightBytes)
+                + MemoryModel.weightBytes(DIT.parameters(), dit.and(float8Codes()), MemoryModel.FLOAT8_BYTES);
+    }
+
+    /**
+     * The DiT keys the plan takes a float8 checkpoint to hold as float8 (none unless FP8): the blocks' matrices. An
+     * assumption: files differ in what else they quantise (embeddings, time projection, head); a run counts the file's
+     * own float8 keys.
+     */
+    private Predicate<String> float8Codes() {
+        if (precision != Precision.FP8) {
+            return key -> false;
+        }
+        Set<String> keys = DIT.parameters().stream()
+                .filter(spec -> spec.key().startsWith("blocks.") && ProceduralFloat8.quantised(spec))
+                .map(ParameterSpec::key).collect(Collectors.toSet());
+        return keys::contains;
     }
 
     /** The DiT checkpoint's weights (motion encoder excluded) in host memory, as the file stores them. */
@@ -191,7 +216,7 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
      */
     ResidencyPlan residency(long budgetBytes) {
         return MemoryModel.planBudgetedGeneration(DIT, VaeConfig.official(), ClipVisionConfig.vitHuge14(), width,
-                height, clipLength, budgetBytes, precision.weightBytes, precision.activationBytes);
+                height, clipLength, budgetBytes, precision.weightBytes, precision.activationBytes, float8Codes());
     }
 
     /** Peak while denoising and decoding, umT5 released after encoding: the run's all-resident need. */
@@ -222,8 +247,8 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
         String p = precision.name().toLowerCase(Locale.ROOT);
         out.printf(Locale.ROOT, "  memory (GB)%n");
         if (precision == Precision.FP8) {
-            out.printf(Locale.ROOT, "    %-24s %6.2f  (bf16: float8 checkpoint dequantised when uploaded)%n",
-                    "DiT weights", ditWeightBytes() / 1e9);
+            out.printf(Locale.ROOT, "    %-24s %6.2f  (float8 codes of the blocks' matrices, the rest bf16; "
+                    + "looked up into bf16 when used)%n", "DiT weights", ditWeightBytes() / 1e9);
             out.printf(Locale.ROOT, "    %-24s %6.2f  (host, float8 checkpoint mapped; not device memory)%n",
                     "DiT checkpoint", ditCheckpointBytes() / 1e9);
         } else {
@@ -239,6 +264,11 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
                 umt5Bytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f  (%s, estimate of the memory model)%n", "DiT activations",
                 ditActivationBytes() / 1e9, precision.activationBytes == 4 ? "fp32" : "bf16");
+        if (precision == Precision.FP8) {
+            out.printf(Locale.ROOT, "    %-24s %6.2f  (the largest float8 weight's index and values, with the DiT's "
+                    + "activations)%n", "float8 lookup", MemoryModel.float8LookupBytes(DIT.parameters(), float8Codes())
+                    / 1e9);
+        }
         out.printf(Locale.ROOT, "    %-24s %6.2f  (rough)%n", "VAE decode working set", vaeDecodeBytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f  (umT5 released after encoding)%n", "peak", sequentialPeakBytes() / 1e9);
         out.printf(Locale.ROOT, "    %-24s %6.2f%n", "peak, umT5 resident too", allResidentPeakBytes() / 1e9);

@@ -229,9 +229,33 @@ public final class MemoryModel {
      */
     public static ResidencyPlan planBudgetedGeneration(WanAnimateDiT dit, VaeConfig vae, ClipVisionConfig clip,
             int width, int height, int clipLength, long budgetBytes, Predicate<String> float8Codes) {
-        return planGeneration(dit, motionEncoderBytes(), Math.max(clipOnDemandBytes(clip),
-                vaeOnDemandBytes(vae, width, height)), width, height, clipLength, budgetBytes, FLOAT32_BYTES,
+        return planBudgetedGeneration(dit, vae, clip, width, height, clipLength, budgetBytes, FLOAT32_BYTES,
                 FLOAT32_BYTES, float8Codes);
+    }
+
+    /**
+     * {@link #planBudgetedGeneration(WanAnimateDiT, VaeConfig, ClipVisionConfig, int, int, int, long, Predicate)} with
+     * the other weights and the activations at other widths (the planner's what-ifs).
+     *
+     * @param dit the DiT
+     * @param vae the VAE's configuration
+     * @param clip the CLIP tower's configuration
+     * @param width generation width
+     * @param height generation height
+     * @param clipLength frames per clip
+     * @param budgetBytes the device-memory budget
+     * @param weightBytesPerElement the width of the DiT's weights other than {@code float8Codes}
+     * @param activationBytesPerElement the DiT's activation width
+     * @param float8Codes the DiT keys held as float8 codes
+     * @return the plan
+     * @throws MemoryBudgetException when the budget cannot hold the request, naming the minimum
+     */
+    public static ResidencyPlan planBudgetedGeneration(WanAnimateDiT dit, VaeConfig vae, ClipVisionConfig clip,
+            int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
+            int activationBytesPerElement, Predicate<String> float8Codes) {
+        return planGeneration(dit, motionEncoderBytes(), Math.max(clipOnDemandBytes(clip),
+                vaeOnDemandBytes(vae, width, height)), width, height, clipLength, budgetBytes, weightBytesPerElement,
+                activationBytesPerElement, float8Codes);
     }
 
     /**
