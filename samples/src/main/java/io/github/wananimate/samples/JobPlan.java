@@ -158,8 +158,9 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
      */
     double ditWeightBytes() {
         Predicate<String> dit = key -> !key.startsWith(MemoryModel.MOTION_ENCODER_PREFIX);
-        return MemoryModel.weightBytes(DIT.parameters(), dit.and(float8Codes().negate()), precision.weightBytes)
-                + MemoryModel.weightBytes(DIT.parameters(), dit.and(float8Codes()), MemoryModel.FLOAT8_BYTES);
+        Predicate<String> codes = float8Codes();
+        return MemoryModel.weightBytes(DIT.parameters(), dit.and(codes.negate()), precision.weightBytes)
+                + MemoryModel.weightBytes(DIT.parameters(), dit.and(codes), MemoryModel.FLOAT8_BYTES);
     }
 
     /**

@@ -641,6 +641,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     private Map<String, OnnxTensor> fedTensors(RecordedGraph graph, List<OnnxTensor> created, List<ByteBuffer> buffers)
             throws OrtException {
         Map<String, OnnxTensor> fed = new HashMap<>();
+        Map<String, Float8Tensor> float8Forms = new HashMap<>();   // a weight's codes and table: one lookup
         for (Map.Entry<String, RecordedGraph.Fed> e : graph.fedParameters().entrySet()) {
             RecordedGraph.Fed p = e.getValue();
             OnnxTensor t = switch (p.kind()) {
@@ -650,20 +651,19 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                             javaType(values.dtype()));
                 }
                 case FLOAT8_CODES -> {
-                    HostTensor codes = float8(p.key()).stored();
+                    HostTensor codes = float8Forms.computeIfAbsent(p.key(), this::float8).stored();
                     yield OnnxTensor.createTensor(backend.environment(), codes.data(), codes.shape(),
                             OnnxJavaType.UINT8);
                 }
                 case FLOAT8_TABLE -> {
-                    float[] table = float8(p.key()).table();
-                    if (p.dtype() != DType.F32) {
-                        table = DTypeConversions.toFloatArray(p.dtype(), DTypeConversions.fromFloatArray(p.dtype(), table));
-                    }
+                    float[] table = float8Forms.computeIfAbsent(p.key(), this::float8).table();
                     ByteBuffer direct = DirectBuffers.allocate((long) table.length * Float.BYTES);
                     buffers.add(direct);
-                    direct.asFloatBuffer().put(table);
-                    yield OnnxTensor.createTensor(backend.environment(), direct.asFloatBuffer(),
-                            new long[] {table.length});
+                    FloatBuffer values = direct.asFloatBuffer().put(table).flip();
+                    if (p.dtype() != DType.F32) {
+                        roundInPlace(values, p.dtype());
+                    }
+                    yield OnnxTensor.createTensor(backend.environment(), values, new long[] {table.length});
                 }
             };
             created.add(t);
@@ -735,8 +735,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             ByteBuffer direct = DirectBuffers.allocate(bytes.remaining());
             buffers.add(direct);
             direct.put(bytes.duplicate()).flip();
-            return OnnxTensor.createTensor(backend.environment(), direct, host.shape(),
-                    stored == DType.BF16 ? OnnxJavaType.BFLOAT16 : OnnxJavaType.FLOAT16);
+            return OnnxTensor.createTensor(backend.environment(), direct, host.shape(), javaType(stored));
         }
         ByteBuffer direct = DirectBuffers.allocate(host.elementCount() * Float.BYTES);
         buffers.add(direct);
