@@ -216,8 +216,10 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
      * {@link MemoryModel#planBudgetedGeneration}; at fp32 exactly what the run does, at other precisions a what-if).
      */
     ResidencyPlan residency(long budgetBytes) {
+        Predicate<String> codes = float8Codes();
         return MemoryModel.planBudgetedGeneration(DIT, VaeConfig.official(), ClipVisionConfig.vitHuge14(), width,
-                height, clipLength, budgetBytes, precision.weightBytes, precision.activationBytes, float8Codes());
+                height, clipLength, budgetBytes, key -> codes.test(key) ? MemoryModel.FLOAT8_BYTES
+                        : precision.weightBytes, precision.activationBytes);
     }
 
     /** Peak while denoising and decoding, umT5 released after encoding: the run's all-resident need. */

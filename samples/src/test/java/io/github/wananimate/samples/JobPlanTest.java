@@ -97,7 +97,7 @@ class JobPlanTest {
                 codes.and(key -> !key.startsWith(MemoryModel.MOTION_ENCODER_PREFIX)), 1);
         assertThat(fp8.ditWeightBytes()).isEqualTo(p.ditWeightBytes() - quantised);
         assertThat(fp8.residency(budget)).isEqualTo(MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77,
-                budget, 2, 2, codes));
+                budget, key -> codes.test(key) ? MemoryModel.FLOAT8_BYTES : 2, 2));
         assertThat(fp8.residency(budget).residentGroups().size())
                 .isGreaterThan(p.residency(budget).residentGroups().size());
     }

@@ -41,13 +41,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongFunction;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +103,8 @@ public final class WanAnimate implements AutoCloseable {
     private Set<String> ditStreamed = Set.of();
     /** The LoRA strength merged into {@link #dit}; null when none is. */
     private Double ditLoraStrength;
-    /** The DiT's float8 keys ({@link #float8Codes}), found on first need. */
+    /** The backend's width of each DiT key's weight, and the keys it holds as float8 codes; built on first use. */
+    private Map<String, Integer> heldBytes;
     private Set<String> float8Keys;
     private boolean closed;
 
@@ -117,7 +120,7 @@ public final class WanAnimate implements AutoCloseable {
         if (memoryBudget > 0) {
             // the smallest generation (16×16 pixels, one 5-frame clip): what no request can go below
             ResidencyPlan least = MemoryModel.planBudgetedGeneration(new WanAnimateDiT(ditConfig, false, precision),
-                    model.vaeConfig(), model.clipConfig(), 16, 16, 5, memoryBudget, float8Codes(false));
+                    model.vaeConfig(), model.clipConfig(), 16, 16, 5, memoryBudget, heldBytesPerElement(false));
             if (least.streams() && !backend.streamsParameterGroups()) {
                 throw new MemoryBudgetException("a device-memory budget of " + MemorySize.format(memoryBudget)
                         + " needs DiT blocks streamed, which the " + backend.name() + " backend on "
@@ -378,25 +381,32 @@ public final class WanAnimate implements AutoCloseable {
         boolean loraMerged = request instanceof ReplacementRequest r && r.relightingLora();
         return MemoryModel.planBudgetedGeneration(new WanAnimateDiT(ditConfig, false, precision), model.vaeConfig(),
                 model.clipConfig(), request.signals().width(), request.signals().height(), request.clipLength(),
-                memoryBudget, float8Codes(loraMerged));
+                memoryBudget, heldBytesPerElement(loraMerged));
     }
 
     /**
-     * The DiT keys the backend will hold as float8 codes: the checkpoint's float8 weights where the backend keeps
-     * codes; none with the Relighting LoRA merged (merged weights are bound dequantised; counting all of them so is
-     * the safe side).
+     * The bytes per element the backend will hold each DiT weight in: one for the checkpoint's float8 weights where
+     * the backend keeps their codes, none of them with the Relighting LoRA merged (merged weights are bound
+     * dequantised; counting all of them so is the safe side); else what the backend holds the weight's stored dtype
+     * in ({@link Backend#heldBytesPerElement}).
      */
-    private Predicate<String> float8Codes(boolean loraMerged) {
-        if (loraMerged || !backend.keepsFloat8Codes()) {
-            return key -> false;
-        }
-        if (float8Keys == null) {
+    private ToIntFunction<String> heldBytesPerElement(boolean loraMerged) {
+        if (heldBytes == null) {
             ParameterSource weights = model.ditWeights();
-            float8Keys = new WanAnimateDiT(ditConfig, false, precision).parameters().stream().map(ParameterSpec::key)
-                    .filter(key -> weights.contains(key) && weights.float8(key).isPresent())
-                    .collect(Collectors.toUnmodifiableSet());
+            Map<String, Integer> widths = new HashMap<>();
+            Set<String> float8 = new HashSet<>();
+            for (ParameterSpec spec : new WanAnimateDiT(ditConfig, false, precision).parameters()) {
+                widths.put(spec.key(), backend.heldBytesPerElement(spec.dtype()));
+                if (backend.keepsFloat8Codes() && weights.contains(spec.key())
+                        && weights.float8(spec.key()).isPresent()) {
+                    float8.add(spec.key());
+                }
+            }
+            heldBytes = Map.copyOf(widths);
+            float8Keys = Set.copyOf(float8);
         }
-        return float8Keys::contains;
+        return key -> !loraMerged && float8Keys.contains(key) ? MemoryModel.FLOAT8_BYTES
+                : heldBytes.getOrDefault(key, MemoryModel.FLOAT32_BYTES);
     }
 
     /**

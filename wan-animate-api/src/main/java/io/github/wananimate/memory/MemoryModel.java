@@ -24,11 +24,12 @@ import java.util.function.ToIntFunction;
  * The bytes a run holds on its device, for the runtime's residency plan and the job planner alike (one model, so
  * that what {@code bench --plan} prints is what a run with {@code --memory-budget} does).
  *
- * <p>Weights count at the bytes per element they are resident in; every network computes in float32 today, so
- * {@link #FLOAT32_BYTES}, whatever the checkpoint stores (bf16 weights are widened when uploaded), except float8
- * weights on a backend that keeps their one-byte codes on the device ({@link #FLOAT8_BYTES}; each is looked up into a
- * float32 copy when used, {@link #float8LookupBytes}). Activations are an estimate of one DiT forward's live tensors
- * on an eager backend (see {@link #ditActivationBytes}).
+ * <p>Weights count at the bytes per element they are resident in: what the backend holds for the weight's stored
+ * dtype ({@link io.github.wananimate.spi.Backend#heldBytesPerElement}; {@link #FLOAT32_BYTES} unless said otherwise,
+ * bf16 weights being widened when uploaded on most backends), and float8 weights on a backend that keeps their
+ * one-byte codes on the device at {@link #FLOAT8_BYTES} (each is looked up into a float32 copy when used,
+ * {@link #float8LookupBytes}). Activations are an estimate of one DiT forward's live tensors on an eager backend (see
+ * {@link #ditActivationBytes}).
  */
 public final class MemoryModel {
 
@@ -198,23 +199,25 @@ public final class MemoryModel {
             int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
             int activationBytesPerElement) {
         return planGeneration(dit, otherResidentBytes, onDemandBytes, width, height, clipLength, budgetBytes,
-                weightBytesPerElement, activationBytesPerElement, key -> false);
+                key -> weightBytesPerElement, activationBytesPerElement);
     }
 
     private static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, long onDemandBytes,
-            int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
-            int activationBytesPerElement, Predicate<String> float8Codes) {
+            int width, int height, int clipLength, long budgetBytes, ToIntFunction<String> heldBytesPerElement,
+            int activationBytesPerElement) {
         long ditForward = ditActivationBytes(dit.config(), clipTokens(width, height, clipLength),
-                activationBytesPerElement) + float8LookupBytes(dit.parameters(), float8Codes);
+                activationBytesPerElement) + float8LookupBytes(dit.parameters(),
+                        key -> heldBytesPerElement.applyAsInt(key) == FLOAT8_BYTES);
         long activations = Math.max(Math.max(ditForward, vaeDecodeBytes(width, height)), onDemandBytes);
         return plan(dit, key -> !key.startsWith(MOTION_ENCODER_PREFIX), otherResidentBytes, activations, budgetBytes,
-                key -> float8Codes.test(key) ? FLOAT8_BYTES : weightBytesPerElement);
+                heldBytesPerElement);
     }
 
     /**
-     * {@link #planBudgetedGeneration(WanAnimateDiT, VaeConfig, ClipVisionConfig, int, int, int, long)} for a DiT whose
-     * {@code float8Codes} weights the backend holds as their one-byte codes, looked up when used (a float8 checkpoint
-     * on a backend that keeps float8 on its device).
+     * {@link #planBudgetedGeneration(WanAnimateDiT, VaeConfig, ClipVisionConfig, int, int, int, long)} with each DiT
+     * weight at the width the backend holds it in: a float8 weight whose one-byte codes the backend keeps on its
+     * device at {@link #FLOAT8_BYTES} (its lookup then joins the DiT forward's activations), the others at
+     * {@link io.github.wananimate.spi.Backend#heldBytesPerElement} of their stored dtype.
      *
      * @param dit the DiT
      * @param vae the VAE's configuration
@@ -223,19 +226,19 @@ public final class MemoryModel {
      * @param height generation height
      * @param clipLength frames per clip
      * @param budgetBytes the device-memory budget
-     * @param float8Codes the DiT keys held as float8 codes
+     * @param heldBytesPerElement the bytes per element of each DiT key's weight on the device
      * @return the plan
      * @throws MemoryBudgetException when the budget cannot hold the request, naming the minimum
      */
     public static ResidencyPlan planBudgetedGeneration(WanAnimateDiT dit, VaeConfig vae, ClipVisionConfig clip,
-            int width, int height, int clipLength, long budgetBytes, Predicate<String> float8Codes) {
-        return planBudgetedGeneration(dit, vae, clip, width, height, clipLength, budgetBytes, FLOAT32_BYTES,
-                FLOAT32_BYTES, float8Codes);
+            int width, int height, int clipLength, long budgetBytes, ToIntFunction<String> heldBytesPerElement) {
+        return planBudgetedGeneration(dit, vae, clip, width, height, clipLength, budgetBytes, heldBytesPerElement,
+                FLOAT32_BYTES);
     }
 
     /**
-     * {@link #planBudgetedGeneration(WanAnimateDiT, VaeConfig, ClipVisionConfig, int, int, int, long, Predicate)} with
-     * the other weights and the activations at other widths (the planner's what-ifs).
+     * {@link #planBudgetedGeneration(WanAnimateDiT, VaeConfig, ClipVisionConfig, int, int, int, long, ToIntFunction)}
+     * with the activations at another width (the planner's what-ifs).
      *
      * @param dit the DiT
      * @param vae the VAE's configuration
@@ -244,18 +247,17 @@ public final class MemoryModel {
      * @param height generation height
      * @param clipLength frames per clip
      * @param budgetBytes the device-memory budget
-     * @param weightBytesPerElement the width of the DiT's weights other than {@code float8Codes}
+     * @param heldBytesPerElement the bytes per element of each DiT key's weight, {@link #FLOAT8_BYTES} for float8 codes
      * @param activationBytesPerElement the DiT's activation width
-     * @param float8Codes the DiT keys held as float8 codes
      * @return the plan
      * @throws MemoryBudgetException when the budget cannot hold the request, naming the minimum
      */
     public static ResidencyPlan planBudgetedGeneration(WanAnimateDiT dit, VaeConfig vae, ClipVisionConfig clip,
-            int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
-            int activationBytesPerElement, Predicate<String> float8Codes) {
+            int width, int height, int clipLength, long budgetBytes, ToIntFunction<String> heldBytesPerElement,
+            int activationBytesPerElement) {
         return planGeneration(dit, motionEncoderBytes(), Math.max(clipOnDemandBytes(clip),
-                vaeOnDemandBytes(vae, width, height)), width, height, clipLength, budgetBytes, weightBytesPerElement,
-                activationBytesPerElement, float8Codes);
+                vaeOnDemandBytes(vae, width, height)), width, height, clipLength, budgetBytes, heldBytesPerElement,
+                activationBytesPerElement);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.wananimate.spi;
 
 import io.github.wananimate.nn.Network;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.Set;
@@ -62,6 +63,17 @@ public interface Backend extends AutoCloseable {
      */
     default boolean keepsFloat8Codes() {
         return false;
+    }
+
+    /**
+     * Bytes per element with which this backend holds a weight that the network stores in {@code stored} (resident
+     * or streamed; float8 codes aside, see {@link #keepsFloat8Codes}). The default binds every weight as float32.
+     *
+     * @param stored the dtype of the weight's {@link io.github.wananimate.nn.ParameterSpec}
+     * @return bytes per element on the device
+     */
+    default int heldBytesPerElement(DType stored) {
+        return DType.F32.byteSize();
     }
 
     /**

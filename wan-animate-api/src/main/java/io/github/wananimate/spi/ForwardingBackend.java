@@ -1,6 +1,7 @@
 package io.github.wananimate.spi;
 
 import io.github.wananimate.nn.Network;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.Objects;
@@ -64,6 +65,11 @@ public abstract class ForwardingBackend implements Backend {
     @Override
     public boolean keepsFloat8Codes() {
         return delegate.keepsFloat8Codes();
+    }
+
+    @Override
+    public int heldBytesPerElement(DType stored) {
+        return delegate.heldBytesPerElement(stored);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.github.wananimate.memory.MemoryBudgetException;
 import io.github.wananimate.memory.MemoryModel;
 import io.github.wananimate.memory.ResidencyPlan;
 import io.github.wananimate.nn.Network;
+import io.github.wananimate.nn.Precision;
 import io.github.wananimate.nn.clip.ClipVisionEncoder;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.vae.VaeDecoder;
@@ -231,7 +232,8 @@ public abstract class WanAnimateEndToEndTests {
             assertThat(residentOnly.keepsFloat8Codes()).isTrue();
             Predicate<String> codes = key -> fp8.contains(key) && fp8.float8(key).isPresent();
             long float8Count = MemoryModel.planBudgetedGeneration(dit, model.vae(), model.clip(), SIZE, SIZE,
-                    CLIP_LENGTH, Long.MAX_VALUE, codes).allResidentBytes();
+                    CLIP_LENGTH, Long.MAX_VALUE, key -> codes.test(key) ? MemoryModel.FLOAT8_BYTES
+                            : residentOnly.heldBytesPerElement(DType.F32)).allResidentBytes();
             long float32Count = MemoryModel.planBudgetedGeneration(dit, model.vae(), model.clip(), SIZE, SIZE,
                     CLIP_LENGTH, Long.MAX_VALUE).allResidentBytes();
             assertThat(float8Count).isLessThan(float32Count);
@@ -243,6 +245,36 @@ public abstract class WanAnimateEndToEndTests {
                 wan8.animate(animation(11), sink);
                 assertThat(sink.frames).hasSize(FRAMES);
             }
+        }
+    }
+
+    @Test
+    void aReducedPrecisionDiTUnderABudgetIsCountedAtTheWidthTheBackendHoldsIt() {
+        // the smallest generation (16×16, one 5-frame clip) is what build() checks a budget against
+        WanAnimateDiT dit = new WanAnimateDiT(model.dit(), false, Precision.FP16);
+        try (Backend residentOnly = new ForwardingBackend(Backends.byName(backendName()).open(BackendOptions.cpu())) {
+            @Override
+            public boolean streamsParameterGroups() {
+                return false;
+            }
+        }) {
+            Map<String, DType> stored = new LinkedHashMap<>();
+            dit.parameters().forEach(spec -> stored.put(spec.key(), spec.dtype()));
+            assertThat(stored).containsValue(DType.F16);
+            long held = MemoryModel.planBudgetedGeneration(dit, model.vae(), model.clip(), 16, 16, 5, Long.MAX_VALUE,
+                    key -> residentOnly.heldBytesPerElement(stored.get(key))).allResidentBytes();
+            long float32 = MemoryModel.planBudgetedGeneration(dit, model.vae(), model.clip(), 16, 16, 5,
+                    Long.MAX_VALUE).allResidentBytes();
+            assertThat(held < float32).isEqualTo(residentOnly.heldBytesPerElement(DType.F16) < Float.BYTES);
+            WanAnimate.Builder builder = WanAnimate.builder().dit(model.dit(), model.ditWeights())
+                    .vae(model.vae(), model.vaeWeights()).clip(model.clip(), model.clipWeights())
+                    .textEncoder(model.textEncoder()).backend(residentOnly).precision(Precision.FP16);
+            try (WanAnimate fits = builder.deviceMemoryBudget(held).build()) {
+                assertThat(fits.precision()).isEqualTo(Precision.FP16);
+            }
+            assertThatThrownBy(() -> builder.deviceMemoryBudget(held - 1).build())
+                    .isInstanceOfSatisfying(MemoryBudgetException.class,
+                            e -> assertThat(e.minimumBytes()).isEqualTo(held));
         }
     }
 

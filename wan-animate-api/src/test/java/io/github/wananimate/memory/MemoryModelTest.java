@@ -9,6 +9,7 @@ import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.tensor.Shapes;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 
 class MemoryModelTest {
@@ -90,8 +91,8 @@ class MemoryModelTest {
         Predicate<String> linears = key -> key.startsWith("blocks.") && key.endsWith(".weight")
                 && dit.parameters().stream().anyMatch(s -> s.key().equals(key) && s.shape().length == 2);
         ResidencyPlan f32 = MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77, Long.MAX_VALUE);
-        ResidencyPlan codes = MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77, Long.MAX_VALUE,
-                linears);
+        ToIntFunction<String> held = key -> linears.test(key) ? MemoryModel.FLOAT8_BYTES : MemoryModel.FLOAT32_BYTES;
+        ResidencyPlan codes = MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77, Long.MAX_VALUE, held);
         long linearElements = dit.parameters().stream().filter(s -> linears.test(s.key()))
                 .mapToLong(s -> Shapes.elementCount(s.shape())).sum();
         assertThat(f32.residentGroupBytes() - codes.residentGroupBytes())
@@ -105,7 +106,7 @@ class MemoryModelTest {
                         + 5120L * 13824 * 12));
         // a 24 GiB budget keeps more blocks of the float8 DiT resident
         long budget = 24L << 30;
-        assertThat(MemoryModel.planBudgetedGeneration(dit, vae, clip, 832, 480, 77, budget, linears)
+        assertThat(MemoryModel.planBudgetedGeneration(dit, vae, clip, 832, 480, 77, budget, held)
                 .residentGroups().size()).isGreaterThan(MemoryModel.planBudgetedGeneration(dit, vae, clip, 832, 480,
                         77, budget).residentGroups().size());
     }

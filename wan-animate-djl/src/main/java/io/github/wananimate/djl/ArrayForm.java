@@ -84,13 +84,14 @@ record ArrayForm(HostTensor host, DType stored, HostTensor table) {
         return DjlOps.dataType(stored);
     }
 
-    private static int bytesPerElement(DType stored) {
-        return stored == DType.F16 ? 2 : 4;
+    /** Bytes per element of a weight stored in {@code stored}, held in its array form. */
+    static int heldBytesPerElement(DType stored) {
+        return dataType(stored).getNumOfBytes();
     }
 
     /** Bytes of {@code host} in {@code stored}'s array form. */
     private static long byteSize(HostTensor host, DType stored) {
-        return host.elementCount() * bytesPerElement(stored);
+        return host.elementCount() * heldBytesPerElement(stored);
     }
 
     /**

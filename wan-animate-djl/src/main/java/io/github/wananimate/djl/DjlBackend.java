@@ -13,6 +13,7 @@ import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.weights.ParameterSource;
 import java.util.Map;
@@ -95,6 +96,12 @@ public final class DjlBackend implements Backend {
     @Override
     public boolean keepsFloat8Codes() {
         return true;
+    }
+
+    /** {@link ArrayForm#heldBytesPerElement}: F16 in two bytes, BF16 (emulated) and F32 in four. */
+    @Override
+    public int heldBytesPerElement(DType stored) {
+        return ArrayForm.heldBytesPerElement(stored);
     }
 
     /** Copies {@code host} to this backend's device as float32, in a manager of its own. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.github.wananimate.nn.LambdaNetwork;
 import io.github.wananimate.nn.MapParameterSource;
@@ -17,6 +18,7 @@ import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.BackendProvider;
 import io.github.wananimate.spi.Backends;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import java.util.List;
@@ -80,6 +82,25 @@ class DjlBackendTest {
         assertThatThrownBy(() -> provider.open(new BackendOptions("tpu:1", 0)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown device 'tpu:1'");
+    }
+
+    @Test
+    void holdsEachWeightInTheBytesPerElementItReportsToTheMemoryModel() {
+        MapParameterSource weights = new MapParameterSource(Map.of("proj.weight", uniform(4, 3)));
+        try (Backend backend = Backends.byName("djl").open(BackendOptions.cpu())) {
+            for (DType stored : List.of(DType.F32, DType.BF16, DType.F16)) {
+                ParameterSpec spec = ParameterSpec.required("proj.weight", 4, 3).storedAs(stored);
+                try (LoadedNetwork loaded = backend.load(new LambdaNetwork("proj", List.of(spec),
+                        (ops, in) -> Map.of()), weights)) {
+                    NDArray array = ((DjlLoadedNetwork) loaded).parameter(spec).array();
+                    assertThat(array.getDataType().getNumOfBytes()).as("%s", stored)
+                            .isEqualTo(backend.heldBytesPerElement(stored));
+                }
+            }
+            // fp16 is a real 2-byte array; bf16 is emulated in float32 (see DjlOps)
+            assertThat(backend.heldBytesPerElement(DType.F16)).isEqualTo(2);
+            assertThat(backend.heldBytesPerElement(DType.BF16)).isEqualTo(4);
+        }
     }
 
     @Test

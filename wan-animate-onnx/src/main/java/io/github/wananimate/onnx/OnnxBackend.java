@@ -12,6 +12,7 @@ import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.Device;
 import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
@@ -201,6 +202,15 @@ public final class OnnxBackend implements Backend {
     @Override
     public boolean keepsFloat8Codes() {
         return !onCuda();
+    }
+
+    /**
+     * On CUDA a reduced-precision weight is bound in its stored dtype ({@link RecordedGraph#lowPrecisionKernels});
+     * the CPU provider binds float32 holding the rounded values.
+     */
+    @Override
+    public int heldBytesPerElement(DType stored) {
+        return onCuda() ? stored.byteSize() : DType.F32.byteSize();
     }
 
     void countCopyAllRebuild() {

@@ -46,6 +46,10 @@ class OnnxBackendTest {
         try (var backend = provider.open(BackendOptions.cpu())) {
             assertThat(backend.name()).isEqualTo("onnx");
             assertThat(backend.device()).isEqualTo("cpu");
+            // the CPU provider binds reduced-precision weights as float32 holding the rounded values
+            for (DType stored : List.of(DType.F32, DType.BF16, DType.F16)) {
+                assertThat(backend.heldBytesPerElement(stored)).isEqualTo(Float.BYTES);
+            }
         }
     }
 
