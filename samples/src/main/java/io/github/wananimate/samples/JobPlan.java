@@ -9,12 +9,14 @@ import io.github.wananimate.nn.clip.ClipVisionConfig;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.VaeTiling;
 import io.github.wananimate.pipeline.ClipPlan;
 import io.github.wananimate.procedural.ProceduralFloat8;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -216,10 +218,19 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
      * {@link MemoryModel#planBudgetedGeneration}; at fp32 exactly what the run does, at other precisions a what-if).
      */
     ResidencyPlan residency(long budgetBytes) {
-        Predicate<String> codes = float8Codes();
         return MemoryModel.planBudgetedGeneration(DIT, VaeConfig.official(), ClipVisionConfig.vitHuge14(), width,
-                height, clipLength, budgetBytes, key -> codes.test(key) ? MemoryModel.FLOAT8_BYTES
-                        : precision.weightBytes, precision.activationBytes);
+                height, clipLength, budgetBytes, heldBytesPerElement(), precision.activationBytes);
+    }
+
+    /** How a run with {@code budgetBytes} would decode: whole frames unless the budget needs tiles. */
+    VaeTiling decodeTiling(long budgetBytes) {
+        return MemoryModel.vaeDecodeTiling(DIT, VaeConfig.official(), ClipVisionConfig.vitHuge14(), width, height,
+                clipLength, budgetBytes, heldBytesPerElement(), precision.activationBytes);
+    }
+
+    private ToIntFunction<String> heldBytesPerElement() {
+        Predicate<String> codes = float8Codes();
+        return key -> codes.test(key) ? MemoryModel.FLOAT8_BYTES : precision.weightBytes;
     }
 
     /** Peak while denoising and decoding, umT5 released after encoding: the run's all-resident need. */
@@ -283,6 +294,10 @@ record JobPlan(int width, int height, int frames, int clipLength, int continuati
                     + "memory (%s uploaded per forward)%n", source, MemorySize.format(budget), r.residentGroups().size(),
                     DiTConfig.WAN_ANIMATE_14B.numLayers(), r.streamedGroups().size(),
                     MemorySize.format(r.streamedGroupBytes()));
+            VaeTiling tiling = decodeTiling(budget);
+            int stride = VaeConfig.official().spaceStride();
+            out.printf(Locale.ROOT, "  VAE decode: %s%n", tiling.splits(height / stride, width / stride)
+                    ? "in tiles of " + tiling.tile() + " latent pixels (the whole frame does not fit)" : "whole frames");
         } catch (MemoryBudgetException e) {
             out.printf(Locale.ROOT, "  does NOT fit under %s: %s%n", source, e.getMessage());
         }

@@ -17,6 +17,7 @@ import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.VaeTiling;
 import io.github.wananimate.pipeline.ClipPlan;
 import io.github.wananimate.pipeline.Job;
 import io.github.wananimate.pipeline.Lease;
@@ -258,7 +259,8 @@ public final class WanAnimate implements AutoCloseable {
             Double lora = request instanceof ReplacementRequest r && r.relightingLora()
                     ? r.relightingLoraStrength() : null;
             WanAnimatePipeline pipeline = new WanAnimatePipeline(new WanAnimatePipeline.Networks(ditFor(lora, request),
-                    ditConfig, motionEncoder, vae, clip, model.clipConfig(), backend::upload), precision);
+                    ditConfig, motionEncoder, vae, clip, model.clipConfig(), backend::upload), precision,
+                    decodeTiling(request));
             ProgressTracker tracker = new ProgressTracker(listener, token, System::nanoTime);
             ClipPlan plan = pipeline.generate(job(request), text, noise.apply(seed), (index, clipIndex, frame) -> {
                 try {
@@ -382,6 +384,25 @@ public final class WanAnimate implements AutoCloseable {
         return MemoryModel.planBudgetedGeneration(new WanAnimateDiT(ditConfig, false, precision), model.vaeConfig(),
                 model.clipConfig(), request.signals().width(), request.signals().height(), request.clipLength(),
                 memoryBudget, heldBytesPerElement(loraMerged));
+    }
+
+    /** How {@code request}'s clips are decoded: whole frames unless the budget needs tiles. */
+    private VaeTiling decodeTiling(GenerationRequest request) {
+        if (memoryBudget <= 0) {
+            return VaeTiling.WHOLE_FRAME;
+        }
+        boolean loraMerged = request instanceof ReplacementRequest r && r.relightingLora();
+        VaeTiling tiling = MemoryModel.vaeDecodeTiling(new WanAnimateDiT(ditConfig, false, precision),
+                model.vaeConfig(), model.clipConfig(), request.signals().width(), request.signals().height(),
+                request.clipLength(), memoryBudget, heldBytesPerElement(loraMerged), MemoryModel.FLOAT32_BYTES);
+        if (tiling.splits(request.signals().height() / model.vaeConfig().spaceStride(),
+                request.signals().width() / model.vaeConfig().spaceStride())) {
+            LOG.info("the budget of {} cannot hold a whole-frame VAE decode of {}x{}: decoding in tiles of {} latent "
+                    + "pixels (the output differs from an untiled decode near the seams)",
+                    MemorySize.format(memoryBudget), request.signals().width(), request.signals().height(),
+                    tiling.tile());
+        }
+        return tiling;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.face.MotionEncoder;
 import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.VaeTiling;
 import io.github.wananimate.nn.vae.VaeWeights;
 import io.github.wananimate.tensor.Shapes;
 import java.util.ArrayList;
@@ -146,9 +147,8 @@ public final class MemoryModel {
     public static ResidencyPlan planBudgetedGeneration(WanAnimateDiT dit, VaeConfig vae, ClipVisionConfig clip,
             int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
             int activationBytesPerElement) {
-        return planGeneration(dit, motionEncoderBytes(), Math.max(clipOnDemandBytes(clip),
-                vaeOnDemandBytes(vae, width, height)), width, height, clipLength, budgetBytes, weightBytesPerElement,
-                activationBytesPerElement);
+        return planBudgetedGeneration(dit, vae, clip, width, height, clipLength, budgetBytes,
+                key -> weightBytesPerElement, activationBytesPerElement);
     }
 
     /**
@@ -186,14 +186,14 @@ public final class MemoryModel {
      */
     public static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, int width, int height,
             int clipLength, long budgetBytes, int weightBytesPerElement, int activationBytesPerElement) {
-        return planGeneration(dit, otherResidentBytes, 0, width, height, clipLength, budgetBytes,
-                weightBytesPerElement, activationBytesPerElement);
+        return planGeneration(dit, otherResidentBytes, vaeDecodeBytes(width, height), width, height, clipLength,
+                budgetBytes, weightBytesPerElement, activationBytesPerElement);
     }
 
     /**
-     * The plan with networks used only for a moment besides the DiT ({@code onDemandBytes}: weights and
-     * activations, bound before denoising starts and released after): they share the activation reserve, which is
-     * the largest of the DiT forward, the VAE decode and them.
+     * The plan with what runs besides the DiT only for a moment ({@code onDemandBytes}: the VAE's decode working
+     * set, or networks bound before denoising starts and released after, with their weights and activations): it
+     * shares the activation reserve, which is the larger of the DiT forward and it.
      */
     private static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, long onDemandBytes,
             int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
@@ -205,12 +205,18 @@ public final class MemoryModel {
     private static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, long onDemandBytes,
             int width, int height, int clipLength, long budgetBytes, ToIntFunction<String> heldBytesPerElement,
             int activationBytesPerElement) {
-        long ditForward = ditActivationBytes(dit.config(), clipTokens(width, height, clipLength),
-                activationBytesPerElement) + float8LookupBytes(dit.parameters(),
-                        key -> heldBytesPerElement.applyAsInt(key) == FLOAT8_BYTES);
-        long activations = Math.max(Math.max(ditForward, vaeDecodeBytes(width, height)), onDemandBytes);
+        long ditForward = ditForwardBytes(dit, width, height, clipLength, heldBytesPerElement,
+                activationBytesPerElement);
+        long activations = Math.max(ditForward, onDemandBytes);
         return plan(dit, key -> !key.startsWith(MOTION_ENCODER_PREFIX), otherResidentBytes, activations, budgetBytes,
                 heldBytesPerElement);
+    }
+
+    /** The DiT forward's activations for one clip, with the lookup of its largest float8 weight. */
+    private static long ditForwardBytes(WanAnimateDiT dit, int width, int height, int clipLength,
+            ToIntFunction<String> heldBytesPerElement, int activationBytesPerElement) {
+        return ditActivationBytes(dit.config(), clipTokens(width, height, clipLength), activationBytesPerElement)
+                + float8LookupBytes(dit.parameters(), key -> heldBytesPerElement.applyAsInt(key) == FLOAT8_BYTES);
     }
 
     /**
@@ -255,9 +261,51 @@ public final class MemoryModel {
     public static ResidencyPlan planBudgetedGeneration(WanAnimateDiT dit, VaeConfig vae, ClipVisionConfig clip,
             int width, int height, int clipLength, long budgetBytes, ToIntFunction<String> heldBytesPerElement,
             int activationBytesPerElement) {
+        VaeTiling tiling = vaeDecodeTiling(dit, vae, clip, width, height, clipLength, budgetBytes,
+                heldBytesPerElement, activationBytesPerElement);
         return planGeneration(dit, motionEncoderBytes(), Math.max(clipOnDemandBytes(clip),
-                vaeOnDemandBytes(vae, width, height)), width, height, clipLength, budgetBytes, heldBytesPerElement,
-                activationBytesPerElement);
+                vaeOnDemandBytes(vae, width, height, tiling)), width, height, clipLength, budgetBytes,
+                heldBytesPerElement, activationBytesPerElement);
+    }
+
+    /**
+     * How a budgeted generation decodes: the whole frame, as the original, whenever the plan with the whole-frame
+     * decode fits the budget (tiling changes the output near the seams; streaming DiT blocks does not); otherwise in
+     * the largest tiles whose decode fits in the reserve the DiT forward and the CLIP tower need anyway, so that the
+     * VAE no longer sets the activation reserve ({@link VaeTiling#MIN_TILE} when none does).
+     *
+     * @param dit the DiT
+     * @param vae the VAE's configuration
+     * @param clip the CLIP tower's configuration
+     * @param width generation width
+     * @param height generation height
+     * @param clipLength frames per clip
+     * @param budgetBytes the device-memory budget
+     * @param heldBytesPerElement the bytes per element of each DiT key's weight, {@link #FLOAT8_BYTES} for float8 codes
+     * @param activationBytesPerElement the DiT's activation width
+     * @return the decode's tiling
+     */
+    public static VaeTiling vaeDecodeTiling(WanAnimateDiT dit, VaeConfig vae, ClipVisionConfig clip, int width,
+            int height, int clipLength, long budgetBytes, ToIntFunction<String> heldBytesPerElement,
+            int activationBytesPerElement) {
+        long clipBytes = clipOnDemandBytes(clip);
+        try {
+            planGeneration(dit, motionEncoderBytes(), Math.max(clipBytes, vaeOnDemandBytes(vae, width, height)), width,
+                    height, clipLength, budgetBytes, heldBytesPerElement, activationBytesPerElement);
+            return VaeTiling.WHOLE_FRAME;
+        } catch (MemoryBudgetException wholeFrameDoesNotFit) {
+            long room = Math.max(clipBytes, ditForwardBytes(dit, width, height, clipLength, heldBytesPerElement,
+                    activationBytesPerElement));
+            int latentSide = Math.max(width, height) / vae.spaceStride();
+            VaeTiling chosen = new VaeTiling(VaeTiling.MIN_TILE);
+            for (int tile = VaeTiling.MIN_TILE; tile < latentSide; tile += VaeTiling.TILE_STEP) {
+                VaeTiling candidate = new VaeTiling(tile);
+                if (vaeOnDemandBytes(vae, width, height, candidate) <= room) {
+                    chosen = candidate;
+                }
+            }
+            return chosen;
+        }
     }
 
     /**
@@ -305,7 +353,25 @@ public final class MemoryModel {
      * @return the bytes
      */
     public static long vaeOnDemandBytes(VaeConfig vae, int width, int height) {
-        return weightBytes(VaeWeights.parameters(vae), key -> true, FLOAT32_BYTES) + vaeDecodeBytes(width, height);
+        return vaeOnDemandBytes(vae, width, height, VaeTiling.WHOLE_FRAME);
+    }
+
+    /**
+     * {@link #vaeOnDemandBytes(VaeConfig, int, int)} with the decode cut by {@code tiling}: the working set of one
+     * tile (the blended frames wait on the host).
+     *
+     * @param vae the VAE's configuration
+     * @param width generation width
+     * @param height generation height
+     * @param tiling the decode's tiling
+     * @return the bytes
+     */
+    public static long vaeOnDemandBytes(VaeConfig vae, int width, int height, VaeTiling tiling) {
+        int tilePixels = tiling.tile() * vae.spaceStride();
+        boolean tiled = tiling.splits(height / vae.spaceStride(), width / vae.spaceStride());
+        return weightBytes(VaeWeights.parameters(vae), key -> true, FLOAT32_BYTES)
+                + vaeDecodeBytes(tiled ? Math.min(width, tilePixels) : width,
+                        tiled ? Math.min(height, tilePixels) : height);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.github.wananimate.nn.clip.ClipVisionEncoder;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.face.MotionEncoder;
+import io.github.wananimate.nn.vae.VaeTiling;
 import io.github.wananimate.sampling.NoiseSource;
 import io.github.wananimate.sampling.Sampler;
 import io.github.wananimate.sampling.Samplers;
@@ -103,14 +104,27 @@ public final class WanAnimatePipeline {
 
     private final Networks networks;
     private final Precision precision;
+    private final VaeTiling decodeTiling;
 
     /**
      * @param precision the precision pixel conditioning and embeddings are rounded to before a network sees them
      *     (the run's {@link Precision}: {@code BF16} as the original on GPU, {@code FP32} for the golden fixtures)
      */
     public WanAnimatePipeline(Networks networks, Precision precision) {
+        this(networks, precision, VaeTiling.WHOLE_FRAME);
+    }
+
+    /**
+     * A pipeline whose decodes may be tiled.
+     *
+     * @param networks the bound networks
+     * @param precision the precision pixel conditioning and embeddings are rounded to before a network sees them
+     * @param decodeTiling how each clip's decode is cut ({@link VaeTiling#WHOLE_FRAME}: as the original)
+     */
+    public WanAnimatePipeline(Networks networks, Precision precision, VaeTiling decodeTiling) {
         this.networks = Objects.requireNonNull(networks, "networks");
         this.precision = Objects.requireNonNull(precision, "precision");
+        this.decodeTiling = Objects.requireNonNull(decodeTiling, "decodeTiling");
     }
 
     /**
@@ -390,7 +404,7 @@ public final class WanAnimatePipeline {
         long[] frameShape = null;
         int plane = 0;
         int frame = 0;
-        Iterator<HostTensor> chunks = vae.decodeChunks(ClipOutput.withoutReferenceSlot(latent));
+        Iterator<HostTensor> chunks = vae.decodeChunks(ClipOutput.withoutReferenceSlot(latent), decodeTiling);
         while (chunks.hasNext()) {
             monitor.checkCancelled();
             HostTensor chunk = ClipOutput.clamp(chunks.next());

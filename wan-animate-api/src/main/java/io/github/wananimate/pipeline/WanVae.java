@@ -4,6 +4,7 @@ import io.github.wananimate.nn.vae.FeatureCache;
 import io.github.wananimate.nn.vae.VaeConfig;
 import io.github.wananimate.nn.vae.VaeDecoder;
 import io.github.wananimate.nn.vae.VaeEncoder;
+import io.github.wananimate.nn.vae.VaeTiling;
 import io.github.wananimate.nn.vae.VaeWeights;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.DeviceTensor;
@@ -146,6 +147,90 @@ public final class WanVae implements AutoCloseable {
         };
     }
 
+    /**
+     * {@link #decodeChunks(HostTensor)} under {@code tiling}. When it cuts the frame, every tile is decoded over all
+     * frames (one tile's activations and causal cache on the device at a time) before the first chunk is handed
+     * out; the chunks are the blended whole frames, accumulated on the host meanwhile (3 × frames × 8h × 8w floats).
+     *
+     * @param latent {@code [16, T', h, w]}
+     * @param tiling the spatial tiling; {@link VaeTiling#WHOLE_FRAME} is {@link #decodeChunks(HostTensor)}
+     * @return the chunks of pixel frames, {@code [3, n, 8h, 8w]} (n = 1, then 4 per latent frame)
+     */
+    public Iterator<HostTensor> decodeChunks(HostTensor latent, VaeTiling tiling) {
+        checkLatent(latent);
+        int height = Math.toIntExact(latent.shape()[2]);
+        int width = Math.toIntExact(latent.shape()[3]);
+        if (!tiling.splits(height, width)) {
+            return decodeChunks(latent);
+        }
+        int scale = config.spaceStride();
+        int outHeight = height * scale;
+        int outWidth = width * scale;
+        List<Integer> rows = tiling.starts(height);
+        List<Integer> columns = tiling.starts(width);
+        int tileHeight = Math.min(tiling.tile(), height);
+        int tileWidth = Math.min(tiling.tile(), width);
+        List<float[]> sums = new ArrayList<>();
+        List<Integer> chunkFrames = new ArrayList<>();
+        float[] weightSum = new float[outHeight * outWidth];
+        for (int r = 0; r < rows.size(); r++) {
+            float[] rowWeights = tiling.weights(rows, r, height, scale);
+            for (int c = 0; c < columns.size(); c++) {
+                float[] columnWeights = tiling.weights(columns, c, width, scale);
+                int top = rows.get(r) * scale;
+                int left = columns.get(c) * scale;
+                Iterator<HostTensor> chunks = decodeChunks(crop(latent, rows.get(r), tileHeight, columns.get(c),
+                        tileWidth));
+                for (int chunk = 0; chunks.hasNext(); chunk++) {
+                    HostTensor decoded = chunks.next();
+                    int frames = Math.toIntExact(decoded.shape()[1]);
+                    if (chunk == sums.size()) {
+                        sums.add(new float[3 * frames * outHeight * outWidth]);
+                        chunkFrames.add(frames);
+                    }
+                    float[] sum = sums.get(chunk);
+                    float[] values = decoded.toFloatArray();
+                    int tilePixels = tileHeight * scale * tileWidth * scale;
+                    for (int plane = 0; plane < 3 * frames; plane++) {
+                        for (int y = 0; y < tileHeight * scale; y++) {
+                            int from = plane * tilePixels + y * tileWidth * scale;
+                            int to = (plane * outHeight + top + y) * outWidth + left;
+                            for (int x = 0; x < tileWidth * scale; x++) {
+                                sum[to + x] += values[from + x] * rowWeights[y] * columnWeights[x];
+                            }
+                        }
+                    }
+                }
+                for (int y = 0; y < tileHeight * scale; y++) {
+                    for (int x = 0; x < tileWidth * scale; x++) {
+                        weightSum[(top + y) * outWidth + left + x] += rowWeights[y] * columnWeights[x];
+                    }
+                }
+            }
+        }
+        LOG.debug("decoded {} VAE tiles of {}x{} latent pixels", rows.size() * columns.size(), tileHeight, tileWidth);
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < sums.size();
+            }
+
+            @Override
+            public HostTensor next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("all " + sums.size() + " chunks are handed out");
+                }
+                float[] sum = sums.set(next, null);
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] /= weightSum[i % weightSum.length];
+                }
+                return HostTensor.ofFloats(new long[] {3, chunkFrames.get(next++), outHeight, outWidth}, sum);
+            }
+        };
+    }
+
     /** Decodes every frame into one tensor {@code [3, 1 + 4(T'−1), 8h, 8w]} (streamed internally). */
     public HostTensor decode(HostTensor latent) {
         List<HostTensor> chunks = new ArrayList<>();
@@ -260,6 +345,23 @@ public final class WanVae implements AutoCloseable {
             target.put(source.duplicate().position(from).limit(from + count * frameSize));
         }
         return HostTensor.of(DType.F32, new long[] {s[0], count, s[2], s[3]}, bytes);
+    }
+
+    /** Latent pixels {@code [top, top + height) × [left, left + width)} of a {@code [C, T, H, W]} tensor. */
+    static HostTensor crop(HostTensor video, int top, int height, int left, int width) {
+        long[] s = video.shape();
+        int planes = Math.toIntExact(s[0] * s[1]);
+        int sourceWidth = Math.toIntExact(s[3]);
+        int sourcePlane = Math.toIntExact(s[2] * s[3]);
+        FloatBuffer source = video.asFloatBuffer();
+        float[] cropped = new float[planes * height * width];
+        for (int plane = 0; plane < planes; plane++) {
+            for (int y = 0; y < height; y++) {
+                source.get(plane * sourcePlane + (top + y) * sourceWidth + left, cropped,
+                        (plane * height + y) * width, width);
+            }
+        }
+        return HostTensor.ofFloats(new long[] {s[0], s[1], height, width}, cropped);
     }
 
     /** Concatenates {@code [C, T_i, H, W]} float tensors along T. */

@@ -7,6 +7,7 @@ import io.github.wananimate.nn.clip.ClipVisionConfig;
 import io.github.wananimate.nn.dit.DiTConfig;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.VaeTiling;
 import io.github.wananimate.tensor.Shapes;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
@@ -140,5 +141,28 @@ class MemoryModelTest {
         ResidencyPlan resident = MemoryModel.planGeneration(dit, MemoryModel.otherResidentBytes(vae, clip), 1280, 720,
                 77, budget);
         assertThat(onDemand.residentGroups().size()).isGreaterThan(resident.residentGroups().size());
+    }
+    @Test
+    void whenTheWholeFrameDecodeSetsTheReserveAndDoesNotFitTheDecodeIsTiledToFitTheRestOfTheReserve() {
+        // a small DiT at 720p: the VAE's decode (8.5 GB) sets the activation reserve, not the DiT forward
+        WanAnimateDiT dit = new WanAnimateDiT(new DiTConfig(256, 1024, 256, 4096, 64, 4, 10, 1e-6));
+        VaeConfig vae = VaeConfig.official();
+        ClipVisionConfig clip = ClipVisionConfig.vitHuge14();
+        ToIntFunction<String> float32 = key -> MemoryModel.FLOAT32_BYTES;
+        ResidencyPlan whole = MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77, Long.MAX_VALUE);
+        assertThat(whole.activationBytes()).isEqualTo(MemoryModel.vaeOnDemandBytes(vae, 1280, 720));
+        assertThat(MemoryModel.vaeDecodeTiling(dit, vae, clip, 1280, 720, 77, whole.minimumBudgetBytes(), float32,
+                MemoryModel.FLOAT32_BYTES)).isEqualTo(VaeTiling.WHOLE_FRAME);
+        long budget = whole.minimumBudgetBytes() - 1;
+        VaeTiling tiling = MemoryModel.vaeDecodeTiling(dit, vae, clip, 1280, 720, 77, budget, float32,
+                MemoryModel.FLOAT32_BYTES);
+        assertThat(tiling.splits(90, 160)).isTrue();
+        ResidencyPlan tiled = MemoryModel.planBudgetedGeneration(dit, vae, clip, 1280, 720, 77, budget);
+        // the CLIP tower now sets the reserve; the largest tile whose decode fits beside it is taken
+        assertThat(tiled.activationBytes()).isEqualTo(MemoryModel.clipOnDemandBytes(clip));
+        assertThat(MemoryModel.vaeOnDemandBytes(vae, 1280, 720, tiling)).isLessThanOrEqualTo(tiled.activationBytes());
+        assertThat(MemoryModel.vaeOnDemandBytes(vae, 1280, 720, new VaeTiling(tiling.tile() + VaeTiling.TILE_STEP)))
+                .isGreaterThan(tiled.activationBytes());
+        assertThat(tiled.plannedPeakBytes()).isLessThanOrEqualTo(budget);
     }
 }

@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.RefBackend;
 import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.VaeTiling;
 import io.github.wananimate.nn.vae.VaeWeights;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralWeights;
@@ -118,6 +119,46 @@ class WanVaeTest {
         assertThat(WanVae.sliceFrames(b, 0, 2).toFloatArray()).containsExactly(WanVae.sliceFrames(a, 0, 2).toFloatArray());
         assertThat(relativeError(WanVae.sliceFrames(b, 2, 3), WanVae.sliceFrames(a, 2, 3))).isGreaterThan(1e-3);
         assertThat(relativeError(vae.encode(changed), b)).isLessThan(1e-5);
+    }
+
+    @Test
+    void aTiledDecodeIsTheRampBlendOfItsTilesEachDecodedAlone() {
+        // latent 6 × 4 in tiles of 4: rows start at 0 and 2 (16 shared pixel rows), one column
+        HostTensor latent = Procedural.tensor("input.latent", 0, 16, 2, 6, 4);
+        VaeTiling tiling = new VaeTiling(4);
+        assertThat(tiling.starts(6)).containsExactly(0, 2);
+        List<HostTensor> chunks = new ArrayList<>();
+        vae.decodeChunks(latent, tiling).forEachRemaining(chunks::add);
+        assertThat(chunks).extracting(c -> c.shape()[1]).containsExactly(1L, 4L);
+        float[] tiled = WanVae.concatFrames(chunks).toFloatArray();
+        float[] top = vae.decode(WanVae.crop(latent, 0, 4, 0, 4)).toFloatArray();
+        float[] bottom = vae.decode(WanVae.crop(latent, 2, 4, 0, 4)).toFloatArray();
+        int height = 48;
+        int width = 32;
+        double peak = 0;
+        double worst = 0;
+        for (int plane = 0; plane < 3 * 5; plane++) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    double fromTop = y < 32 ? top[(plane * 32 + y) * width + x] : 0;
+                    double fromBottom = y >= 16 ? bottom[(plane * 32 + y - 16) * width + x] : 0;
+                    double expected = y < 16 ? fromTop : y >= 32 ? fromBottom
+                            : (fromTop * (32 - y) + fromBottom * (y - 15)) / 17;
+                    peak = Math.max(peak, Math.abs(expected));
+                    worst = Math.max(worst, Math.abs(tiled[(plane * height + y) * width + x] - expected));
+                }
+            }
+        }
+        assertThat(worst).isLessThan(1e-5 * peak);
+        // a tiling that does not cut the frame is the plain decode
+        assertThat(WanVae.concatFrames(toList(vae.decodeChunks(latent, new VaeTiling(8)))).toFloatArray())
+                .containsExactly(vae.decode(latent).toFloatArray());
+    }
+
+    private static List<HostTensor> toList(java.util.Iterator<HostTensor> chunks) {
+        List<HostTensor> list = new ArrayList<>();
+        chunks.forEachRemaining(list::add);
+        return list;
     }
 
     @Test
