@@ -3,6 +3,7 @@ package io.github.wananimate.samples;
 import io.github.wananimate.errors.BackendUnavailableException;
 import io.github.wananimate.memory.MemorySize;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
+import io.github.wananimate.nn.vae.VaeTiling;
 import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendProvider;
 import io.github.wananimate.spi.Backends;
@@ -101,6 +102,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--vae-dim", defaultValue = "16",
             description = "VAE base width (96 = the released VAE; default ${DEFAULT-VALUE})")
     int vaeDim;
+
+    @Option(names = "--vae-tile", defaultValue = "0",
+            description = "VAE decode in square tiles of this many latent pixels (0: whole frames, as the original and"
+                    + " as a run whose budget holds them; default ${DEFAULT-VALUE})")
+    int vaeTile;
 
     @Option(names = "--vae-size", split = ",", defaultValue = "64,256",
             description = "frame sizes for the VAE decode, N (square) or HxW, multiples of 8 (default ${DEFAULT-VALUE};"
@@ -238,7 +244,7 @@ final class BenchCommand implements Callable<Integer> {
                     switch (network) {
                         case "motion_encoder" -> new MotionEncoderBench(report, faces).run(backend);
                         case "dit" -> new DiTBench(report, ditFrames, ditSize).run(backend);
-                        case "vae" -> new VaeBench(report, vaeDim, vaeSizes, vaeFrames).run(backend);
+                        case "vae" -> new VaeBench(report, vaeDim, vaeSizes, vaeFrames, new VaeTiling(vaeTile)).run(backend);
                         case "pipeline" -> new PipelineBench(report, pipelineFrames, pipelineSize, pipelineSteps)
                                 .run(backend);
                         case "stream", "stream14b" -> streams.get(stream++).run(backend);

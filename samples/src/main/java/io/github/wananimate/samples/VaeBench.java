@@ -3,6 +3,7 @@ package io.github.wananimate.samples;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.ParameterSpec;
 import io.github.wananimate.nn.vae.VaeConfig;
+import io.github.wananimate.nn.vae.VaeTiling;
 import io.github.wananimate.nn.vae.VaeDecoder;
 import io.github.wananimate.nn.vae.VaeWeights;
 import io.github.wananimate.pipeline.WanVae;
@@ -44,12 +45,14 @@ final class VaeBench {
     private final int dim;
     private final List<String> sizes;
     private final List<Integer> frameCounts;
+    private final VaeTiling tiling;
 
-    VaeBench(BenchReport report, int dim, List<String> sizes, List<Integer> frameCounts) {
+    VaeBench(BenchReport report, int dim, List<String> sizes, List<Integer> frameCounts, VaeTiling tiling) {
         this.report = report;
         this.dim = dim;
         this.sizes = sizes;
         this.frameCounts = frameCounts;
+        this.tiling = tiling;
     }
 
     void run(Backend backend) {
@@ -69,10 +72,12 @@ final class VaeBench {
                 double[] cpuMs = new double[1];
                 double[] ms = report.time(() -> {
                     long cpu = processCpuNanos();
-                    vae.decode(latent, chunk -> { });
+                    vae.decodeChunks(latent, tiling).forEachRemaining(chunk -> { });
                     cpuMs[0] = (processCpuNanos() - cpu) / 1e6;
                 });
-                report.row("vae decode dim" + dim + " " + height + "x" + width + " " + frames + "f",
+                boolean tiled = tiling.splits(height / config.spaceStride(), width / config.spaceStride());
+                report.row("vae decode dim" + dim + " " + height + "x" + width + " " + frames + "f"
+                        + (tiled ? " tiles " + tiling.tile() : ""),
                         BenchReport.where(backend), ms, "", String.format(Locale.ROOT,
                                 "  %.2f frames/s, last run %.0f ms CPU", frames / (BenchReport.median(ms) / 1000),
                                 cpuMs[0]));
@@ -81,7 +86,7 @@ final class VaeBench {
                     HostTensor longer = latent(count, height, width);
                     System.gc();
                     boolean reset = PeakMemory.reset();
-                    vae.decode(longer, chunk -> System.gc());
+                    vae.decodeChunks(longer, tiling).forEachRemaining(chunk -> System.gc());
                     long peak = PeakMemory.peakKiB();
                     if (peak < 0 || before < 0) {
                         out.printf(Locale.ROOT, "  peak memory decoding %d frames at %dx%d: n/a (no /proc)%n", count,
@@ -91,12 +96,16 @@ final class VaeBench {
                     double above = (peak - before) / 1024.0;
                     double weights = weightBytes / MIB;
                     double cache = meter.cacheBytes / MIB;
-                    double output = Math.min(outputBytes, 3L * count * height * width * Float.BYTES) / MIB;
+                    double all = 3.0 * count * height * width * Float.BYTES / MIB;
+                    double output = tiled ? all : Math.min(outputBytes, 3L * count * height * width * Float.BYTES)
+                            / MIB;
                     out.printf(Locale.ROOT, "  peak RSS decoding %d frames at %dx%d: %s%.0f MiB (process), %.0f MiB "
-                            + "above the %.0f MiB before loading = weights %.1f + cache %.1f + output %.1f (one chunk;"
-                            + " %.1f in all, streamed) + activations %.0f%n", count, height, width,
-                            reset ? "" : ">=", peak / 1024.0, above, before / 1024.0, weights, cache, output,
-                            3.0 * count * height * width * Float.BYTES / MIB, above - weights - cache - output);
+                            + "above the %.0f MiB before loading = weights %.1f + cache %.1f%s + output %.1f (%s) + "
+                            + "activations %.0f%n", count, height, width, reset ? "" : ">=", peak / 1024.0, above,
+                            before / 1024.0, weights, cache, tiled ? " (one tile's)" : "", output, tiled
+                                    ? "every frame, blended on the host" : String.format(Locale.ROOT,
+                                            "one chunk; %.1f in all, streamed", all),
+                            above - weights - cache - output);
                     out.flush();
                 }
             }

@@ -13,6 +13,7 @@ import io.github.wananimate.nn.clip.ClipVisionEncoder;
 import io.github.wananimate.nn.dit.WanAnimateDiT;
 import io.github.wananimate.nn.vae.VaeDecoder;
 import io.github.wananimate.nn.vae.VaeEncoder;
+import io.github.wananimate.nn.vae.VaeTiling;
 import io.github.wananimate.procedural.Procedural;
 import io.github.wananimate.procedural.ProceduralFloat8;
 import io.github.wananimate.procedural.ProceduralModel;
@@ -276,6 +277,49 @@ public abstract class WanAnimateEndToEndTests {
                     .isInstanceOfSatisfying(MemoryBudgetException.class,
                             e -> assertThat(e.minimumBytes()).isEqualTo(held));
         }
+    }
+
+    @Test
+    void underABudgetThatCannotHoldAWholeFrameDecodeEachClipIsDecodedInTiles() {
+        int size = 144; // 18 × 18 latent pixels: two tiles of 16 each way
+        WanAnimateDiT dit = new WanAnimateDiT(model.dit());
+        ResidencyPlan whole = MemoryModel.planBudgetedGeneration(dit, model.vae(), model.clip(), size, size,
+                CLIP_LENGTH, Long.MAX_VALUE);
+        assertThat(whole.activationBytes()).isEqualTo(MemoryModel.vaeOnDemandBytes(model.vae(), size, size));
+        long budget = whole.minimumBudgetBytes() - 1;
+        assertThat(MemoryModel.vaeDecodeTiling(dit, model.vae(), model.clip(), size, size, CLIP_LENGTH, budget,
+                key -> MemoryModel.FLOAT32_BYTES, MemoryModel.FLOAT32_BYTES))
+                .isEqualTo(new VaeTiling(VaeTiling.MIN_TILE));
+        List<long[]> decoded = new ArrayList<>();
+        Backend recording = new ForwardingBackend(Backends.byName(backendName()).open(BackendOptions.cpu())) {
+            @Override
+            protected LoadedNetwork wrap(Network network, LoadedNetwork loaded) {
+                if (!(network instanceof VaeDecoder)) {
+                    return loaded;
+                }
+                return new ForwardingLoadedNetwork(loaded) {
+                    @Override
+                    public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
+                            Predicate<String> keepOnDevice) {
+                        decoded.add(inputs.get(VaeDecoder.INPUT_LATENT).shape());
+                        return super.run(inputs, deviceInputs, keepOnDevice);
+                    }
+                };
+            }
+        };
+        CollectingSink sink = new CollectingSink();
+        try (WanAnimate tiled = WanAnimate.builder().dit(model.dit(), model.ditWeights())
+                .vae(model.vae(), model.vaeWeights()).clip(model.clip(), model.clipWeights())
+                .textEncoder(model.textEncoder()).backend(recording).deviceMemoryBudget(budget).build()) {
+            tiled.animate(AnimationRequest.builder(signals(false, FRAMES, size)).clipLength(CLIP_LENGTH)
+                    .continuationFrames(1).steps(STEPS).seed(11).build(), sink);
+        } finally {
+            recording.close();
+        }
+        assertThat(sink.frames).hasSize(FRAMES);
+        assertThat(sink.frames.get(0).width()).isEqualTo(size);
+        // 2 clips × 4 tiles × 2 latent frames, each 16 × 16 latent pixels
+        assertThat(decoded).hasSize(16).allSatisfy(shape -> assertThat(shape).endsWith(16, 16));
     }
 
     @Test
