@@ -6,7 +6,8 @@ import java.util.Objects;
  * How to open a backend.
  *
  * @param device where it computes
- * @param intraOpThreads threads for one operation; 0 lets the runtime decide
+ * @param intraOpThreads threads for one operation; 0: the backend's default (onnx: the physical cores this process
+ *     may use; djl: PyTorch's own)
  */
 public record BackendOptions(Device device, int intraOpThreads) {
 

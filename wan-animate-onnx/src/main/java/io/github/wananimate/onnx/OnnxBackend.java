@@ -1,5 +1,6 @@
 package io.github.wananimate.onnx;
 
+import io.github.wananimate.io.CpuCores;
 import io.github.wananimate.io.OrtNativeFiles;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -120,9 +121,7 @@ public final class OnnxBackend implements Backend {
         SessionOptions options = new SessionOptions();
         try {
             options.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
-            if (intraOpThreads > 0) {
-                options.setIntraOpNumThreads(intraOpThreads);
-            }
+            options.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : CpuCores.physical());
             String profile = System.getProperty(PROFILE_PROPERTY);
             if (profile != null && !profile.isBlank()) {
                 options.enableProfiling(profile);

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.github.wananimate.io.CpuCores;
 import io.github.wananimate.io.OrtNativeFiles;
 import io.github.wananimate.preprocess.image.OpenCv;
 import io.github.wananimate.preprocess.image.RgbImage;
@@ -63,9 +64,7 @@ public final class Sam2Mask implements MaskModel {
             throw new IllegalArgumentException("SAM2 model file not found: " + file);
         }
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            if (threads > 0) {
-                o.setIntraOpNumThreads(threads);
-            }
+            o.setIntraOpNumThreads(threads > 0 ? threads : CpuCores.physical());
             return OrtNativeFiles.load(OrtEnvironment::getEnvironment).createSession(file.toString(), o);
         } catch (OrtException e) {
             throw new IllegalArgumentException("cannot load SAM2 model " + file + ": " + e.getMessage(), e);

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.github.wananimate.io.CpuCores;
 import io.github.wananimate.io.OrtNativeFiles;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -30,9 +31,7 @@ final class OnnxModel implements AutoCloseable {
         try {
             OrtEnvironment env = OrtNativeFiles.load(OrtEnvironment::getEnvironment);
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-                if (threads > 0) {
-                    options.setIntraOpNumThreads(threads);
-                }
+                options.setIntraOpNumThreads(threads > 0 ? threads : CpuCores.physical());
                 session = env.createSession(file.toString(), options);
             }
             Map.Entry<String, NodeInfo> in = session.getInputInfo().entrySet().iterator().next();
