@@ -2,6 +2,7 @@ package io.github.wananimate.nn;
 
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -412,6 +413,20 @@ public interface Ops {
      * @return the result
      */
     Tensor broadcastTo(Tensor x, long... shape);
+
+    /**
+     * Zeros of {@code like}'s shape. A graph backend computes them from {@code like} when the graph runs rather than
+     * holding a constant of that size (ONNX Runtime folds constant-only subgraphs into full-size initializers when
+     * it builds a session); the default broadcasts a constant zero.
+     *
+     * @param like the tensor whose shape the zeros take (its values are not used)
+     * @return zeros shaped like {@code like}
+     */
+    default Tensor zerosLike(Tensor like) {
+        long[] ones = new long[like.rank()];
+        Arrays.fill(ones, 1);
+        return broadcastTo(constant(HostTensor.zeros(ones)), like.shape());
+    }
 
     // ---------------------------------------------------------------- memory
 

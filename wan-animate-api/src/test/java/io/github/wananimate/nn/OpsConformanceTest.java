@@ -502,6 +502,15 @@ public abstract class OpsConformanceTest {
                 ref(x).broadcastTo(3, 4).map(v -> v + 1), TOLERANCE);
     }
 
+    @Test
+    void zerosLikeIsZeroWhateverTheInputHolds() {
+        HostTensor x = HostTensor.ofFloats(new long[] {2, 3},
+                new float[] {1, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 5});
+        HostTensor zeros = apply(inputs("x", x), (ops, in) -> ops.add(ops.zerosLike(in.get("x")), 0.0));
+        assertThat(zeros.shape()).containsExactly(2, 3);
+        assertThat(zeros.toFloatArray()).containsOnly(0f);
+    }
+
     // ================================================================== memory scoping
 
     @Test

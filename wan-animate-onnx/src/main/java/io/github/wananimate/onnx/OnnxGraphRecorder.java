@@ -1357,6 +1357,20 @@ public final class OnnxGraphRecorder implements Ops {
         return node("Expand", shape.clone(), s, int64s(shape));
     }
 
+    /**
+     * Zeros computed from {@code like} when the graph runs ({@code Where(false, like, 0)}): a zero tensor made of
+     * constants alone (an {@code Expand} of a constant) is materialised by ONNX Runtime's constant folding as an
+     * initializer of its full size while the session is built (1.23 puts no bound on it; microsoft/onnxruntime#28730),
+     * which for the VAE's start chunk at 480×832 meant gigabytes of zero initializers and a minute of session build.
+     * The zeros are exact whatever {@code like} holds (no {@code 0 × inf}).
+     */
+    @Override
+    public Tensor zerosLike(Tensor like) {
+        Sym x = sym(like, "zerosLike");
+        return node("Where", x.shape.clone(), inlineConstant(OnnxModelWriter.BOOL, new long[0], new byte[] {0}), x,
+                scalar(0));
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private Tensor unary(String op, Tensor a) {

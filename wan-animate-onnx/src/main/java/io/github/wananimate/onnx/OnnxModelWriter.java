@@ -18,6 +18,7 @@ final class OnnxModelWriter {
     static final int INT64 = 7;
     static final int UINT8 = 2;
     static final int INT32 = 6;
+    static final int BOOL = 9;
 
     // AttributeProto.AttributeType
     static final int ATTR_FLOAT = 1;

@@ -9,7 +9,6 @@ import io.github.wananimate.nn.layers.Layer;
 import io.github.wananimate.nn.layers.Layers;
 import io.github.wananimate.nn.layers.Weight;
 import io.github.wananimate.tensor.DType;
-import io.github.wananimate.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -132,7 +131,7 @@ final class VaeBlocks {
 
     /** {@code n} zero frames shaped like the frames of {@code x}. */
     private static Tensor zeroFrames(Ops ops, Tensor x, int n) {
-        return ops.broadcastTo(ops.constant(HostTensor.zeros(1, 1, 1, 1, 1)), 1, x.dim(1), n, x.dim(3), x.dim(4));
+        return ops.broadcastTo(ops.zerosLike(ops.slice(x, 2, 0, 1)), 1, x.dim(1), n, x.dim(3), x.dim(4));
     }
 
     // ------------------------------------------------------------------------------------------ blocks
