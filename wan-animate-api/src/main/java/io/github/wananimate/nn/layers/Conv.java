@@ -102,6 +102,29 @@ public final class Conv implements Layer {
         return Layers.to(ops, y, DType.F32);
     }
 
+    /**
+     * This conv over {@code x [N, C, 1, …]} preceded by zero frames enough for its whole temporal kernel (a causal
+     * conv at the start of a sequence): only the kernel's last temporal tap meets a non-zero frame, so the result is
+     * that tap alone applied to {@code x}, without building the zero frames (the same values up to float summation
+     * order).
+     *
+     * @param ops the backend
+     * @param x one frame, {@code [N, C, 1, s2..sn]}
+     * @return {@code [N, out, 1, …]} (float32)
+     */
+    public Tensor applyAfterZeroFrames(Ops ops, Tensor x) {
+        if (appliedShape != null || weight.shape().length != 5 || x.dim(2) != 1 || padBegin[0] != 0 || padEnd[0] != 0) {
+            throw new IllegalStateException(weight.key() + ": a temporal conv without temporal padding over one "
+                    + "frame is needed, got input " + java.util.Arrays.toString(x.shape()));
+        }
+        Tensor b = bias == null ? null : bias.in(ops, compute);
+        Tensor w = weight.scaledIn(ops, weightScale, compute);
+        long taps = w.dim(2);
+        Tensor lastTap = ops.slice(w, 2, taps - 1, taps);
+        Tensor y = ops.conv(Layers.to(ops, x, compute), lastTap, b, stride, padBegin, padEnd, groups);
+        return Layers.to(ops, y, DType.F32);
+    }
+
     private static int[] ones(int n) {
         int[] a = new int[n];
         java.util.Arrays.fill(a, 1);

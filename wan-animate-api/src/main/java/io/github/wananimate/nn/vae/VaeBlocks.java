@@ -104,6 +104,12 @@ final class VaeBlocks {
             // shape (and no Pad node feeds the conv: ONNX Runtime 1.23's basic optimisers mis-rewire a Pad→Conv
             // whose input is also a graph output, which the cache makes common).
             Tensor carried = cache.history(key);
+            if (carried == null && x.dim(2) == 1) {
+                // The first frame of a sequence: its zero history meets only the kernel's last tap, so that tap is
+                // applied alone (no zero frames built and convolved; the graph of a start chunk is a third of the work).
+                cache.update(key, ops.concat(2, zeroFrames(ops, x, CAUSAL_FRAMES - 1), x));
+                return conv.applyAfterZeroFrames(ops, x);
+            }
             Tensor history = carried != null ? carried : zeroFrames(ops, x, CAUSAL_FRAMES);
             cache.update(key, lastFrames(ops, history, x, CAUSAL_FRAMES));
             return conv.apply(ops, ops.concat(2, history, x));
