@@ -187,7 +187,7 @@ public final class MemoryModel {
     public static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, int width, int height,
             int clipLength, long budgetBytes, int weightBytesPerElement, int activationBytesPerElement) {
         return planGeneration(dit, otherResidentBytes, vaeDecodeBytes(width, height), width, height, clipLength,
-                budgetBytes, weightBytesPerElement, activationBytesPerElement);
+                budgetBytes, key -> weightBytesPerElement, activationBytesPerElement);
     }
 
     /**
@@ -195,13 +195,6 @@ public final class MemoryModel {
      * set, or networks bound before denoising starts and released after, with their weights and activations): it
      * shares the activation reserve, which is the larger of the DiT forward and it.
      */
-    private static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, long onDemandBytes,
-            int width, int height, int clipLength, long budgetBytes, int weightBytesPerElement,
-            int activationBytesPerElement) {
-        return planGeneration(dit, otherResidentBytes, onDemandBytes, width, height, clipLength, budgetBytes,
-                key -> weightBytesPerElement, activationBytesPerElement);
-    }
-
     private static ResidencyPlan planGeneration(WanAnimateDiT dit, long otherResidentBytes, long onDemandBytes,
             int width, int height, int clipLength, long budgetBytes, ToIntFunction<String> heldBytesPerElement,
             int activationBytesPerElement) {

@@ -188,24 +188,10 @@ public final class WanVae implements AutoCloseable {
                         sums.add(new float[3 * frames * outHeight * outWidth]);
                         chunkFrames.add(frames);
                     }
-                    float[] sum = sums.get(chunk);
-                    float[] values = decoded.toFloatArray();
-                    int tilePixels = tileHeight * scale * tileWidth * scale;
-                    for (int plane = 0; plane < 3 * frames; plane++) {
-                        for (int y = 0; y < tileHeight * scale; y++) {
-                            int from = plane * tilePixels + y * tileWidth * scale;
-                            int to = (plane * outHeight + top + y) * outWidth + left;
-                            for (int x = 0; x < tileWidth * scale; x++) {
-                                sum[to + x] += values[from + x] * rowWeights[y] * columnWeights[x];
-                            }
-                        }
-                    }
+                    addWeighted(decoded.toFloatArray(), 3 * frames, rowWeights, columnWeights, sums.get(chunk), top,
+                            left, outHeight, outWidth);
                 }
-                for (int y = 0; y < tileHeight * scale; y++) {
-                    for (int x = 0; x < tileWidth * scale; x++) {
-                        weightSum[(top + y) * outWidth + left + x] += rowWeights[y] * columnWeights[x];
-                    }
-                }
+                addWeighted(null, 1, rowWeights, columnWeights, weightSum, top, left, outHeight, outWidth);
             }
         }
         LOG.debug("decoded {} VAE tiles of {}x{} latent pixels", rows.size() * columns.size(), tileHeight, tileWidth);
@@ -345,6 +331,26 @@ public final class WanVae implements AutoCloseable {
             target.put(source.duplicate().position(from).limit(from + count * frameSize));
         }
         return HostTensor.of(DType.F32, new long[] {s[0], count, s[2], s[3]}, bytes);
+    }
+
+    /**
+     * Adds {@code planes} tile planes of {@code rowWeights.length × columnWeights.length} pixels, each weighted by its
+     * row and column weight, into {@code target} (planes of {@code outHeight × outWidth}) at {@code (top, left)};
+     * {@code values} null adds the weights themselves.
+     */
+    private static void addWeighted(float[] values, int planes, float[] rowWeights, float[] columnWeights,
+            float[] target, int top, int left, int outHeight, int outWidth) {
+        int tileHeight = rowWeights.length;
+        int tileWidth = columnWeights.length;
+        for (int plane = 0; plane < planes; plane++) {
+            for (int y = 0; y < tileHeight; y++) {
+                int from = (plane * tileHeight + y) * tileWidth;
+                int to = (plane * outHeight + top + y) * outWidth + left;
+                for (int x = 0; x < tileWidth; x++) {
+                    target[to + x] += (values == null ? 1f : values[from + x]) * rowWeights[y] * columnWeights[x];
+                }
+            }
+        }
     }
 
     /** Latent pixels {@code [top, top + height) × [left, left + width)} of a {@code [C, T, H, W]} tensor. */

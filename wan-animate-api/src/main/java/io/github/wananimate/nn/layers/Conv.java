@@ -93,13 +93,8 @@ public final class Conv implements Layer {
 
     /** {@code x [N, C, s1..sn]} (float32) → {@code [N, out, …]} (float32). */
     public Tensor apply(Ops ops, Tensor x) {
-        Tensor b = bias == null ? null : bias.in(ops, compute);
         Tensor w = weight.scaledIn(ops, weightScale, compute);
-        if (appliedShape != null) {
-            w = ops.reshape(w, appliedShape);
-        }
-        Tensor y = ops.conv(Layers.to(ops, x, compute), w, b, stride, padBegin, padEnd, groups);
-        return Layers.to(ops, y, DType.F32);
+        return convolve(ops, x, appliedShape == null ? w : ops.reshape(w, appliedShape));
     }
 
     /**
@@ -117,11 +112,15 @@ public final class Conv implements Layer {
             throw new IllegalStateException(weight.key() + ": a temporal conv without temporal padding over one "
                     + "frame is needed, got input " + java.util.Arrays.toString(x.shape()));
         }
-        Tensor b = bias == null ? null : bias.in(ops, compute);
         Tensor w = weight.scaledIn(ops, weightScale, compute);
         long taps = w.dim(2);
-        Tensor lastTap = ops.slice(w, 2, taps - 1, taps);
-        Tensor y = ops.conv(Layers.to(ops, x, compute), lastTap, b, stride, padBegin, padEnd, groups);
+        return convolve(ops, x, ops.slice(w, 2, taps - 1, taps));
+    }
+
+    /** {@code x} (float32) convolved with {@code w} (in the compute dtype) and the bias, back in float32. */
+    private Tensor convolve(Ops ops, Tensor x, Tensor w) {
+        Tensor b = bias == null ? null : bias.in(ops, compute);
+        Tensor y = ops.conv(Layers.to(ops, x, compute), w, b, stride, padBegin, padEnd, groups);
         return Layers.to(ops, y, DType.F32);
     }
 

@@ -100,9 +100,6 @@ final class VaeBlocks {
         }
 
         Tensor apply(Ops ops, FeatureCache cache, Tensor x) {
-            // Zero frames are concatenated rather than padded, so start and continuation chunks run the same graph
-            // shape (and no Pad node feeds the conv: ONNX Runtime 1.23's basic optimisers mis-rewire a Pad→Conv
-            // whose input is also a graph output, which the cache makes common).
             Tensor carried = cache.history(key);
             if (carried == null && x.dim(2) == 1) {
                 // The first frame of a sequence: its zero history meets only the kernel's last tap, so that tap is
@@ -110,6 +107,9 @@ final class VaeBlocks {
                 cache.update(key, ops.concat(2, zeroFrames(ops, x, CAUSAL_FRAMES - 1), x));
                 return conv.applyAfterZeroFrames(ops, x);
             }
+            // Otherwise the history is concatenated rather than padded (no Pad node feeds the conv: ONNX Runtime
+            // 1.23's basic optimisers mis-rewire a Pad→Conv whose input is also a graph output, which the cache
+            // makes common).
             Tensor history = carried != null ? carried : zeroFrames(ops, x, CAUSAL_FRAMES);
             cache.update(key, lastFrames(ops, history, x, CAUSAL_FRAMES));
             return conv.apply(ops, ops.concat(2, history, x));
