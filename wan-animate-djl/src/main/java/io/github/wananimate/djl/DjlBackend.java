@@ -36,12 +36,20 @@ public final class DjlBackend implements Backend {
      */
     public static final long CPU_ATTENTION_CHUNK_BYTES = 16L << 20;
 
+    /**
+     * System property: a file; when set, PyTorch's profiler records every op (with input shapes and memory) from
+     * the backend's creation until it closes and then writes its Chrome trace JSON there. For finding where a
+     * network's time goes; PyTorch has one profiler per process, so only one backend at a time may profile.
+     */
+    public static final String PROFILE_PROPERTY = "wananimate.djl.profile";
+
     private static final Logger LOG = LoggerFactory.getLogger(DjlBackend.class);
 
     private final Device device;
     private final String deviceName;
     private final NDManager root;
     private final long attentionChunkBytes;
+    private final String profile = System.getProperty(PROFILE_PROPERTY);
 
     DjlBackend(BackendOptions options) {
         this(options, 0);
@@ -60,6 +68,9 @@ public final class DjlBackend implements Backend {
             JniUtils.setNumThreads(options.intraOpThreads());
         }
         this.root = NDManager.newBaseManager(device, DjlBackendProvider.ENGINE);
+        if (profile != null) {
+            JniUtils.startProfile(device.isGpu(), true, true);
+        }
         LOG.debug("DJL backend on {} (PyTorch {})", deviceName, engine.getVersion());
     }
 
@@ -126,6 +137,10 @@ public final class DjlBackend implements Backend {
     @Override
     public void close() {
         root.close();
+        if (profile != null) {
+            JniUtils.stopProfile(profile);
+            LOG.info("PyTorch profile written to {}", profile);
+        }
     }
 
     /** DJL's device for {@code spec}; a CUDA device must be present. */
