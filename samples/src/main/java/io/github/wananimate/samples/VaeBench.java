@@ -165,15 +165,24 @@ final class VaeBench {
                 @Override
                 public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
                         Predicate<String> keepOnDevice) {
-                    RunOutputs outputs = super.run(inputs, deviceInputs, keepOnDevice);
-                    long bytes = 0;
-                    for (DeviceTensor t : outputs.device().values()) {
-                        bytes += Shapes.elementCount(t.shape()) * Float.BYTES;
-                    }
-                    cacheBytes = Math.max(cacheBytes, bytes);
-                    return outputs;
+                    return measured(super.run(inputs, deviceInputs, keepOnDevice));
+                }
+
+                @Override
+                public RunOutputs runConsuming(Map<String, HostTensor> inputs, Map<String, DeviceTensor> consumed,
+                        Predicate<String> keepOnDevice) {
+                    return measured(super.runConsuming(inputs, consumed, keepOnDevice));
                 }
             };
+        }
+
+        private RunOutputs measured(RunOutputs outputs) {
+            long bytes = 0;
+            for (DeviceTensor t : outputs.device().values()) {
+                bytes += Shapes.elementCount(t.shape()) * Float.BYTES;
+            }
+            cacheBytes = Math.max(cacheBytes, bytes);
+            return outputs;
         }
 
         @Override

@@ -494,6 +494,18 @@ public interface Ops {
     }
 
     /**
+     * Declares that the network will not read {@code t} again, so an eager backend may free it now instead of when
+     * the enclosing {@link #scoped} region ends (as PyTorch frees a tensor when its last reference goes). A hint:
+     * the default does nothing, and a backend leaves alone what the call did not compute (weights, inputs the caller
+     * owns). Networks use it where a long sequence of steps runs in one scope and each step's state carries on
+     * alongside the result (the VAE decoder's stages, whose causal caches survive the step).
+     *
+     * @param t a tensor this call computed and no longer needs
+     */
+    default void release(Tensor t) {
+    }
+
+    /**
      * Runs {@code body} and frees every intermediate it created except the tensor it returns. A recording
      * backend simply runs the body. Networks wrap each transformer block, VAE stage, etc. in it so that
      * eager execution keeps memory bounded.

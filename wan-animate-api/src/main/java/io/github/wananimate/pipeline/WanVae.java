@@ -267,8 +267,8 @@ public final class WanVae implements AutoCloseable {
 
     /**
      * One causal sequence on a network: each call feeds the previous call's {@code updated_cache.*} outputs back as
-     * {@code cache.*} inputs, held on the backend as {@link DeviceTensor}s (no copy to the host and back), and closes
-     * them once the next call has read them.
+     * {@code cache.*} inputs, held on the backend as {@link DeviceTensor}s (no copy to the host and back) and handed
+     * over to that call ({@link LoadedNetwork#runConsuming}), which frees each once its layer has read it.
      */
     private static final class CausalChunks implements AutoCloseable {
         private final LoadedNetwork network;
@@ -287,12 +287,10 @@ public final class WanVae implements AutoCloseable {
             Map<String, DeviceTensor> cache = new LinkedHashMap<>();
             if (previous != null) {
                 previous.device().forEach((name, tensor) -> cache.put(FeatureCache.inputFor(name), tensor));
+                previous = null;   // handed over: the call closes them
             }
-            RunOutputs outputs = network.run(Map.of(input, withBatch(chunk)), cache,
-                    FeatureCache::isUpdate);
-            close();
-            previous = outputs;
-            return withoutBatch(outputs.hostOutput(output));
+            previous = network.runConsuming(Map.of(input, withBatch(chunk)), cache, FeatureCache::isUpdate);
+            return withoutBatch(previous.hostOutput(output));
         }
 
         @Override

@@ -5,7 +5,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 
-/** A bound network that hands every call to another one: the base of decorators (see {@link ForwardingBackend}). */
+/**
+ * A bound network that hands every call to another one: the base of decorators (see {@link ForwardingBackend}).
+ * Each run method forwards to the same method of the delegate, so a decorator that observes runs overrides all
+ * three ({@code run(Map)}, {@code run(Map, Map, Predicate)} and {@code runConsuming}).
+ */
 public abstract class ForwardingLoadedNetwork implements LoadedNetwork {
 
     private final LoadedNetwork delegate;
@@ -34,6 +38,12 @@ public abstract class ForwardingLoadedNetwork implements LoadedNetwork {
     public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
             Predicate<String> keepOnDevice) {
         return delegate.run(inputs, deviceInputs, keepOnDevice);
+    }
+
+    @Override
+    public RunOutputs runConsuming(Map<String, HostTensor> inputs, Map<String, DeviceTensor> consumed,
+            Predicate<String> keepOnDevice) {
+        return delegate.runConsuming(inputs, consumed, keepOnDevice);
     }
 
     @Override

@@ -63,6 +63,29 @@ public interface LoadedNetwork extends AutoCloseable {
         return new RunOutputs(host, device);
     }
 
+    /**
+     * {@link #run(Map, Map, Predicate)} for device inputs the caller hands over rather than lends: state of the
+     * previous call that no one reads after this one (a VAE chunk's causal cache). The backend may free each as soon
+     * as the network has read it for the last time ({@link io.github.wananimate.nn.Ops#release}), so that the old
+     * state and the new one are not both held to the end of the call; every handle in {@code consumed} is closed when
+     * the call returns, also when it fails.
+     *
+     * <p>The default runs {@link #run(Map, Map, Predicate)} and closes the handles after it.
+     *
+     * @param inputs inputs on the host
+     * @param consumed inputs on this backend, handed over to the call
+     * @param keepOnDevice the outputs to keep on the backend
+     * @return the outputs; close them to free the kept ones
+     */
+    default RunOutputs runConsuming(Map<String, HostTensor> inputs, Map<String, DeviceTensor> consumed,
+            Predicate<String> keepOnDevice) {
+        try {
+            return run(inputs, consumed, keepOnDevice);
+        } finally {
+            DeviceTensor.closeAll(consumed.values());
+        }
+    }
+
     @Override
     void close();
 

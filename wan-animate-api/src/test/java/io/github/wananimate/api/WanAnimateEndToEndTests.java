@@ -304,6 +304,13 @@ public abstract class WanAnimateEndToEndTests {
                         decoded.add(inputs.get(VaeDecoder.INPUT_LATENT).shape());
                         return super.run(inputs, deviceInputs, keepOnDevice);
                     }
+
+                    @Override
+                    public RunOutputs runConsuming(Map<String, HostTensor> inputs,
+                            Map<String, DeviceTensor> consumed, Predicate<String> keepOnDevice) {
+                        decoded.add(inputs.get(VaeDecoder.INPUT_LATENT).shape());
+                        return super.runConsuming(inputs, consumed, keepOnDevice);
+                    }
                 };
             }
         };
@@ -346,6 +353,13 @@ public abstract class WanAnimateEndToEndTests {
                             Predicate<String> keep) {
                         events.add("run " + network.name());
                         return super.run(inputs, device, keep);
+                    }
+
+                    @Override
+                    public RunOutputs runConsuming(Map<String, HostTensor> inputs, Map<String, DeviceTensor> device,
+                            Predicate<String> keep) {
+                        events.add("run " + network.name());
+                        return super.runConsuming(inputs, device, keep);
                     }
 
                     @Override

@@ -405,6 +405,15 @@ public abstract class OpsConformanceTest {
     }
 
     @Test
+    void conv3dOnEitherSideOfAnInputDepthWhereABackendMayChangeKernels() {
+        // N·C·D·H = 15600 and 20800: PyTorch's CPU conv3d takes oneDNN above 20480, the DJL backend 2-D convs below
+        checkConv(new long[] {1, 2, 3, 2600, 3}, new long[] {3, 2, 3, 3, 3}, true,
+                new int[] {1, 1, 1}, new int[] {0, 1, 1}, new int[] {0, 1, 1}, 1);
+        checkConv(new long[] {1, 2, 4, 2600, 3}, new long[] {3, 2, 3, 3, 3}, true,
+                new int[] {1, 1, 1}, new int[] {0, 1, 1}, new int[] {0, 1, 1}, 1);
+    }
+
+    @Test
     void l2Normalize() {
         HostTensor x = uniform(-2, 2, 2, 5, 3);
         RefTensor r = ref(x);

@@ -34,6 +34,17 @@ public abstract class DeviceTensorContractTests {
                 return out;
             });
 
+    /** {@link #STEP} that declares its state dead once read, so a consuming run may free it mid-call. */
+    private static final LambdaNetwork RELEASING_STEP = new LambdaNetwork("step",
+            List.of(ParameterSpec.required("w", 2, 3)), (ops, in) -> {
+                Tensor next = ops.add(ops.mul(in.get("state"), ops.parameter("w")), in.get("x"));
+                ops.release(in.get("state"));
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                out.put("y", ops.mul(next, 2.0));
+                out.put("state_out", next);
+                return out;
+            });
+
     /** Hands its input back unchanged: a kept output that is also a device input. */
     private static final LambdaNetwork IDENTITY = new LambdaNetwork("identity", List.of(),
             (ops, in) -> Map.of("same", in.get("x")));
@@ -108,6 +119,28 @@ public abstract class DeviceTensorContractTests {
         }
         previous.close();
         assertThat(previous.device().get("state_out").isOpen()).isFalse();
+    }
+
+    @Test
+    void aConsumingRunClosesWhatItWasHandedAndComputesWhatALendingRunDoes() {
+        try (LoadedNetwork releasing = backend.load(RELEASING_STEP, new MapParameterSource(Map.of("w",
+                HostTensor.ofFloats(SHAPE, new float[] {0.5f, -1f, 0.25f, 2f, 1f, -0.5f}))))) {
+            HostTensor hostState = HostTensor.zeros(SHAPE);
+            RunOutputs previous = releasing.run(Map.of("x", x(0), "state", hostState), Map.of(), "state_out"::equals);
+            hostState = step.run(Map.of("x", x(0), "state", hostState)).get("state_out");
+            for (int i = 1; i < 4; i++) {
+                DeviceTensor carried = previous.device().get("state_out");
+                previous = releasing.runConsuming(Map.of("x", x(i)), Map.of("state", carried), "state_out"::equals);
+                assertThat(carried.isOpen()).isFalse();
+                hostState = step.run(Map.of("x", x(i), "state", hostState)).get("state_out");
+                assertThat(previous.device().get("state_out").toHost().toFloatArray())
+                        .containsExactly(hostState.toFloatArray());
+            }
+            DeviceTensor handed = previous.device().get("state_out");
+            assertThatThrownBy(() -> releasing.runConsuming(Map.of("x", x(0), "state", x(0)),
+                    Map.of("state", handed), n -> false)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(handed.isOpen()).as("closed also when the call fails").isFalse();
+        }
     }
 
     @Test

@@ -55,6 +55,21 @@ final class DjlDeviceTensor extends AbstractDeviceTensor {
         return array;
     }
 
+    /**
+     * Hands the array over to {@code reader}'s {@code call} manager and closes this handle without freeing it, so
+     * that the call may free it early ({@link DjlOps#release}) and frees it at the latest when it ends; null, with
+     * the handle untouched, when this handle belongs to another backend.
+     */
+    NDArray handOver(DjlBackend reader, NDManager call) {
+        if (reader != owner) {
+            return null;
+        }
+        ensureOpen();
+        array.attach(call);
+        close();
+        return array;
+    }
+
     @Override
     public HostTensor toHost() {
         ensureOpen();

@@ -96,6 +96,22 @@ final class DjlLoadedNetwork implements LoadedNetwork {
     @Override
     public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
             Predicate<String> keepOnDevice) {
+        return run(inputs, deviceInputs, keepOnDevice, false);
+    }
+
+    /** Consumed inputs of this backend move into the call's manager, where {@link DjlOps#release} can free them. */
+    @Override
+    public RunOutputs runConsuming(Map<String, HostTensor> inputs, Map<String, DeviceTensor> consumed,
+            Predicate<String> keepOnDevice) {
+        try {
+            return run(inputs, consumed, keepOnDevice, true);
+        } finally {
+            DeviceTensor.closeAll(consumed.values());
+        }
+    }
+
+    private RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
+            Predicate<String> keepOnDevice, boolean consume) {
         LoadedNetwork.checkInputs(name(), inputs, deviceInputs);
         Objects.requireNonNull(keepOnDevice, "keepOnDevice");
         ensureOpen();
@@ -111,7 +127,8 @@ final class DjlLoadedNetwork implements LoadedNetwork {
                 transferred.addAndGet(t.elementCount() * Float.BYTES);
             });
             deviceInputs.forEach((name, t) -> {
-                NDArray own = t instanceof DjlDeviceTensor d ? d.arrayFor(backend) : null;
+                NDArray own = !(t instanceof DjlDeviceTensor d) ? null
+                        : consume ? d.handOver(backend, call) : d.arrayFor(backend);
                 if (own == null) {
                     transferred.addAndGet(Shapes.elementCount(t.shape()) * Float.BYTES);
                 }

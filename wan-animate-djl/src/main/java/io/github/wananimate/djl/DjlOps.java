@@ -255,10 +255,26 @@ final class DjlOps implements Ops {
         return op("silu", () -> Activation.sigmoid(nd(a)).muli(nd(a)), a);
     }
 
-    /** PyTorch's {@code F.normalize} in one call (norm, clamp, divide). */
+    /**
+     * {@code x / max(√Σx², eps)} with the squares summed by {@code sum} and freed at once. Not PyTorch's
+     * {@code F.normalize}: its norm kernel reduces an axis that is not the innermost element by element (the VAE's
+     * channel norm spent more time in it than in its convolutions), while {@code sum} vectorises across the
+     * positions.
+     */
     @Override
     public Tensor l2Normalize(Tensor x, int axis, double eps) {
-        return op("l2Normalize(axis " + axis + ")", () -> nd(x).normalize(2, axis(x, axis), eps), x);
+        return op("l2Normalize(axis " + axis + ")", () -> {
+            NDArray a = nd(x);
+            NDArray sumOfSquares;
+            try (NDArray squares = a.square()) {
+                sumOfSquares = squares.sum(new int[] {axis(x, axis)}, true);
+            }
+            try (NDArray norm = sumOfSquares.sqrt().maximum(eps)) {
+                return a.div(norm);
+            } finally {
+                sumOfSquares.close();
+            }
+        }, x);
     }
 
     /** PyTorch's exact (erf) GELU in one kernel. */
@@ -351,12 +367,13 @@ final class DjlOps implements Ops {
             NDArray w = nd(weight);
             NDArray b = bias == null ? null : nd(bias);
             try {
-                NDList out = switch (spatial) {
-                    case 1 -> Conv1d.conv1d(input, w, b, strides, padding, dilation, groups);
-                    case 2 -> Conv2d.conv2d(input, w, b, strides, padding, dilation, groups);
-                    default -> Conv3d.conv3d(input, w, b, strides, padding, dilation, groups);
-                };
-                NDArray y = out.singletonOrThrow();
+                NDArray y = framesAsBatch(input, w, strides, padding)
+                        ? temporalTapConv(input, w, b, strides, padding, groups)
+                        : (switch (spatial) {
+                            case 1 -> Conv1d.conv1d(input, w, b, strides, padding, dilation, groups);
+                            case 2 -> Conv2d.conv2d(input, w, b, strides, padding, dilation, groups);
+                            default -> Conv3d.conv3d(input, w, b, strides, padding, dilation, groups);
+                        }).singletonOrThrow();
                 if (!trimmed) {
                     return y;
                 }
@@ -437,6 +454,69 @@ final class DjlOps implements Ops {
     }
 
     /** Whether every axis with unequal padding has stride 1 (so extra padding only adds outputs at the ends). */
+    /**
+     * PyTorch's CPU conv3d takes oneDNN only when N·C·D·H of the input exceeds this (or the batch is above 1);
+     * below it, its im2col kernel, which copies the input once per kernel tap and ran 3–5× slower per multiply-add
+     * on the VAE's 64×64 stage (ATen {@code ConvParams::use_mkldnn}, "for some case, native is faster").
+     */
+    private static final long CONV3D_ONEDNN_MIN = 20480;
+
+    /**
+     * Whether a 3-D conv runs as 2-D convs over frames as the batch ({@link #temporalTapConv}): on the CPU, batch 1,
+     * no time stride or time padding, and either per frame (kernel depth 1, with a spatial kernel) or a shallow
+     * input that conv3d would give to its im2col kernel.
+     */
+    private static boolean framesAsBatch(NDArray input, NDArray w, Shape strides, Shape padding) {
+        Shape in = input.getShape();
+        Shape k = w.getShape();
+        if (in.dimension() != 5 || input.getDevice().isGpu() || in.get(0) != 1 || strides.get(0) != 1
+                || padding.get(0) != 0) {
+            return false;
+        }
+        boolean perFrame = k.get(2) == 1 && k.get(3) * k.get(4) > 1;
+        boolean shallow = in.get(1) * in.get(2) * in.get(3) <= CONV3D_ONEDNN_MIN;
+        return perFrame || shallow;
+    }
+
+    /**
+     * A 3-D conv of a batch-1 input {@code [1, C, D, H, W]} as one 2-D conv per temporal tap {@code k} over the
+     * frames {@code k .. k+T−1} (a batch of T, a view of one frames-first copy of the input), summed:
+     * {@code y[t] = Σ_k W[:, :, k] ⋆ x[t+k]}. The same products as conv3d, summed in another order. Returned as
+     * {@code [1, O, T, H', W']}.
+     */
+    private static NDArray temporalTapConv(NDArray input, NDArray w, NDArray b, Shape strides, Shape padding,
+            int groups) {
+        Shape in = input.getShape();
+        Shape k = w.getShape();
+        long taps = k.get(2);
+        long frames = in.get(2) - taps + 1;
+        Shape stride2d = new Shape(strides.get(1), strides.get(2));
+        Shape padding2d = new Shape(padding.get(1), padding.get(2));
+        NDArray sum = null;
+        try (NDArray framesFirst = input.transpose(0, 2, 1, 3, 4).reshape(in.get(2), in.get(1), in.get(3),
+                in.get(4))) {
+            for (long tap = 0; tap < taps; tap++) {
+                try (NDArray kernel = w.get(new NDIndex(":, :, {}", tap)).duplicate();
+                        NDArray window = framesFirst.get(new NDIndex("{}:{}", tap, tap + frames))) {
+                    NDArray y = Conv2d.conv2d(window, kernel, tap == 0 ? b : null, stride2d, padding2d,
+                            new Shape(1, 1), groups).singletonOrThrow();
+                    if (sum == null) {
+                        sum = y;
+                    } else {
+                        sum.addi(y);
+                        y.close();
+                    }
+                }
+            }
+            Shape o = sum.getShape();
+            return sum.reshape(1, frames, o.get(1), o.get(2), o.get(3)).transpose(0, 2, 1, 3, 4);
+        } finally {
+            if (sum != null) {
+                sum.close();
+            }
+        }
+    }
+
     private static boolean unitStrideWhereAsymmetric(int[] stride, int[] padBegin, int[] padEnd) {
         for (int i = 0; i < stride.length; i++) {
             if (padBegin[i] != padEnd[i] && stride[i] != 1) {
@@ -487,6 +567,21 @@ final class DjlOps implements Ops {
     @Override
     public Tensor scoped(Supplier<Tensor> body) {
         return scopedInto(scope, body);
+    }
+
+    /** Closes {@code t}'s array when this call created it (its manager is the call's or a scope inside it). */
+    @Override
+    public void release(Tensor t) {
+        NDArray array = nd(t);
+        for (NDManager m = array.getManager(); m != null; m = m.getParentManager()) {
+            if (m == callManager) {
+                array.close();
+                return;
+            }
+            if (m == m.getParentManager()) {
+                return;
+            }
+        }
     }
 
     /**

@@ -17,7 +17,9 @@ import io.github.wananimate.spi.Backend;
 import io.github.wananimate.spi.BackendOptions;
 import io.github.wananimate.spi.BackendProvider;
 import io.github.wananimate.spi.Backends;
+import io.github.wananimate.spi.DeviceTensor;
 import io.github.wananimate.spi.LoadedNetwork;
+import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
@@ -160,6 +162,62 @@ class DjlBackendTest {
             }
             assertThat(managedArrays(call)).isEqualTo(before + 1 + 20);
             assertClose(DjlOps.toHost(chained), RefTensor.of(DjlOps.toHost(looped)));
+        }
+    }
+
+    @Test
+    void releaseFreesWhatTheCallComputedAndLeavesEverythingElse() {
+        try (NDManager outside = NDManager.newBaseManager("PyTorch");
+                NDManager call = outside.newSubManager()) {
+            DjlOps ops = new DjlOps(call, key -> {
+                throw new AssertionError("no parameters");
+            }, DjlBackend.DEFAULT_ATTENTION_CHUNK_BYTES);
+            Tensor lent = new DjlTensor(outside.create(new float[] {1, 2, 3}));
+            Tensor input = ops.input("x", uniform(3));
+            Tensor[] inner = new Tensor[1];
+            Tensor result = ops.scoped(() -> {
+                inner[0] = ops.mul(input, 2.0);
+                Tensor sum = ops.add(inner[0], lent);
+                ops.release(inner[0]);
+                return sum;
+            });
+            Tensor doubled = ops.mul(result, 2.0);
+            ops.release(result);
+            ops.release(lent);
+
+            assertThat(DjlOps.array(inner[0]).isReleased()).as("released inside a scope").isTrue();
+            assertThat(DjlOps.array(result).isReleased()).as("released in the call's own scope").isTrue();
+            assertThat(DjlOps.array(lent).isReleased()).as("an array the call did not create").isFalse();
+            assertThat(DjlOps.array(doubled).isReleased()).isFalse();
+        }
+    }
+
+    @Test
+    void aConsumingRunTakesOverItsDeviceInputsAndClosesThem() {
+        Network twice = new LambdaNetwork("twice", List.of(), (ops, in) -> {
+            if (in.get("state").dim(0) != 2) {
+                throw new IllegalArgumentException("two values expected");
+            }
+            Tensor y = ops.mul(in.get("state"), 2.0);
+            ops.release(in.get("state"));
+            return Map.of("y", y);
+        });
+        try (Backend backend = Backends.byName("djl").open(BackendOptions.cpu());
+                LoadedNetwork loaded = backend.load(twice, MapParameterSource.empty())) {
+            DeviceTensor lent = backend.upload(HostTensor.ofFloats(new long[] {2}, new float[] {1f, 2f}));
+            try (RunOutputs out = loaded.run(Map.of(), Map.of("state", lent), name -> true)) {
+                assertThat(lent.isOpen()).as("a lent input stays with its owner, even when released").isTrue();
+                assertThat(out.device().get("y").toHost().toFloatArray()).containsExactly(2f, 4f);
+            }
+            DeviceTensor handed = lent;
+            try (RunOutputs out = loaded.runConsuming(Map.of(), Map.of("state", handed), name -> true)) {
+                assertThat(handed.isOpen()).isFalse();
+                assertThat(out.device().get("y").toHost().toFloatArray()).containsExactly(2f, 4f);
+            }
+            DeviceTensor failing = backend.upload(HostTensor.ofFloats(new long[] {3}, new float[] {1f, 2f, 3f}));
+            assertThatThrownBy(() -> loaded.runConsuming(Map.of(), Map.of("state", failing), name -> true))
+                    .hasMessageContaining("two values expected");
+            assertThat(failing.isOpen()).as("closed also when the call fails").isFalse();
         }
     }
 

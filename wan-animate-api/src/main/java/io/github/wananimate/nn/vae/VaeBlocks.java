@@ -112,7 +112,9 @@ final class VaeBlocks {
             // makes common).
             Tensor history = carried != null ? carried : zeroFrames(ops, x, CAUSAL_FRAMES);
             cache.update(key, lastFrames(ops, history, x, CAUSAL_FRAMES));
-            return conv.apply(ops, ops.concat(2, history, x));
+            Tensor input = ops.concat(2, history, x);
+            release(ops, carried);
+            return conv.apply(ops, input);
         }
 
         /** The conv alone over {@code x}, which already holds its history frames (no cache update). */
@@ -122,6 +124,17 @@ final class VaeBlocks {
 
         String key() {
             return key;
+        }
+    }
+
+    /**
+     * Releases frames carried in from the cache once their layer has read them: nothing reads them again, and a call
+     * handed the previous chunk's cache can then free it layer by layer, as the original drops each
+     * {@code feat_cache} entry when it replaces it.
+     */
+    private static void release(Ops ops, Tensor carried) {
+        if (carried != null) {
+            ops.release(carried);
         }
     }
 
@@ -368,7 +381,9 @@ final class VaeBlocks {
             if (t % 2 != 0) {
                 throw new IllegalArgumentException(key + ": a continuation chunk needs an even frame count, got " + t);
             }
-            return time.convolve(ops, ops.concat(2, history, s));
+            Tensor input = ops.concat(2, history, s);
+            release(ops, history);
+            return time.convolve(ops, input);
         }
 
         /**

@@ -122,14 +122,14 @@ public final class VaeDecoder implements Network {
             }
         }
         for (VaeBlocks.Step step : steps.subList(0, Math.max(last, 0))) {
-            Tensor in = x;
-            x = VaeBlocks.scoped(ops, cache, () -> step.apply(ops, cache, in));
+            x = step(ops, cache, step, x);
         }
         List<VaeBlocks.Step> tailSteps = new ArrayList<>();
         if (last >= 0) {
             VaeBlocks.Resample lastTemporal = (VaeBlocks.Resample) steps.get(last);
             Tensor beforeDoubling = x;
             x = VaeBlocks.scoped(ops, cache, () -> lastTemporal.temporalHalf(ops, cache, beforeDoubling));
+            ops.release(beforeDoubling);
             tailSteps.add(lastTemporal.spatialHalf());
         }
         tailSteps.addAll(steps.subList(last + 1, steps.size()));
@@ -145,20 +145,32 @@ public final class VaeDecoder implements Network {
             long end = Math.min(frames, start + sliceFrames);
             Tensor slice = start == 0 && end == frames ? chunk : ops.slice(chunk, 2, start, end);
             for (VaeBlocks.Step step : tailSteps) {
-                Tensor in = slice;
-                slice = VaeBlocks.scoped(ops, cache, () -> step.apply(ops, cache, in));
+                slice = step(ops, cache, step, slice);
             }
             Tensor head = slice;
             slices.add(VaeBlocks.scoped(ops, cache, () -> {
                 Tensor h = headConv.apply(ops, cache, ops.silu(headNorm.apply(ops, head)));
                 return ops.clamp(h, -1.0, 1.0);
             }));
+            ops.release(head);
         }
         Tensor video = slices.size() == 1 ? slices.get(0) : ops.concat(2, slices);
 
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put(OUTPUT_VIDEO, video);
         out.putAll(cache.outputs());
+        return out;
+    }
+
+    /**
+     * One step in its scope; its input is released once the step has returned (the steps run in the call's scope, so
+     * an eager backend would otherwise hold every stage's activation to the end of the call).
+     */
+    private static Tensor step(Ops ops, FeatureCache cache, VaeBlocks.Step step, Tensor in) {
+        Tensor out = VaeBlocks.scoped(ops, cache, () -> step.apply(ops, cache, in));
+        if (out != in) {
+            ops.release(in);
+        }
         return out;
     }
 
