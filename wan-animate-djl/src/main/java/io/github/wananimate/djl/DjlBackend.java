@@ -50,6 +50,7 @@ public final class DjlBackend implements Backend {
     private final NDManager root;
     private final long attentionChunkBytes;
     private final String profile = System.getProperty(PROFILE_PROPERTY);
+    private final GlibcHeap heap = GlibcHeap.fromSystemProperty();
 
     DjlBackend(BackendOptions options) {
         this(options, 0);
@@ -82,6 +83,17 @@ public final class DjlBackend implements Backend {
     @Override
     public String device() {
         return deviceName;
+    }
+
+    /**
+     * Ends a run: on the CPU, trims glibc's heaps as {@code -Dwananimate.djl.trimHeap} says ({@link GlibcHeap}).
+     *
+     * @param consumed whether the run consumed device inputs
+     */
+    void afterRun(boolean consumed) {
+        if (!device.isGpu()) {
+            heap.afterRun(consumed);
+        }
     }
 
     @Override

@@ -148,6 +148,8 @@ final class DjlLoadedNetwork implements LoadedNetwork {
         } catch (RuntimeException | Error e) {
             DeviceTensor.closeAll(device.values());
             throw e;
+        } finally {
+            backend.afterRun(consume);
         }
     }
 

@@ -222,6 +222,28 @@ class DjlBackendTest {
     }
 
     @Test
+    void glibcHeapsAreTrimmedAfterConsumingRunsByDefault() {
+        assertThat(GlibcHeap.Policy.parse(null)).isEqualTo(GlibcHeap.Policy.AFTER_CONSUMING_RUNS);
+        assertThat(GlibcHeap.Policy.parse(" True")).isEqualTo(GlibcHeap.Policy.AFTER_EVERY_RUN);
+        assertThat(GlibcHeap.Policy.parse("false")).isEqualTo(GlibcHeap.Policy.NEVER);
+        assertThatThrownBy(() -> GlibcHeap.Policy.parse("sometimes")).hasMessageContaining(GlibcHeap.PROPERTY)
+                .hasMessageContaining("'sometimes'");
+        assertThat(GlibcHeap.open(GlibcHeap.Policy.NEVER).afterRun(true)).isFalse();
+        Assumptions.assumeTrue(com.sun.jna.Platform.isLinux());
+        GlibcHeap auto = GlibcHeap.open(GlibcHeap.Policy.AFTER_CONSUMING_RUNS);
+        assertThat(auto.policy()).as("malloc_trim found in the C library")
+                .isEqualTo(GlibcHeap.Policy.AFTER_CONSUMING_RUNS);
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            for (int i = 0; i < 8; i++) {
+                manager.zeros(new ai.djl.ndarray.types.Shape(1 << 20)).close();   // 4 MiB blocks freed to the heap
+            }
+        }
+        assertThat(auto.afterRun(false)).isFalse();
+        assertThat(auto.afterRun(true)).isTrue();
+        assertThat(GlibcHeap.open(GlibcHeap.Policy.AFTER_EVERY_RUN).afterRun(false)).isTrue();
+    }
+
+    @Test
     void engineErrorsNameTheOpAndShapes() {
         try (NDManager call = NDManager.newBaseManager("PyTorch")) {
             DjlOps ops = new DjlOps(call, key -> {
