@@ -265,14 +265,11 @@ final class DjlOps implements Ops {
     public Tensor l2Normalize(Tensor x, int axis, double eps) {
         return op("l2Normalize(axis " + axis + ")", () -> {
             NDArray a = nd(x);
-            NDArray sumOfSquares;
-            try (NDArray squares = a.square()) {
-                sumOfSquares = squares.sum(new int[] {axis(x, axis)}, true);
-            }
-            try (NDArray norm = sumOfSquares.sqrt().maximum(eps)) {
-                return a.div(norm);
-            } finally {
-                sumOfSquares.close();
+            try (NDArray squares = a.square();
+                    NDArray sumOfSquares = squares.sum(new int[] {axis(x, axis)}, true);
+                    NDArray norm = sumOfSquares.sqrt();
+                    NDArray clamped = norm.maximum(eps)) {
+                return a.div(clamped);
             }
         }, x);
     }
