@@ -483,13 +483,16 @@ public interface Ops {
     /**
      * How many frames a network should put through layers that give the same result on consecutive slices of a
      * video as on the whole of it (causal convolutions continuing their cache, per-frame layers); 0 for the whole
-     * chunk at once. A performance hint only, with the default 0. A graph backend may prefer slices: its memory plan
-     * then holds one slice's activations (ONNX Runtime on the CPU, VAE decoder: see the README); an eager backend's
-     * kernels may slow down on shallow inputs (PyTorch's CPU conv3d leaves oneDNN for inputs with few frames).
+     * chunk at once. A performance hint only, with the default 0. Slices bound the activations alive at a time to
+     * one slice's; a graph backend's memory plan may prefer them at any size (ONNX Runtime on the CPU, VAE decoder:
+     * see the README), while an eager backend's kernels may slow down on shallow inputs (PyTorch's CPU conv3d leaves
+     * oneDNN for inputs with few frames), so that slices only pay off there when frames are large.
      *
+     * @param frameBytes the bytes of one frame of what the sliced layers produce: the measure a backend judges a
+     *     slice's activations by
      * @return frames per slice, or 0
      */
-    default int videoSliceFrames() {
+    default int videoSliceFrames(long frameBytes) {
         return 0;
     }
 

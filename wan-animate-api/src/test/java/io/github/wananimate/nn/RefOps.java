@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongToIntFunction;
 
 /**
  * {@link Ops} executed on {@link RefTensor}s: the plain-Java, double-precision reference executor (no native code).
@@ -25,7 +26,7 @@ public final class RefOps implements Ops {
     }
 
     private final Function<String, RefTensor> parameters;
-    private final int videoSliceFrames;
+    private final LongToIntFunction videoSliceFrames;
 
     /** Parameters read (and converted to double) on every {@link #parameter} call. */
     public RefOps(ParameterSource parameters) {
@@ -36,15 +37,20 @@ public final class RefOps implements Ops {
         this(parameters, 0);
     }
 
-    /** With the {@link #videoSliceFrames()} hint set (0: whole chunks, as by default). */
+    /** With the {@link #videoSliceFrames(long)} hint set (0: whole chunks, as by default). */
     public RefOps(Function<String, RefTensor> parameters, int videoSliceFrames) {
+        this(parameters, frameBytes -> videoSliceFrames);
+    }
+
+    /** With the {@link #videoSliceFrames(long)} hint answered by a function of the frame's bytes. */
+    public RefOps(Function<String, RefTensor> parameters, LongToIntFunction videoSliceFrames) {
         this.parameters = parameters;
         this.videoSliceFrames = videoSliceFrames;
     }
 
     @Override
-    public int videoSliceFrames() {
-        return videoSliceFrames;
+    public int videoSliceFrames(long frameBytes) {
+        return videoSliceFrames.applyAsInt(frameBytes);
     }
 
     /** Wraps a host tensor as an input handle. */

@@ -438,6 +438,26 @@ final class DjlOps implements Ops {
         return keep(probabilities.matMul(v), scope);
     }
 
+    /**
+     * The least a video slice holds, in bytes of its frames, on the CPU: below it a slice's convolutions are too
+     * shallow for PyTorch's fast kernels (see {@link #CONV3D_ONEDNN_MIN}) and whole chunks are faster.
+     */
+    static final long MIN_VIDEO_SLICE_BYTES = 64L << 20;
+
+    /**
+     * On the CPU, the fewest frames that hold {@link #MIN_VIDEO_SLICE_BYTES}: whole chunks of the VAE decoder at
+     * 256x256 with dim 16 (4 MiB frames; one-frame slices took 5.8–6.4 s per 17 frames against 3.5–4.9 s), one frame
+     * at 480x832 with dim 96 (146 MiB frames; peak 7756 MiB against 10667–10940 MiB for whole chunks, 83.7 s against
+     * 78.3–83.2 s). Whole chunks on a GPU (not measured).
+     */
+    @Override
+    public int videoSliceFrames(long frameBytes) {
+        if (callManager.getDevice().isGpu() || frameBytes <= 0) {
+            return 0;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, (MIN_VIDEO_SLICE_BYTES + frameBytes - 1) / frameBytes);
+    }
+
     // ---------------------------------------------------------------- layout
 
     @Override
@@ -450,7 +470,6 @@ final class DjlOps implements Ops {
         return op("permute " + Arrays.toString(axes), () -> nd(x).transpose(axes), x);
     }
 
-    /** Whether every axis with unequal padding has stride 1 (so extra padding only adds outputs at the ends). */
     /**
      * PyTorch's CPU conv3d takes oneDNN only when N·C·D·H of the input exceeds this (or the batch is above 1);
      * below it, its im2col kernel, which copies the input once per kernel tap and ran 3–5× slower per multiply-add

@@ -166,6 +166,23 @@ class DjlBackendTest {
     }
 
     @Test
+    void onTheCpuVideosAreSlicedOnlyWhenFramesAreLargeEnoughForPyTorchsFastConvolutions() {
+        try (NDManager call = NDManager.newBaseManager("PyTorch")) {
+            DjlOps ops = new DjlOps(call, key -> {
+                throw new AssertionError("no parameters");
+            }, DjlBackend.DEFAULT_ATTENTION_CHUNK_BYTES);
+            long mib = 1L << 20;
+            assertThat(ops.videoSliceFrames(16L * 256 * 256 * Float.BYTES)).as("256x256, dim 16: a chunk's 4 frames")
+                    .isGreaterThanOrEqualTo(4);
+            assertThat(ops.videoSliceFrames(96L * 480 * 832 * Float.BYTES)).as("480x832, dim 96").isEqualTo(1);
+            assertThat(ops.videoSliceFrames(40 * mib)).isEqualTo(2);
+            assertThat(ops.videoSliceFrames(DjlOps.MIN_VIDEO_SLICE_BYTES)).isEqualTo(1);
+            assertThat(ops.videoSliceFrames(1)).isEqualTo((int) DjlOps.MIN_VIDEO_SLICE_BYTES);
+            assertThat(ops.videoSliceFrames(0)).as("no size: whole chunks").isZero();
+        }
+    }
+
+    @Test
     void releaseFreesWhatTheCallComputedAndLeavesEverythingElse() {
         try (NDManager outside = NDManager.newBaseManager("PyTorch");
                 NDManager call = outside.newSubManager()) {

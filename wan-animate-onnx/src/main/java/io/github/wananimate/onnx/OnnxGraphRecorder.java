@@ -484,10 +484,12 @@ public final class OnnxGraphRecorder implements Ops {
     /**
      * Two frames on the CPU: measured on the VAE decoder (256x256, dim 16, 17 frames), slices of two frames gave
      * 2.54 s and a 734 MiB peak against 2.71 s and 886 MiB for whole chunks (one frame: 3.31 s, 763 MiB). Whole
-     * chunks for CUDA (not measured).
+     * chunks for CUDA (not measured). At 480x832 with dim 96, one-frame slices were slower and larger too (99.7 s
+     * including about 7 s of session builds, 14391 MiB, against 60.3 s, 13512 MiB), so the frame's size does not
+     * change the choice.
      */
     @Override
-    public int videoSliceFrames() {
+    public int videoSliceFrames(long frameBytes) {
         return forCuda ? 0 : 2;
     }
 

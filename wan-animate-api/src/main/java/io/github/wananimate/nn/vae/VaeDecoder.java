@@ -139,7 +139,8 @@ public final class VaeDecoder implements Network {
         // alive at a time. The original runs them on the chunk at once.
         Tensor chunk = x;
         long frames = chunk.dim(2);
-        long sliceFrames = ops.videoSliceFrames() > 0 ? ops.videoSliceFrames() : frames;
+        int hint = ops.videoSliceFrames(fullResolutionFrameBytes(latent));
+        long sliceFrames = hint > 0 ? hint : frames;
         List<Tensor> slices = new ArrayList<>();
         for (long start = 0; start < frames; start += sliceFrames) {
             long end = Math.min(frames, start + sliceFrames);
@@ -160,6 +161,12 @@ public final class VaeDecoder implements Network {
         out.put(OUTPUT_VIDEO, video);
         out.putAll(cache.outputs());
         return out;
+    }
+
+    /** One frame of the head's input, the decoder's narrowest full-resolution feature map ({@code dim} channels). */
+    private long fullResolutionFrameBytes(Tensor latent) {
+        long stride = config.spaceStride();
+        return (long) config.dim() * latent.dim(3) * stride * latent.dim(4) * stride * Float.BYTES;
     }
 
     /**

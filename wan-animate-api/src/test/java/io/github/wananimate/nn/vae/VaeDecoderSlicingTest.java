@@ -7,7 +7,9 @@ import io.github.wananimate.nn.RefTensor;
 import io.github.wananimate.nn.Tensor;
 import io.github.wananimate.procedural.ProceduralWeights;
 import io.github.wananimate.tensor.HostTensor;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -24,10 +26,7 @@ class VaeDecoderSlicingTest {
     @Test
     void slicedFullResolutionLayersGiveTheWholeChunksFramesAndCaches() {
         VaeDecoder decoder = new VaeDecoder(CONFIG);
-        Map<String, RefTensor> weights = new LinkedHashMap<>();
-        decoder.parameters().forEach(spec -> weights.put(spec.key(),
-                RefTensor.of(HostTensor.ofFloats(spec.shape(), ProceduralWeights.values(spec.key(), spec.shape(), 3)))));
-        Function<String, RefTensor> bound = weights::get;
+        Function<String, RefTensor> bound = weights(decoder);
         HostTensor start = HostTensor.ofFloats(new long[] {1, 16, 3, 2, 3},
                 ProceduralWeights.values("latent.start", new long[] {1, 16, 3, 2, 3}, 5));
         HostTensor next = HostTensor.ofFloats(new long[] {1, 16, 1, 2, 3},
@@ -47,6 +46,28 @@ class VaeDecoderSlicingTest {
                 assertThat(worst).as("%s, slices of %d", name, slice).isLessThan(1e-9);
             });
         }
+    }
+
+    @Test
+    void theSliceHintIsAskedWithOneFrameOfTheHeadsInput() {
+        VaeDecoder decoder = new VaeDecoder(CONFIG);
+        List<Long> asked = new ArrayList<>();
+        RefOps ops = new RefOps(weights(decoder), frameBytes -> {
+            asked.add(frameBytes);
+            return 0;
+        });
+        long[] shape = {1, 16, 1, 2, 3};
+        decoder.forward(ops, Map.of(VaeDecoder.INPUT_LATENT,
+                RefOps.of(HostTensor.ofFloats(shape, ProceduralWeights.values("latent", shape, 5)))));
+        long stride = CONFIG.spaceStride();
+        assertThat(asked).containsExactly((long) CONFIG.dim() * (2 * stride) * (3 * stride) * Float.BYTES);
+    }
+
+    private static Function<String, RefTensor> weights(VaeDecoder decoder) {
+        Map<String, RefTensor> weights = new LinkedHashMap<>();
+        decoder.parameters().forEach(spec -> weights.put(spec.key(),
+                RefTensor.of(HostTensor.ofFloats(spec.shape(), ProceduralWeights.values(spec.key(), spec.shape(), 3)))));
+        return weights::get;
     }
 
     /** The start call's outputs, then the continuation call's ({@code next.} prefix). */
