@@ -146,9 +146,7 @@ class DjlBackendTest {
     @Test
     void chainFreesEachStepWhileAPlainScopedLoopKeepsThem() {
         try (NDManager call = NDManager.newBaseManager("PyTorch")) {
-            DjlOps ops = new DjlOps(call, key -> {
-                throw new AssertionError("no parameters");
-            }, DjlBackend.DEFAULT_ATTENTION_CHUNK_BYTES);
+            DjlOps ops = opsWithoutParameters(call);
             Tensor x = ops.input("x", uniform(4, 8));
             int before = managedArrays(call);
 
@@ -168,9 +166,7 @@ class DjlBackendTest {
     @Test
     void onTheCpuVideosAreSlicedOnlyWhenFramesAreLargeEnoughForPyTorchsFastConvolutions() {
         try (NDManager call = NDManager.newBaseManager("PyTorch")) {
-            DjlOps ops = new DjlOps(call, key -> {
-                throw new AssertionError("no parameters");
-            }, DjlBackend.DEFAULT_ATTENTION_CHUNK_BYTES);
+            DjlOps ops = opsWithoutParameters(call);
             long mib = 1L << 20;
             assertThat(ops.videoSliceFrames(16L * 256 * 256 * Float.BYTES)).as("256x256, dim 16: a chunk's 4 frames")
                     .isGreaterThanOrEqualTo(4);
@@ -186,9 +182,7 @@ class DjlBackendTest {
     void releaseFreesWhatTheCallComputedAndLeavesEverythingElse() {
         try (NDManager outside = NDManager.newBaseManager("PyTorch");
                 NDManager call = outside.newSubManager()) {
-            DjlOps ops = new DjlOps(call, key -> {
-                throw new AssertionError("no parameters");
-            }, DjlBackend.DEFAULT_ATTENTION_CHUNK_BYTES);
+            DjlOps ops = opsWithoutParameters(call);
             Tensor lent = new DjlTensor(outside.create(new float[] {1, 2, 3}));
             Tensor input = ops.input("x", uniform(3));
             Tensor[] inner = new Tensor[1];
@@ -263,9 +257,7 @@ class DjlBackendTest {
     @Test
     void engineErrorsNameTheOpAndShapes() {
         try (NDManager call = NDManager.newBaseManager("PyTorch")) {
-            DjlOps ops = new DjlOps(call, key -> {
-                throw new AssertionError("no parameters");
-            }, DjlBackend.DEFAULT_ATTENTION_CHUNK_BYTES);
+            DjlOps ops = opsWithoutParameters(call);
             Tensor a = ops.input("a", uniform(2, 3));
             Tensor b = ops.input("b", uniform(4, 5));
             assertThatThrownBy(() -> ops.add(a, b)).isInstanceOf(DjlOpException.class)
@@ -302,5 +294,12 @@ class DjlBackendTest {
             assertThat((double) a[i]).as("element %d", i).isCloseTo(e[i],
                     org.assertj.core.api.Assertions.within(2e-5 * Math.max(1, Math.abs(e[i]))));
         }
+    }
+
+    /** Ops of a call in {@code call} for a network without parameters. */
+    private static DjlOps opsWithoutParameters(NDManager call) {
+        return new DjlOps(call, key -> {
+            throw new AssertionError("no parameters");
+        }, DjlBackend.DEFAULT_ATTENTION_CHUNK_BYTES);
     }
 }
