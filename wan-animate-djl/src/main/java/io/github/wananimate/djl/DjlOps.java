@@ -23,9 +23,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -61,6 +64,8 @@ final class DjlOps implements Ops {
     private final long attentionChunkBytes;
     private final NDManager callManager;
     private final Map<Long, NDArray[]> identityAffine = new HashMap<>();
+    /** Arrays known to own exactly their storage (concatenations): never views into a larger intermediate. */
+    private final Set<NDArray> ownStorage = Collections.newSetFromMap(new IdentityHashMap<>());
     private NDManager scope;
 
     DjlOps(NDManager callManager, DjlParameters parameters, long attentionChunkBytes) {
@@ -559,7 +564,9 @@ final class DjlOps implements Ops {
         return op("concat(axis " + axis + ")", () -> {
             NDList arrays = new NDList(parts.size());
             parts.forEach(p -> arrays.add(nd(p)));
-            return NDArrays.concat(arrays, axis(parts.get(0), axis));
+            NDArray joined = NDArrays.concat(arrays, axis(parts.get(0), axis));
+            ownStorage.add(joined);
+            return joined;
         }, operands);
     }
 
@@ -671,7 +678,8 @@ final class DjlOps implements Ops {
     /**
      * {@link #scoped} for several results. Results after the first (state handed onward, such as the VAE's causal
      * cache frames) are usually slices of intermediates; they are copied so that the views do not keep the whole
-     * intermediate's storage alive after the scope closes.
+     * intermediate's storage alive after the scope closes. A concatenation owns exactly its storage and is kept as it
+     * is (the cache of a causal conv over fewer frames than it carries is one: history frames joined to the input).
      */
     @Override
     public List<Tensor> scopedAll(Supplier<List<Tensor>> body) {
@@ -686,7 +694,7 @@ final class DjlOps implements Ops {
                 NDArray array = nd(result);
                 if (array.getManager() != child) {
                     kept.add(result);
-                } else if (i == 0) {
+                } else if (i == 0 || ownStorage.contains(array)) {
                     array.attach(parent);
                     kept.add(result);
                 } else {

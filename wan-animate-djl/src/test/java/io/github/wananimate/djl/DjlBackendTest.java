@@ -179,6 +179,29 @@ class DjlBackendTest {
     }
 
     @Test
+    void stateLeavingAScopeIsCopiedWhenItIsAViewAndKeptWhenItIsAConcatenation() {
+        try (NDManager call = NDManager.newBaseManager("PyTorch")) {
+            DjlOps ops = opsWithoutParameters(call);
+            Tensor x = ops.input("x", uniform(1, 2, 4, 3));
+            Tensor[] inner = new Tensor[2];
+            List<Tensor> kept = ops.scopedAll(() -> {
+                Tensor y = ops.mul(x, 2.0);
+                inner[0] = ops.slice(y, 2, 2, 4);
+                inner[1] = ops.concat(2, List.of(ops.slice(y, 2, 3, 4), x));
+                return List.of(ops.add(y, 1.0), inner[0], inner[1]);
+            });
+            assertThat(DjlOps.array(inner[0]).isReleased()).as("the view's scope closed").isTrue();
+            assertThat(DjlOps.array(kept.get(1))).as("a view is copied").isNotSameAs(DjlOps.array(inner[0]));
+            assertThat(DjlOps.array(kept.get(2))).as("a concatenation is kept").isSameAs(DjlOps.array(inner[1]));
+            assertThat(DjlOps.array(kept.get(2)).isReleased()).isFalse();
+            Tensor doubled = ops.mul(x, 2.0);
+            assertClose(DjlOps.toHost(kept.get(1)), RefTensor.of(DjlOps.toHost(ops.slice(doubled, 2, 2, 4))));
+            assertClose(DjlOps.toHost(kept.get(2)), RefTensor.of(DjlOps.toHost(
+                    ops.concat(2, List.of(ops.slice(doubled, 2, 3, 4), x)))));
+        }
+    }
+
+    @Test
     void releaseFreesWhatTheCallComputedAndLeavesEverythingElse() {
         try (NDManager outside = NDManager.newBaseManager("PyTorch");
                 NDManager call = outside.newSubManager()) {
