@@ -452,8 +452,8 @@ final class DjlOps implements Ops {
     /**
      * On the CPU, the fewest frames that hold {@link #MIN_VIDEO_SLICE_BYTES}: whole chunks of the VAE decoder at
      * 256x256 with dim 16 (4 MiB frames; one-frame slices took 5.8–6.4 s per 17 frames against 3.5–4.9 s), one frame
-     * at 480x832 with dim 96 (146 MiB frames; peak 7756 MiB against 10667–10940 MiB for whole chunks, 83.7 s against
-     * 78.3–83.2 s). Whole chunks on a GPU (not measured).
+     * at 480x832 with dim 96 (146 MiB frames; measured in one hour: peak 7659 MiB against 10707 MiB for whole chunks,
+     * at 85.2 s against 75.1 s). Whole chunks on a GPU (not measured).
      */
     @Override
     public int videoSliceFrames(long frameBytes) {

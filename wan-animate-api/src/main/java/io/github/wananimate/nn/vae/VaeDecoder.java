@@ -134,9 +134,10 @@ public final class VaeDecoder implements Network {
         }
         tailSteps.addAll(steps.subList(last + 1, steps.size()));
         // The layers after the temporal doubling of the last upsample3d (its spatial upsample and the
-        // full-resolution half) are causal convs and per-frame layers: on consecutive slices of the chunk, each continuing the causal caches of the one before, they give
-        // the frames they give on the whole chunk (as chunk calls continue each other), with one slice's activations
-        // alive at a time. The original runs them on the chunk at once.
+        // full-resolution half) are causal convs and per-frame layers: on consecutive slices of the chunk, each
+        // continuing the causal caches of the one before, they give the frames they give on the whole chunk (as
+        // chunk calls continue each other), with one slice's activations alive at a time. The original runs them on
+        // the chunk at once.
         Tensor chunk = x;
         long frames = chunk.dim(2);
         int hint = ops.videoSliceFrames(fullResolutionFrameBytes(latent));
