@@ -5,6 +5,7 @@ import io.github.wananimate.io.OrtNativeFiles;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession.RunOptions;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import io.github.wananimate.nn.Network;
 import io.github.wananimate.nn.ParameterBinding;
@@ -44,19 +45,53 @@ public final class OnnxBackend implements Backend {
     public static final String PROFILE_PROPERTY = "wananimate.onnx.profile";
 
     /**
-     * System property: {@code false} runs CPU sessions without ONNX Runtime's memory arena, so that the memory of
-     * intermediates is returned as each is freed instead of being kept per session for the next run. Less memory for
-     * large activations (every session, i.e. every input shape of every network, keeps an arena of its own), slower
-     * for small ones (see the README's VAE measurements). On by default.
+     * System property choosing how CPU sessions allocate their intermediates ({@link CpuArena}): {@code true} (the
+     * default), {@code shrink} or {@code false}.
      */
     public static final String ARENA_PROPERTY = "wananimate.onnx.arena";
-    private static final boolean CPU_ARENA = !"false".equalsIgnoreCase(System.getProperty(ARENA_PROPERTY));
+    private static final CpuArena CPU_ARENA = CpuArena.parse(System.getProperty(ARENA_PROPERTY));
+
+    /**
+     * ONNX Runtime's CPU memory arena. Every session (every input shape of every network) keeps an arena of its own,
+     * grown in power-of-two steps and kept for the next run. Measured on a VAE decode (480x832, dim 96, 5 frames; see
+     * the README): {@link #ON} 60.0 s / 13451 MiB, {@link #SHRINK} 70.9 s / 12346 MiB (same hour), {@link #OFF}
+     * 115.8 s / 11195 MiB (an earlier day); at 256x256 with dim 16 shrinking gained nothing.
+     */
+    enum CpuArena {
+        /** The arena, kept between runs: the fastest. */
+        ON,
+        /**
+         * The arena, and at the end of every run its regions that hold nothing go back to the system (ONNX Runtime's
+         * {@code memory.enable_memory_arena_shrinkage} run option): what one session grew stops counting while the
+         * next session runs, at the cost of growing it again on the next run.
+         */
+        SHRINK,
+        /** No arena: each intermediate is freed as it dies; large ones are fresh mappings faulted in on every use. */
+        OFF;
+
+        static CpuArena parse(String value) {
+            if (value == null || value.isBlank() || value.equalsIgnoreCase("true")) {
+                return ON;
+            }
+            if (value.equalsIgnoreCase("shrink")) {
+                return SHRINK;
+            }
+            if (value.equalsIgnoreCase("false")) {
+                return OFF;
+            }
+            throw new IllegalArgumentException("system property " + ARENA_PROPERTY + " must be true, shrink or "
+                    + "false, got '" + value + "'");
+        }
+    }
 
     private final OrtEnvironment environment;
     private final String device;
     private final int cudaDevice;
     private final int intraOpThreads;
     private final OnnxGraphRecorder.Options recorderOptions;
+    private final CpuArena cpuArena;
+    /** Options every run of this backend's sessions gets; null for ONNX Runtime's defaults. */
+    private final RunOptions runOptions;
     private final Set<OnnxLoadedNetwork> loaded = ConcurrentHashMap.newKeySet();
     private final AtomicInteger copyAllRebuilds = new AtomicInteger();
     private volatile boolean closed;
@@ -66,7 +101,12 @@ public final class OnnxBackend implements Backend {
     }
 
     public OnnxBackend(BackendOptions options, OnnxGraphRecorder.Options recorderOptions) {
+        this(options, recorderOptions, CPU_ARENA);
+    }
+
+    OnnxBackend(BackendOptions options, OnnxGraphRecorder.Options recorderOptions, CpuArena cpuArena) {
         Objects.requireNonNull(options, "options");
+        this.cpuArena = Objects.requireNonNull(cpuArena, "cpuArena");
         this.recorderOptions = Objects.requireNonNull(recorderOptions, "recorderOptions");
         this.environment = OrtNativeFiles.load(OrtEnvironment::getEnvironment);
         this.intraOpThreads = options.intraOpThreads();
@@ -75,6 +115,22 @@ public final class OnnxBackend implements Backend {
         device = target.toString();
         if (target.isCuda()) {
             checkCuda();
+        }
+        runOptions = cudaDevice < 0 && cpuArena == CpuArena.SHRINK ? shrinkingRunOptions() : null;
+    }
+
+    private static RunOptions shrinkingRunOptions() {
+        RunOptions options = null;
+        try {
+            options = new RunOptions();
+            options.addRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+            return options;
+        } catch (OrtException e) {
+            if (options != null) {
+                options.close();
+            }
+            throw new IllegalStateException("ONNX Runtime refused the arena shrinkage run option: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -112,6 +168,11 @@ public final class OnnxBackend implements Backend {
         return environment;
     }
 
+    /** What every session run of this backend passes to ONNX Runtime; null for its defaults. */
+    RunOptions runOptions() {
+        return runOptions;
+    }
+
     OnnxGraphRecorder.Options recorderOptions() {
         return recorderOptions;
     }
@@ -131,7 +192,7 @@ public final class OnnxBackend implements Backend {
                 // shared initializers (measured on ORT 1.23.2): twice the weight memory on the CPU.
                 options.addConfigEntry("session.disable_prepacking", "1");
             }
-            if (!onCuda() && !CPU_ARENA) {
+            if (!onCuda() && cpuArena == CpuArena.OFF) {
                 options.setCPUArenaAllocator(false);
             }
             if (!onCuda()) {
@@ -235,6 +296,9 @@ public final class OnnxBackend implements Backend {
         closed = true;
         for (OnnxLoadedNetwork network : loaded.toArray(OnnxLoadedNetwork[]::new)) {
             network.close();
+        }
+        if (runOptions != null) {
+            runOptions.close();
         }
     }
 }

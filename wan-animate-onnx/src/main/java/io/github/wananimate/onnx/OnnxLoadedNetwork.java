@@ -121,10 +121,11 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
      * A session together with what it needs alive: its recorded graph, its own bound tensors and the direct buffers
      * behind them (freed after the session and the tensors close), and the tensors of its fed parameters, added to every
      * run's feeds ({@link RecordedGraph#fedParameters}, among {@code constants}; empty for a session shared by blocks,
-     * whose runs bring their own).
+     * whose runs bring their own), and the backend's run options (null for ONNX Runtime's defaults).
      */
     private record CompiledGraph(OrtSession session, RecordedGraph graph, List<OnnxTensor> constants,
-            List<ByteBuffer> buffers, Map<String, OnnxTensor> fed) implements Forward {
+            List<ByteBuffer> buffers, Map<String, OnnxTensor> fed, OrtSession.RunOptions runOptions)
+            implements Forward {
 
         @Override
         public Names names() {
@@ -139,7 +140,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 all = new HashMap<>(feeds);
                 all.putAll(fed);
             }
-            OrtSession.Result result = session.run(all);
+            OrtSession.Result result = session.run(all, runOptions);
             boolean done = false;
             try {
                 for (String name : graph.outputNames().values()) {
@@ -620,7 +621,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 options.addExternalInitializers(copied);
             }
             OrtSession session = backend.environment().createSession(graph.model(), options);
-            return new CompiledGraph(session, graph, constants, buffers, Map.copyOf(fed));
+            return new CompiledGraph(session, graph, constants, buffers, Map.copyOf(fed), backend.runOptions());
         } catch (OrtException | RuntimeException e) {
             constants.forEach(OnnxTensor::close);
             buffers.forEach(DirectBuffers::free);

@@ -173,6 +173,41 @@ class OnnxBackendTest {
     }
 
     @Test
+    void everyArenaSettingGivesTheSameValuesRunAfterRun() {
+        HostTensor w = uniform(-0.5, 0.5, 4, 3, 3, 3);
+        Network net = new LambdaNetwork("arena", List.of(ParameterSpec.required("w", 4, 3, 3, 3)),
+                (ops, in) -> Map.of("y", ops.tanh(ops.conv(in.get("x"), ops.parameter("w"), null, new int[] {1, 1},
+                        new int[] {1, 1}, new int[] {1, 1}, 1))));
+        List<HostTensor> inputs = List.of(uniform(-1, 1, 1, 3, 40, 40), uniform(-1, 1, 2, 3, 24, 24),
+                uniform(-1, 1, 1, 3, 40, 40));
+        for (OnnxBackend.CpuArena arena : OnnxBackend.CpuArena.values()) {
+            try (OnnxBackend backend = new OnnxBackend(BackendOptions.cpu(), OnnxGraphRecorder.Options.defaults(),
+                    arena);
+                 LoadedNetwork loaded = backend.load(net, new MapParameterSource(Map.of("w", w)))) {
+                assertThat(backend.runOptions() != null).as(arena.name())
+                        .isEqualTo(arena == OnnxBackend.CpuArena.SHRINK);
+                for (HostTensor x : inputs) {
+                    RefTensor expected = RefTensor.of(x).conv(RefTensor.of(w), null, new int[] {1, 1},
+                            new int[] {1, 1}, new int[] {1, 1}, 1).map(Math::tanh);
+                    assertClose(arena + " " + Shapes.toString(x.shape()), loaded.run(Map.of("x", x)).get("y"),
+                            expected, 1e-5);
+                }
+            }
+        }
+    }
+
+    @Test
+    void arenaSettingIsReadByNameAndAWrongOneIsRefused() {
+        assertThat(OnnxBackend.CpuArena.parse(null)).isEqualTo(OnnxBackend.CpuArena.ON);
+        assertThat(OnnxBackend.CpuArena.parse("TRUE")).isEqualTo(OnnxBackend.CpuArena.ON);
+        assertThat(OnnxBackend.CpuArena.parse("shrink")).isEqualTo(OnnxBackend.CpuArena.SHRINK);
+        assertThat(OnnxBackend.CpuArena.parse("false")).isEqualTo(OnnxBackend.CpuArena.OFF);
+        assertThatThrownBy(() -> OnnxBackend.CpuArena.parse("off"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(OnnxBackend.ARENA_PROPERTY).hasMessageContaining("'off'");
+    }
+
+    @Test
     void sessionsAreCachedPerInputShape() {
         HostTensor w = uniform(-1, 1, 4);
         MapParameterSource weights = new MapParameterSource(Map.of("w", w));
