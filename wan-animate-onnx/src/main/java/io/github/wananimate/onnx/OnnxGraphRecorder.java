@@ -121,6 +121,9 @@ public final class OnnxGraphRecorder implements Ops {
     /** The node index where each segment starts and the streamed group its chain step reads (null: resident). */
     private final List<Integer> segmentStarts = new ArrayList<>(List.of(0));
     private final List<String> segmentGroups = new ArrayList<>(Collections.singletonList(null));
+    /** {@link #cutAtReleasedInputs}: bytes of released graph inputs that close a segment; 0 for no such cuts. */
+    private long releasedInputCutBytes;
+    private long releasedSinceCut;
     private int counter;
     private boolean usesFusedAttention;
     private boolean finished;
@@ -168,6 +171,29 @@ public final class OnnxGraphRecorder implements Ops {
         this.streamedGroups = Set.copyOf(streamedGroups);
         this.float8 = Objects.requireNonNull(float8, "float8");
         this.checkpointDTypes = Objects.requireNonNull(checkpointDTypes, "checkpointDTypes");
+    }
+
+    /**
+     * Also cuts the resident work into segments where the network {@link #release releases} graph inputs, each time
+     * {@code bytes} of them have been released since the last cut, so that a caller that hands those inputs over
+     * ({@code LoadedNetwork.runConsuming}) can free them between segments, as an eager backend frees them between ops
+     * (a VAE chunk's carried cache, released layer by layer). Then {@link #isCut} tells which finish to call.
+     *
+     * @param bytes released input bytes per cut; 0 for none (the default)
+     * @return this recorder
+     */
+    OnnxGraphRecorder cutAtReleasedInputs(long bytes) {
+        checkOpen();
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes must be >= 0, got " + bytes);
+        }
+        releasedInputCutBytes = bytes;
+        return this;
+    }
+
+    /** {@return whether the recorded forward was cut into segments: {@link #finishSegments}, not {@link #finish}} */
+    boolean isCut() {
+        return segmentStarts.size() > 1;
     }
 
     /** The symbolic tensor handed to networks: a graph value name and its static shape. */
@@ -256,8 +282,7 @@ public final class OnnxGraphRecorder implements Ops {
             throw new IllegalStateException("graph '" + graphName + "' has no outputs");
         }
         if (segmentStarts.size() > 1) {
-            throw new IllegalStateException("graph '" + graphName + "' was cut at streamed chain steps; use "
-                    + "finishSegments");
+            throw new IllegalStateException("graph '" + graphName + "' was cut into segments; use finishSegments");
         }
         finished = true;
         return serialise(graphName, liveNodes(), graphInputs, graphOutputs, inputNames, outputNames, outputShapes,
@@ -275,7 +300,8 @@ public final class OnnxGraphRecorder implements Ops {
 
     /**
      * Serialises the recorded forward as consecutive graphs: one per streamed chain step and one per stretch of
-     * resident work between them (stretches without live nodes are left out). A value computed in one graph and read
+     * resident work between them, itself cut where inputs were released ({@link #cutAtReleasedInputs}); stretches
+     * without live nodes are left out. A value computed in one graph and read
      * in a later one is an output of the first and an input of the second; the network's inputs and outputs keep their
      * names ({@link SegmentedGraph}). Each graph holds exactly the initializers its nodes read. A streamed step's graph
      * is written with canonical names ({@link #canonicalNames}; its {@code inputNames} / {@code outputNames} map the
@@ -493,6 +519,21 @@ public final class OnnxGraphRecorder implements Ops {
     @Override
     public int videoSliceFrames(long frameBytes) {
         return forCuda ? 0 : 2;
+    }
+
+    /** Counts a released graph input towards the next cut ({@link #cutAtReleasedInputs}); other tensors are ignored. */
+    @Override
+    public void release(Tensor t) {
+        checkOpen();
+        if (releasedInputCutBytes <= 0 || !(t instanceof Sym v) || !inputNames.containsValue(v.name)) {
+            return;
+        }
+        releasedSinceCut += Shapes.elementCount(v.shape) * Float.BYTES;
+        boolean inStreamedStep = segmentGroups.get(segmentGroups.size() - 1) != null;
+        if (releasedSinceCut >= releasedInputCutBytes && !inStreamedStep) {
+            releasedSinceCut = 0;
+            startSegment(null);
+        }
     }
 
     private void startSegment(String group) {

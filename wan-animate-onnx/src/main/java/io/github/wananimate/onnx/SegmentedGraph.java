@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A forward recorded as consecutive graphs, cut around the chain steps whose parameter group streams
- * ({@link OnnxGraphRecorder#finishSegments}). Values pass between segments under their graph value names.
+ * A forward recorded as consecutive graphs, cut around the chain steps whose parameter group streams and where
+ * handed-over inputs were released ({@link OnnxGraphRecorder#finishSegments}). Values pass between segments under
+ * their graph value names.
  *
  * @param segments the graphs in execution order
  * @param inputNames network input name → graph value name
