@@ -111,8 +111,14 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
 
         Names names();
 
-        /** Runs on feeds keyed by graph input name; returns every graph output by graph name, owned by the caller. */
-        Map<String, OnnxTensor> run(Map<String, OnnxTensor> feeds) throws OrtException;
+        /**
+         * Runs on feeds keyed by graph input name; returns every graph output by graph name, owned by the caller.
+         * {@code consumed} holds the handles behind feeds that the caller handed over, by graph input name: a forward
+         * cut into segments closes each after the last segment that reads it (and removes it from the map); the
+         * caller closes what is left.
+         */
+        Map<String, OnnxTensor> run(Map<String, OnnxTensor> feeds, Map<String, DeviceTensor> consumed)
+                throws OrtException;
 
         void close();
     }
@@ -133,7 +139,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         }
 
         @Override
-        public Map<String, OnnxTensor> run(Map<String, OnnxTensor> feeds) throws OrtException {
+        public Map<String, OnnxTensor> run(Map<String, OnnxTensor> feeds, Map<String, DeviceTensor> consumed)
+                throws OrtException {
             Map<String, OnnxTensor> outputs = new LinkedHashMap<>();
             Map<String, OnnxTensor> all = feeds;
             if (!fed.isEmpty()) {
@@ -204,7 +211,8 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         }
 
         @Override
-        public Map<String, OnnxTensor> run(Map<String, OnnxTensor> feeds) throws OrtException {
+        public Map<String, OnnxTensor> run(Map<String, OnnxTensor> feeds, Map<String, DeviceTensor> consumed)
+                throws OrtException {
             List<SegmentedGraph.Segment> segments = graph.segments();
             Map<String, OnnxTensor> values = new HashMap<>(feeds);
             Map<String, OnnxTensor> owned = new HashMap<>();
@@ -230,7 +238,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                         if (sharedSession) {
                             in.putAll(fedTensors(segment.graph(), fedNow, fedBuffers));
                         }
-                        Map<String, OnnxTensor> out = session.run(in);
+                        Map<String, OnnxTensor> out = session.run(in, Map.of());
                         segment.graph().outputNames().forEach((value, output) -> {
                             OnnxTensor t = out.get(output);
                             owned.put(value, t);
@@ -248,6 +256,11 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                         if (done != null) {
                             values.remove(value);
                             done.close();
+                        }
+                        DeviceTensor handedOver = consumed.remove(value);
+                        if (handedOver != null) {
+                            values.remove(value);
+                            handedOver.close();
                         }
                     }
                 }
@@ -320,8 +333,27 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
      * as they are.
      */
     @Override
-    public synchronized RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
+    public RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
             Predicate<String> keepOnDevice) {
+        return run(inputs, deviceInputs, keepOnDevice, false);
+    }
+
+    /**
+     * Where the forward was cut at the inputs it releases ({@link OnnxBackend#releasedInputCutBytes}), each handed-over
+     * input of this backend is closed after the last segment that reads it; otherwise when the call returns.
+     */
+    @Override
+    public RunOutputs runConsuming(Map<String, HostTensor> inputs, Map<String, DeviceTensor> consumed,
+            Predicate<String> keepOnDevice) {
+        try {
+            return run(inputs, consumed, keepOnDevice, true);
+        } finally {
+            DeviceTensor.closeAll(consumed.values());
+        }
+    }
+
+    private synchronized RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
+            Predicate<String> keepOnDevice, boolean consume) {
         LoadedNetwork.checkInputs(name(), inputs, deviceInputs);
         Objects.requireNonNull(keepOnDevice, "keepOnDevice");
         if (closed) {
@@ -350,17 +382,21 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 feedMap.put(compiled.names().inputs().get(e.getKey()), t);
                 transferred.addAndGet(e.getValue().elementCount() * Float.BYTES);
             }
+            Map<String, DeviceTensor> handedOver = new HashMap<>();
             for (Map.Entry<String, DeviceTensor> e : deviceInputs.entrySet()) {
+                String input = compiled.names().inputs().get(e.getKey());
                 OnnxTensor own = e.getValue() instanceof OnnxDeviceTensor d ? d.tensorFor(backend) : null;
                 if (own == null) {
                     HostTensor host = e.getValue().toHost();
                     own = OnnxTensor.createTensor(backend.environment(), host.asFloatBuffer(), host.shape());
                     feeds.add(own);
                     transferred.addAndGet(host.elementCount() * Float.BYTES);
+                } else if (consume) {
+                    handedOver.put(input, e.getValue());
                 }
-                feedMap.put(compiled.names().inputs().get(e.getKey()), own);
+                feedMap.put(input, own);
             }
-            Map<String, OnnxTensor> produced = compiled.run(feedMap);
+            Map<String, OnnxTensor> produced = compiled.run(feedMap, handedOver);
             Map<String, DeviceTensor> device = new LinkedHashMap<>();
             Map<String, HostTensor> host = new LinkedHashMap<>();
             try {
@@ -458,15 +494,17 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
 
     private Forward build(Map<String, long[]> inputs) {
         long start = System.nanoTime();
-        if (streamedKeys.isEmpty()) {
-            RecordedGraph graph = recordShapes(inputs);
+        OnnxGraphRecorder recorder = newRecorder(Set.copyOf(streamedKeys.values()))
+                .cutAtReleasedInputs(backend.releasedInputCutBytes());
+        String graphName = forward(recorder, inputs);
+        if (!recorder.isCut()) {
+            RecordedGraph graph = recorder.finish(graphName);
             long recorded = System.nanoTime();
             CompiledGraph compiled = compile(graph, describe(inputs));
             logBuild(graph, describe(inputs), recorded - start, System.nanoTime() - recorded);
             return compiled;
         }
-        OnnxGraphRecorder recorder = newRecorder(Set.copyOf(streamedKeys.values()));
-        SegmentedGraph segmented = recorder.finishSegments(forward(recorder, inputs));
+        SegmentedGraph segmented = recorder.finishSegments(graphName);
         List<CompiledGraph> resident = new ArrayList<>();
         try {
             for (SegmentedGraph.Segment segment : segmented.segments()) {
