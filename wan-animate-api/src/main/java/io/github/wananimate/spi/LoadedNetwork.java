@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** A network bound to its weights on a backend. Holds native memory until closed. */
 public interface LoadedNetwork extends AutoCloseable {
@@ -79,8 +80,20 @@ public interface LoadedNetwork extends AutoCloseable {
      */
     default RunOutputs runConsuming(Map<String, HostTensor> inputs, Map<String, DeviceTensor> consumed,
             Predicate<String> keepOnDevice) {
+        return consuming(consumed, () -> run(inputs, consumed, keepOnDevice));
+    }
+
+    /**
+     * Runs {@code call}, then closes every handle in {@code consumed}, also when the call fails: the contract of
+     * {@link #runConsuming} around a backend's own run.
+     *
+     * @param consumed the handed-over inputs
+     * @param call the run that reads them
+     * @return what the call returned
+     */
+    static RunOutputs consuming(Map<String, DeviceTensor> consumed, Supplier<RunOutputs> call) {
         try {
-            return run(inputs, consumed, keepOnDevice);
+            return call.get();
         } finally {
             DeviceTensor.closeAll(consumed.values());
         }

@@ -345,11 +345,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     @Override
     public RunOutputs runConsuming(Map<String, HostTensor> inputs, Map<String, DeviceTensor> consumed,
             Predicate<String> keepOnDevice) {
-        try {
-            return run(inputs, consumed, keepOnDevice, true);
-        } finally {
-            DeviceTensor.closeAll(consumed.values());
-        }
+        return LoadedNetwork.consuming(consumed, () -> run(inputs, consumed, keepOnDevice, true));
     }
 
     private synchronized RunOutputs run(Map<String, HostTensor> inputs, Map<String, DeviceTensor> deviceInputs,
