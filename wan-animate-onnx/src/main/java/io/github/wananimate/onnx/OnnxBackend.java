@@ -90,7 +90,6 @@ public final class OnnxBackend implements Backend {
     private final int intraOpThreads;
     private final OnnxGraphRecorder.Options recorderOptions;
     private final CpuArena cpuArena;
-    private final long releasedInputCutBytes;
     /** Options every run of this backend's sessions gets; null for ONNX Runtime's defaults. */
     private final RunOptions runOptions;
     private final Set<OnnxLoadedNetwork> loaded = ConcurrentHashMap.newKeySet();
@@ -106,14 +105,7 @@ public final class OnnxBackend implements Backend {
     }
 
     OnnxBackend(BackendOptions options, OnnxGraphRecorder.Options recorderOptions, CpuArena cpuArena) {
-        this(options, recorderOptions, cpuArena, RELEASED_INPUT_CUT_BYTES);
-    }
-
-    /** @param releasedInputCutBytes {@link #RELEASED_INPUT_CUT_BYTES}, or another value for tests */
-    OnnxBackend(BackendOptions options, OnnxGraphRecorder.Options recorderOptions, CpuArena cpuArena,
-            long releasedInputCutBytes) {
         Objects.requireNonNull(options, "options");
-        this.releasedInputCutBytes = releasedInputCutBytes;
         this.cpuArena = Objects.requireNonNull(cpuArena, "cpuArena");
         this.recorderOptions = Objects.requireNonNull(recorderOptions, "recorderOptions");
         this.environment = OrtNativeFiles.load(OrtEnvironment::getEnvironment);
@@ -177,21 +169,14 @@ public final class OnnxBackend implements Backend {
     }
 
     /**
-     * Released graph inputs, in bytes, after which a CPU forward without the arena is cut into another session
-     * ({@link OnnxGraphRecorder#cutAtReleasedInputs}): a VAE chunk's handed-over cache is then freed in steps instead
-     * of at the end of the call. Only without the arena: an arena serves one session, so what one segment frees could
-     * not serve the next. Measured with jemalloc and the arena off (README, stop 25; one process per figure), no cuts
-     * against cuts every 64 MiB: 256x256 dim 16, 17 frames, 1635 ms / 594 MiB against 1721 ms / 579 MiB (2 segments);
-     * 256x256 dim 96, 5 frames, 8.2 s / 3056 MiB against 8.5 s / 2754 MiB (8); 480x832 dim 96, 5 frames, 56.8 s /
-     * 11821 MiB against 68.9 s / 11538 MiB (23). A cut at every release costs more at small sizes (3348 ms against
-     * 1635 at 256x256 dim 16: each cut crosses a layout change and a session call) and saved most at 480x832 (63.2 s /
-     * 11220 MiB, 33 segments).
+     * Whether CPU forwards are cut into sessions where they release a graph input
+     * ({@link OnnxGraphRecorder#cutAtReleasedInputs}), so that a VAE chunk's handed-over cache is freed in steps
+     * instead of at the end of the call: only without the arena, since an arena serves one session and what one
+     * segment freed could not serve the next. Those sessions run without spinning threads ({@link #newSessionOptions}).
+     * Measured with jemalloc and the arena off (README, stop 25).
      */
-    static final long RELEASED_INPUT_CUT_BYTES = 64L << 20;
-
-    /** {@return released input bytes per cut of a forward ({@link #RELEASED_INPUT_CUT_BYTES}), or 0 for no cuts} */
-    long releasedInputCutBytes() {
-        return !onCuda() && cpuArena == CpuArena.OFF ? releasedInputCutBytes : 0;
+    boolean cutsAtReleasedInputs() {
+        return !onCuda() && cpuArena == CpuArena.OFF;
     }
 
     /** What every session run of this backend passes to ONNX Runtime; null for its defaults. */
@@ -203,8 +188,15 @@ public final class OnnxBackend implements Backend {
         return recorderOptions;
     }
 
-    /** Fresh options for one session: full graph optimisation, thread count, execution provider. */
-    SessionOptions newSessionOptions() throws OrtException {
+    /**
+     * Fresh options for one session: full graph optimisation, thread count, execution provider.
+     *
+     * @param spinning whether the session's threads spin for a while after a run, waiting for the next one (ONNX
+     *     Runtime's default). Off for sessions that run one after another in a cut forward, where each session's
+     *     spinning threads take the cores from the next: measured on a VAE decode cut at every release (256x256, dim
+     *     16, 17 frames, jemalloc, arena off) 3552 ms with spinning against 1746-1781 ms without.
+     */
+    SessionOptions newSessionOptions(boolean spinning) throws OrtException {
         SessionOptions options = new SessionOptions();
         try {
             options.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
@@ -220,6 +212,9 @@ public final class OnnxBackend implements Backend {
             }
             if (!onCuda() && cpuArena == CpuArena.OFF) {
                 options.setCPUArenaAllocator(false);
+            }
+            if (!spinning) {
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
             if (!onCuda()) {
                 // A memory pattern is traced on the first run and allocated as one block on the next, while the arena

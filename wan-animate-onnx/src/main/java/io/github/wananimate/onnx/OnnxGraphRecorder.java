@@ -121,9 +121,8 @@ public final class OnnxGraphRecorder implements Ops {
     /** The node index where each segment starts and the streamed group its chain step reads (null: resident). */
     private final List<Integer> segmentStarts = new ArrayList<>(List.of(0));
     private final List<String> segmentGroups = new ArrayList<>(Collections.singletonList(null));
-    /** {@link #cutAtReleasedInputs}: bytes of released graph inputs that close a segment; 0 for no such cuts. */
-    private long releasedInputCutBytes;
-    private long releasedSinceCut;
+    /** {@link #cutAtReleasedInputs}: whether a released graph input closes a segment. */
+    private boolean cutAtReleasedInputs;
     private int counter;
     private boolean usesFusedAttention;
     private boolean finished;
@@ -174,20 +173,17 @@ public final class OnnxGraphRecorder implements Ops {
     }
 
     /**
-     * Also cuts the resident work into segments where the network {@link #release releases} graph inputs, each time
-     * {@code bytes} of them have been released since the last cut, so that a caller that hands those inputs over
-     * ({@code LoadedNetwork.runConsuming}) can free them between segments, as an eager backend frees them between ops
-     * (a VAE chunk's carried cache, released layer by layer). Then {@link #isCut} tells which finish to call.
+     * Also cuts the resident work into segments where the network {@link #release releases} a graph input, so that a
+     * caller that hands its inputs over ({@code LoadedNetwork.runConsuming}) can free each between segments, as an
+     * eager backend frees it between ops (a VAE chunk's carried cache, released layer by layer). Then {@link #isCut}
+     * tells which finish to call.
      *
-     * @param bytes released input bytes per cut; 0 for none (the default)
+     * @param cut whether to cut there (off by default)
      * @return this recorder
      */
-    OnnxGraphRecorder cutAtReleasedInputs(long bytes) {
+    OnnxGraphRecorder cutAtReleasedInputs(boolean cut) {
         checkOpen();
-        if (bytes < 0) {
-            throw new IllegalArgumentException("bytes must be >= 0, got " + bytes);
-        }
-        releasedInputCutBytes = bytes;
+        cutAtReleasedInputs = cut;
         return this;
     }
 
@@ -521,17 +517,12 @@ public final class OnnxGraphRecorder implements Ops {
         return forCuda ? 0 : 2;
     }
 
-    /** Counts a released graph input towards the next cut ({@link #cutAtReleasedInputs}); other tensors are ignored. */
+    /** Starts a segment after a released graph input ({@link #cutAtReleasedInputs}); other tensors are ignored. */
     @Override
     public void release(Tensor t) {
         checkOpen();
-        if (releasedInputCutBytes <= 0 || !(t instanceof Sym v) || !inputNames.containsValue(v.name)) {
-            return;
-        }
-        releasedSinceCut += Shapes.elementCount(v.shape) * Float.BYTES;
         boolean inStreamedStep = segmentGroups.get(segmentGroups.size() - 1) != null;
-        if (releasedSinceCut >= releasedInputCutBytes && !inStreamedStep) {
-            releasedSinceCut = 0;
+        if (cutAtReleasedInputs && !inStreamedStep && t instanceof Sym v && inputNames.containsValue(v.name)) {
             startSegment(null);
         }
     }

@@ -278,7 +278,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             ByteBuffer model = ByteBuffer.wrap(segment.graph().model());
             CompiledGraph session = shared.get(model);
             if (session == null) {
-                session = compile(segment.graph(), "the blocks like group " + segment.streamedGroup(), false);
+                session = compile(segment.graph(), "the blocks like group " + segment.streamedGroup(), false, true);
                 shared.put(model, session);
             }
             return session;
@@ -339,7 +339,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     }
 
     /**
-     * Where the forward was cut at the inputs it releases ({@link OnnxBackend#releasedInputCutBytes}), each handed-over
+     * Where the forward was cut at the inputs it releases ({@link OnnxBackend#cutsAtReleasedInputs}), each handed-over
      * input of this backend is closed after the last segment that reads it; otherwise when the call returns.
      */
     @Override
@@ -491,7 +491,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
     private Forward build(Map<String, long[]> inputs) {
         long start = System.nanoTime();
         OnnxGraphRecorder recorder = newRecorder(Set.copyOf(streamedKeys.values()))
-                .cutAtReleasedInputs(backend.releasedInputCutBytes());
+                .cutAtReleasedInputs(backend.cutsAtReleasedInputs());
         String graphName = forward(recorder, inputs);
         if (!recorder.isCut()) {
             RecordedGraph graph = recorder.finish(graphName);
@@ -501,10 +501,13 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
             return compiled;
         }
         SegmentedGraph segmented = recorder.finishSegments(graphName);
+        // Cut at released inputs only (no streamed step): its sessions run back to back, without spinning threads.
+        boolean spinning = !streamedKeys.isEmpty();
         List<CompiledGraph> resident = new ArrayList<>();
         try {
             for (SegmentedGraph.Segment segment : segmented.segments()) {
-                resident.add(segment.streamedGroup() == null ? compile(segment.graph(), describe(inputs)) : null);
+                resident.add(segment.streamedGroup() == null
+                        ? compile(segment.graph(), describe(inputs), true, spinning) : null);
             }
         } catch (RuntimeException e) {
             resident.stream().filter(Objects::nonNull).forEach(CompiledGraph::close);
@@ -529,17 +532,18 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
 
     /** A session for {@code graph}, rebuilt with every weight copied if an optimiser wanted a shared weight's data. */
     private CompiledGraph compile(RecordedGraph graph, String inputs) {
-        return compile(graph, inputs, true);
+        return compile(graph, inputs, true, true);
     }
 
     /**
      * {@link #compile(RecordedGraph, String)}; without {@code bindFed} the session keeps no tensors for the graph's
-     * fed parameters, and each run must feed them (a session shared by several blocks).
+     * fed parameters, and each run must feed them (a session shared by several blocks); {@code spinning} as in
+     * {@link OnnxBackend#newSessionOptions}.
      */
-    private CompiledGraph compile(RecordedGraph graph, String inputs, boolean bindFed) {
+    private CompiledGraph compile(RecordedGraph graph, String inputs, boolean bindFed, boolean spinning) {
         try {
             try {
-                return createSession(graph, false, bindFed);
+                return createSession(graph, false, bindFed, spinning);
             } catch (OrtException e) {
                 if (e.getMessage() == null || !e.getMessage().contains(OnnxModelWriter.EXTERNAL_LOCATION)) {
                     throw e;
@@ -547,7 +551,7 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
                 LOG.warn("{}: an ONNX Runtime optimiser wanted the data of a weight shared from memory; building "
                         + "the session for {} again with every weight copied ({})", name(), inputs, e.getMessage());
                 backend.countCopyAllRebuild();
-                return createSession(graph, true, bindFed);
+                return createSession(graph, true, bindFed, spinning);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime cannot build the graph of " + name() + " on "
@@ -619,11 +623,12 @@ final class OnnxLoadedNetwork implements LoadedNetwork {
         return stager;
     }
 
-    private CompiledGraph createSession(RecordedGraph graph, boolean copyAll, boolean bindFed) throws OrtException {
+    private CompiledGraph createSession(RecordedGraph graph, boolean copyAll, boolean bindFed, boolean spinning)
+            throws OrtException {
         sessionsCreated.incrementAndGet();
         List<OnnxTensor> constants = new ArrayList<>();
         List<ByteBuffer> buffers = new ArrayList<>();
-        try (SessionOptions options = backend.newSessionOptions()) {
+        try (SessionOptions options = backend.newSessionOptions(spinning)) {
             Map<String, OnnxTensorLike> fromMemory = new HashMap<>();
             for (Map.Entry<String, String> p : graph.parameters().entrySet()) {
                 String key = p.getValue();
