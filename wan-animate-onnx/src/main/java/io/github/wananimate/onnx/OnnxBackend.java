@@ -18,12 +18,17 @@ import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * Runs networks in ONNX Runtime: each network's forward pass is recorded as an ONNX graph per set of input
@@ -50,6 +55,7 @@ public final class OnnxBackend implements Backend {
      */
     public static final String ARENA_PROPERTY = "wananimate.onnx.arena";
     private static final CpuArena CPU_ARENA = CpuArena.parse(System.getProperty(ARENA_PROPERTY));
+    private static final boolean ON_JEMALLOC = runsOnJemalloc();
 
     /**
      * ONNX Runtime's CPU memory arena. Every session (every input shape of every network) keeps an arena of its own,
@@ -90,6 +96,7 @@ public final class OnnxBackend implements Backend {
     private final int intraOpThreads;
     private final OnnxGraphRecorder.Options recorderOptions;
     private final CpuArena cpuArena;
+    private final boolean onJemalloc;
     /** Options every run of this backend's sessions gets; null for ONNX Runtime's defaults. */
     private final RunOptions runOptions;
     private final Set<OnnxLoadedNetwork> loaded = ConcurrentHashMap.newKeySet();
@@ -101,12 +108,18 @@ public final class OnnxBackend implements Backend {
     }
 
     public OnnxBackend(BackendOptions options, OnnxGraphRecorder.Options recorderOptions) {
-        this(options, recorderOptions, CPU_ARENA);
+        this(options, recorderOptions, CPU_ARENA, ON_JEMALLOC);
     }
 
-    OnnxBackend(BackendOptions options, OnnxGraphRecorder.Options recorderOptions, CpuArena cpuArena) {
+    /**
+     * @param onJemalloc whether the process allocates with jemalloc ({@link #runsOnJemalloc}), which decides
+     *     {@link #cutsAtReleasedInputs}
+     */
+    OnnxBackend(BackendOptions options, OnnxGraphRecorder.Options recorderOptions, CpuArena cpuArena,
+            boolean onJemalloc) {
         Objects.requireNonNull(options, "options");
         this.cpuArena = Objects.requireNonNull(cpuArena, "cpuArena");
+        this.onJemalloc = onJemalloc;
         this.recorderOptions = Objects.requireNonNull(recorderOptions, "recorderOptions");
         this.environment = OrtNativeFiles.load(OrtEnvironment::getEnvironment);
         this.intraOpThreads = options.intraOpThreads();
@@ -171,12 +184,33 @@ public final class OnnxBackend implements Backend {
     /**
      * Whether CPU forwards are cut into sessions where they release a graph input
      * ({@link OnnxGraphRecorder#cutAtReleasedInputs}), so that a VAE chunk's handed-over cache is freed in steps
-     * instead of at the end of the call: only without the arena, since an arena serves one session and what one
-     * segment freed could not serve the next. Those sessions run without spinning threads ({@link #newSessionOptions}).
-     * Measured with jemalloc and the arena off (README, stop 25).
+     * instead of at the end of the call: without the arena, on jemalloc. An arena serves one session, so what one
+     * segment freed could not serve the next; glibc gives each of the sessions' threads heaps of its own, and the cuts
+     * made its decode larger and slower (256x256 dim 16, arena off: 759-782 MiB, 2473-2655 ms against 626-631 MiB,
+     * 2034-2409 ms uncut), while jemalloc, keeping its freed pages for any thread, made it smaller at about the same
+     * time (README, stop 25). Those sessions run without spinning threads ({@link #newSessionOptions}).
      */
     boolean cutsAtReleasedInputs() {
-        return !onCuda() && cpuArena == CpuArena.OFF;
+        return !onCuda() && cpuArena == CpuArena.OFF && onJemalloc;
+    }
+
+    /** Whether jemalloc is mapped into this process ({@code LD_PRELOAD}), read from {@code /proc/self/maps}. */
+    static boolean runsOnJemalloc() {
+        Path maps = Path.of("/proc/self/maps");
+        if (!Files.isReadable(maps)) {
+            return false;
+        }
+        try (Stream<String> lines = Files.lines(maps)) {
+            return mapsJemalloc(lines);
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    /** {@link #runsOnJemalloc} on the lines of a {@code /proc/<pid>/maps} listing. */
+    static boolean mapsJemalloc(Stream<String> mapsLines) {
+        return mapsLines.map(line -> line.substring(line.lastIndexOf('/') + 1))
+                .anyMatch(file -> file.startsWith("libjemalloc.so"));
     }
 
     /** What every session run of this backend passes to ONNX Runtime; null for its defaults. */

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -182,7 +183,7 @@ class OnnxBackendTest {
                 uniform(-1, 1, 1, 3, 40, 40));
         for (OnnxBackend.CpuArena arena : OnnxBackend.CpuArena.values()) {
             try (OnnxBackend backend = new OnnxBackend(BackendOptions.cpu(), OnnxGraphRecorder.Options.defaults(),
-                    arena);
+                    arena, false);
                  LoadedNetwork loaded = backend.load(net, new MapParameterSource(Map.of("w", w)))) {
                 assertThat(backend.runOptions() != null).as(arena.name())
                         .isEqualTo(arena == OnnxBackend.CpuArena.SHRINK);
@@ -205,6 +206,18 @@ class OnnxBackendTest {
         assertThatThrownBy(() -> OnnxBackend.CpuArena.parse("off"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(OnnxBackend.ARENA_PROPERTY).hasMessageContaining("'off'");
+    }
+
+    @Test
+    void jemallocIsRecognisedAmongTheMappedFiles() {
+        String glibc = "7f1c2a000000-7f1c2a028000 r--p 00000000 08:01 1311 /usr/lib/x86_64-linux-gnu/libc.so.6";
+        String jemalloc = "7f1c2b000000-7f1c2b01a000 r--p 00000000 08:01 2718 "
+                + "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+        String stack = "7ffd1a2e0000-7ffd1a301000 rw-p 00000000 00:00 0                          [stack]";
+        String similarName = "7f1c2c000000-7f1c2c001000 r--p 00000000 08:01 3141 /opt/app/not-libjemalloc.so.2";
+        assertThat(OnnxBackend.mapsJemalloc(Stream.of(glibc, stack, similarName))).isFalse();
+        assertThat(OnnxBackend.mapsJemalloc(Stream.of(glibc, jemalloc, stack))).isTrue();
+        assertThat(OnnxBackend.mapsJemalloc(Stream.of())).isFalse();
     }
 
     @Test
