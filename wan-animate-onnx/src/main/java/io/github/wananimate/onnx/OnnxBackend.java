@@ -55,7 +55,8 @@ public final class OnnxBackend implements Backend {
      */
     public static final String ARENA_PROPERTY = "wananimate.onnx.arena";
     private static final CpuArena CPU_ARENA = CpuArena.parse(System.getProperty(ARENA_PROPERTY));
-    private static final boolean ON_JEMALLOC = runsOnJemalloc();
+    /** Read only where it matters ({@link #cutsAtReleasedInputs}): with the arena off. */
+    private static final boolean ON_JEMALLOC = CPU_ARENA == CpuArena.OFF && runsOnJemalloc();
 
     /**
      * ONNX Runtime's CPU memory arena. Every session (every input shape of every network) keeps an arena of its own,

@@ -277,7 +277,7 @@ public final class OnnxGraphRecorder implements Ops {
         if (outputNames.isEmpty()) {
             throw new IllegalStateException("graph '" + graphName + "' has no outputs");
         }
-        if (segmentStarts.size() > 1) {
+        if (isCut()) {
             throw new IllegalStateException("graph '" + graphName + "' was cut into segments; use finishSegments");
         }
         finished = true;
@@ -521,10 +521,14 @@ public final class OnnxGraphRecorder implements Ops {
     @Override
     public void release(Tensor t) {
         checkOpen();
-        boolean inStreamedStep = segmentGroups.get(segmentGroups.size() - 1) != null;
-        if (cutAtReleasedInputs && !inStreamedStep && t instanceof Sym v && inputNames.containsValue(v.name)) {
+        if (cutAtReleasedInputs && !inStreamedStep() && t instanceof Sym v && inputNames.containsValue(v.name)) {
             startSegment(null);
         }
+    }
+
+    /** {@return whether the recording is inside a streamed chain step's segment} */
+    private boolean inStreamedStep() {
+        return segmentGroups.get(segmentGroups.size() - 1) != null;
     }
 
     private void startSegment(String group) {
@@ -626,7 +630,7 @@ public final class OnnxGraphRecorder implements Ops {
             return existing;
         }
         long[] shape = parameterShapes.apply(key).clone();
-        boolean inStreamedStep = segmentGroups.get(segmentGroups.size() - 1) != null;
+        boolean inStreamedStep = inStreamedStep();
         Optional<Float8Tensor> codes = forCuda && !inStreamedStep ? Optional.empty() : float8.apply(key);
         Sym fed = null;
         if (codes.isPresent()) {
