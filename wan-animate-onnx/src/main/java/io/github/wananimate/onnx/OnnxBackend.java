@@ -18,10 +18,6 @@ import io.github.wananimate.tensor.DType;
 import io.github.wananimate.tensor.HostTensor;
 import io.github.wananimate.tensor.Shapes;
 import io.github.wananimate.weights.ParameterSource;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
@@ -50,8 +46,8 @@ public final class OnnxBackend implements Backend {
     public static final String PROFILE_PROPERTY = "wananimate.onnx.profile";
 
     /**
-     * System property choosing how CPU sessions allocate their intermediates ({@link CpuArena}): {@code true} (the
-     * default), {@code shrink} or {@code false}.
+     * System property choosing how CPU sessions allocate their intermediates ({@link CpuArena}): {@code shared} (the
+     * default), {@code true}, {@code shrink} or {@code false}.
      */
     public static final String ARENA_PROPERTY = "wananimate.onnx.arena";
     private static final CpuArena CPU_ARENA = CpuArena.parse(System.getProperty(ARENA_PROPERTY));
@@ -59,13 +55,14 @@ public final class OnnxBackend implements Backend {
     private static final boolean ON_JEMALLOC = CPU_ARENA == CpuArena.OFF && runsOnJemalloc();
 
     /**
-     * ONNX Runtime's CPU memory arena. Every session (every input shape of every network) keeps an arena of its own,
-     * grown in power-of-two steps and kept for the next run. Measured on a VAE decode (480x832, dim 96, 5 frames; see
-     * the README): {@link #ON} 60.0 s / 13451 MiB, {@link #SHRINK} 70.9 s / 12346 MiB (same hour), {@link #OFF}
-     * 115.8 s / 11195 MiB (an earlier day); at 256x256 with dim 16 shrinking gained nothing.
+     * ONNX Runtime's CPU memory arena. Measured on a VAE decode (480x832, dim 96, 5 frames; see the README, stop 26,
+     * one process each within the hour): {@link #SHARED} 69.7 s / 10741 MiB, {@link #ON} 68.5-71.2 s /
+     * 13450-13518 MiB; at 256x256 with dim 96 {@link #SHARED} 8.8 s / 2662 MiB, {@link #ON} 8.6-8.8 s /
+     * 3510-3552 MiB. Earlier (stop 23): {@link #ON} 60.0 s / 13451 MiB, {@link #SHRINK} 70.9 s / 12346 MiB,
+     * {@link #OFF} 115.8 s / 11195 MiB.
      */
     enum CpuArena {
-        /** The arena, kept between runs: the fastest. */
+        /** An arena per session (per input shape of every network), kept between runs. */
         ON,
         /**
          * The arena, and at the end of every run its regions that hold nothing go back to the system (ONNX Runtime's
@@ -74,10 +71,19 @@ public final class OnnxBackend implements Backend {
          */
         SHRINK,
         /** No arena: each intermediate is freed as it dies; large ones are fresh mappings faulted in on every use. */
-        OFF;
+        OFF,
+        /**
+         * One arena for every session of the process ({@link SharedCpuArena}), so that what one session frees serves
+         * the next, and forwards cut where they release an input ({@link #cutsAtReleasedInputs}); {@link #ON} where
+         * it cannot be registered.
+         */
+        SHARED;
 
         static CpuArena parse(String value) {
-            if (value == null || value.isBlank() || value.equalsIgnoreCase("true")) {
+            if (value == null || value.isBlank() || value.equalsIgnoreCase("shared")) {
+                return SHARED;
+            }
+            if (value.equalsIgnoreCase("true")) {
                 return ON;
             }
             if (value.equalsIgnoreCase("shrink")) {
@@ -86,8 +92,8 @@ public final class OnnxBackend implements Backend {
             if (value.equalsIgnoreCase("false")) {
                 return OFF;
             }
-            throw new IllegalArgumentException("system property " + ARENA_PROPERTY + " must be true, shrink or "
-                    + "false, got '" + value + "'");
+            throw new IllegalArgumentException("system property " + ARENA_PROPERTY + " must be shared, true, shrink "
+                    + "or false, got '" + value + "'");
         }
     }
 
@@ -98,6 +104,8 @@ public final class OnnxBackend implements Backend {
     private final OnnxGraphRecorder.Options recorderOptions;
     private final CpuArena cpuArena;
     private final boolean onJemalloc;
+    /** Whether CPU sessions allocate from the process's shared arena ({@link CpuArena#SHARED}, registered). */
+    private final boolean sharedArena;
     /** Options every run of this backend's sessions gets; null for ONNX Runtime's defaults. */
     private final RunOptions runOptions;
     private final Set<OnnxLoadedNetwork> loaded = ConcurrentHashMap.newKeySet();
@@ -131,6 +139,7 @@ public final class OnnxBackend implements Backend {
             checkCuda();
         }
         runOptions = cudaDevice < 0 && cpuArena == CpuArena.SHRINK ? shrinkingRunOptions() : null;
+        sharedArena = cudaDevice < 0 && cpuArena == CpuArena.SHARED && SharedCpuArena.register(environment);
     }
 
     private static RunOptions shrinkingRunOptions() {
@@ -185,27 +194,20 @@ public final class OnnxBackend implements Backend {
     /**
      * Whether CPU forwards are cut into sessions where they release a graph input
      * ({@link OnnxGraphRecorder#cutAtReleasedInputs}), so that a VAE chunk's handed-over cache is freed in steps
-     * instead of at the end of the call: without the arena, on jemalloc. An arena serves one session, so what one
-     * segment freed could not serve the next; glibc gives each of the sessions' threads heaps of its own, and the cuts
-     * made its decode larger and slower (256x256 dim 16, arena off: 759-782 MiB, 2473-2655 ms against 626-631 MiB,
-     * 2034-2409 ms uncut), while jemalloc, keeping its freed pages for any thread, made it smaller at about the same
-     * time (README, stop 25). Those sessions run without spinning threads ({@link #newSessionOptions}).
+     * instead of at the end of the call: where what one segment frees can serve the next, i.e. with the shared arena,
+     * or without an arena on jemalloc. An arena per session keeps what its segment freed; glibc gives each of the
+     * sessions' threads heaps of its own, and the cuts made its arena-off decode larger and slower (256x256 dim 16:
+     * 759-782 MiB, 2473-2655 ms against 626-631 MiB, 2034-2409 ms uncut), while jemalloc, keeping its freed pages
+     * for any thread, made it smaller at about the same time (README, stop 25). Those sessions run without spinning
+     * threads ({@link #newSessionOptions}).
      */
     boolean cutsAtReleasedInputs() {
-        return !onCuda() && cpuArena == CpuArena.OFF && onJemalloc;
+        return !onCuda() && (cpuArena == CpuArena.OFF && onJemalloc || sharedArena);
     }
 
     /** Whether jemalloc is mapped into this process ({@code LD_PRELOAD}), read from {@code /proc/self/maps}. */
     static boolean runsOnJemalloc() {
-        Path maps = Path.of("/proc/self/maps");
-        if (!Files.isReadable(maps)) {
-            return false;
-        }
-        try (Stream<String> lines = Files.lines(maps)) {
-            return mapsJemalloc(lines);
-        } catch (IOException | UncheckedIOException e) {
-            return false;
-        }
+        return mapsJemalloc(MappedFiles.lines().stream());
     }
 
     /** {@link #runsOnJemalloc} on the lines of a {@code /proc/<pid>/maps} listing. */
@@ -247,6 +249,9 @@ public final class OnnxBackend implements Backend {
             }
             if (!onCuda() && cpuArena == CpuArena.OFF) {
                 options.setCPUArenaAllocator(false);
+            }
+            if (sharedArena) {
+                options.addConfigEntry("session.use_env_allocators", "1");
             }
             if (!spinning) {
                 options.addConfigEntry("session.intra_op.allow_spinning", "0");

@@ -187,6 +187,9 @@ class OnnxBackendTest {
                  LoadedNetwork loaded = backend.load(net, new MapParameterSource(Map.of("w", w)))) {
                 assertThat(backend.runOptions() != null).as(arena.name())
                         .isEqualTo(arena == OnnxBackend.CpuArena.SHRINK);
+                // the shared arena registers on Linux (the library found in /proc/self/maps), and cuts forwards
+                assertThat(backend.cutsAtReleasedInputs()).as(arena.name())
+                        .isEqualTo(arena == OnnxBackend.CpuArena.SHARED);
                 for (HostTensor x : inputs) {
                     RefTensor expected = RefTensor.of(x).conv(RefTensor.of(w), null, new int[] {1, 1},
                             new int[] {1, 1}, new int[] {1, 1}, 1).map(Math::tanh);
@@ -199,10 +202,11 @@ class OnnxBackendTest {
 
     @Test
     void arenaSettingIsReadByNameAndAWrongOneIsRefused() {
-        assertThat(OnnxBackend.CpuArena.parse(null)).isEqualTo(OnnxBackend.CpuArena.ON);
+        assertThat(OnnxBackend.CpuArena.parse(null)).isEqualTo(OnnxBackend.CpuArena.SHARED);
         assertThat(OnnxBackend.CpuArena.parse("TRUE")).isEqualTo(OnnxBackend.CpuArena.ON);
         assertThat(OnnxBackend.CpuArena.parse("shrink")).isEqualTo(OnnxBackend.CpuArena.SHRINK);
         assertThat(OnnxBackend.CpuArena.parse("false")).isEqualTo(OnnxBackend.CpuArena.OFF);
+        assertThat(OnnxBackend.CpuArena.parse("Shared")).isEqualTo(OnnxBackend.CpuArena.SHARED);
         assertThatThrownBy(() -> OnnxBackend.CpuArena.parse("off"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(OnnxBackend.ARENA_PROPERTY).hasMessageContaining("'off'");

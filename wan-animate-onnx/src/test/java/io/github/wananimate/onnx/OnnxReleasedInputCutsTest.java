@@ -16,6 +16,7 @@ import io.github.wananimate.spi.RunOutputs;
 import io.github.wananimate.tensor.HostTensor;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -64,22 +65,24 @@ class OnnxReleasedInputCutsTest {
         Map<String, HostTensor> uncut = decode(OnnxBackend.CpuArena.ON, true, decoder, weights, start, next);
         assertThat(decode(OnnxBackend.CpuArena.OFF, false, decoder, weights, start, next)).as("uncut on glibc")
                 .containsOnlyKeys(uncut.keySet());
-        Map<String, HostTensor> cut = decode(OnnxBackend.CpuArena.OFF, true, decoder, weights, start, next);
-        assertThat(cut.keySet()).isEqualTo(uncut.keySet());
-        uncut.forEach((name, expected) -> {
-            float[] a = expected.toFloatArray();
-            float[] b = cut.get(name).toFloatArray();
-            assertThat(b).as(name).hasSameSizeAs(a);
-            for (int i = 0; i < a.length; i++) {
-                assertThat(b[i]).as("%s[%d]", name, i).isCloseTo(a[i], offset(1e-5f));
-            }
-        });
+        for (OnnxBackend.CpuArena arena : List.of(OnnxBackend.CpuArena.OFF, OnnxBackend.CpuArena.SHARED)) {
+            Map<String, HostTensor> cut = decode(arena, true, decoder, weights, start, next);
+            assertThat(cut.keySet()).as(arena.name()).isEqualTo(uncut.keySet());
+            uncut.forEach((name, expected) -> {
+                float[] a = expected.toFloatArray();
+                float[] b = cut.get(name).toFloatArray();
+                assertThat(b).as(name).hasSameSizeAs(a);
+                for (int i = 0; i < a.length; i++) {
+                    assertThat(b[i]).as("%s %s[%d]", arena, name, i).isCloseTo(a[i], offset(1e-5f));
+                }
+            });
+        }
     }
 
     /** The continuation's outputs on the host, after a start call whose caches are handed over to it. */
     private static Map<String, HostTensor> decode(OnnxBackend.CpuArena arena, boolean onJemalloc, VaeDecoder decoder,
             ProceduralWeights weights, HostTensor start, HostTensor next) {
-        boolean cuts = arena == OnnxBackend.CpuArena.OFF && onJemalloc;
+        boolean cuts = arena == OnnxBackend.CpuArena.OFF && onJemalloc || arena == OnnxBackend.CpuArena.SHARED;
         try (OnnxBackend backend = new OnnxBackend(BackendOptions.cpu(), OnnxGraphRecorder.Options.defaults(), arena,
                 onJemalloc);
              LoadedNetwork loaded = backend.load(decoder, weights)) {
