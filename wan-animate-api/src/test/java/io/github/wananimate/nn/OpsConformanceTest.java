@@ -405,6 +405,16 @@ public abstract class OpsConformanceTest {
     }
 
     @Test
+    void conv3dWithOneOutputFrame() {
+        // a causal conv's input of one frame after its two history frames, and a depth-1 kernel over one frame: the
+        // shapes the ONNX recorder runs as 2-D convolutions over frame views, without transposing (oneFrame)
+        checkConv(new long[] {1, 3, 3, 6, 5}, new long[] {4, 3, 3, 3, 3}, true,
+                new int[] {1, 1, 1}, new int[] {0, 1, 1}, new int[] {0, 1, 1}, 1);
+        checkConv(new long[] {1, 3, 1, 6, 5}, new long[] {2, 3, 1, 3, 3}, false,
+                new int[] {1, 2, 2}, new int[] {0, 0, 1}, new int[] {0, 1, 0}, 1);
+    }
+
+    @Test
     void conv3dOnEitherSideOfAnInputDepthWhereABackendMayChangeKernels() {
         // N·C·D·H = 15600 and 20800: PyTorch's CPU conv3d takes oneDNN above 20480, the DJL backend 2-D convs below
         checkConv(new long[] {1, 2, 3, 2600, 3}, new long[] {3, 2, 3, 3, 3}, true,

@@ -57,12 +57,14 @@ public final class OnnxGraphRecorder implements Ops {
     /**
      * The depth-as-batch form copies its input several times (the frames transposed, one slice per depth tap, each in
      * ONNX Runtime's blocked layout); above this input size the 3-D convolution is left to ONNX Runtime, whose kernel
-     * works through the input in bounded tiles. Measured on a 480x832 decode (dim 96, 5 frames): without the limit
-     * 222 s and a 17.7 GiB peak, with it 193 s and 13.4 GiB; 256x256 decodes (every input below it) are unchanged.
-     * Measured again on the two-frame slices (stop 23): without the limit 80.0 s and 16900 MiB, with it 60.0 s and
-     * 13451 MiB.
+     * works through the input in bounded tiles but runs slower (im2col + GEMM: 230-275 GFLOP/s against 340-360 for
+     * the 2-D blocked kernel in one 480x832 profile). Measured on a 480x832 decode (dim 96, 5 frames, two-frame
+     * slices, one process each, same hour, stop 26), with the shared CPU arena: limit 64 MiB 69.7 s / 10741 MiB,
+     * 320 MiB 59.3 s / 10826 MiB (only the full-resolution convolutions, 613 MB inputs, left to ONNX Runtime), no
+     * limit 58.7 s / 12377 MiB. With an arena per session and no limit the peak was 16859 MiB (58.4 s). Earlier, with
+     * whole chunks, no limit against 64 MiB: 222 s / 17.7 GiB against 193 s / 13.4 GiB.
      */
-    static final long DEPTH_AS_BATCH_MAX_INPUT_BYTES = 64L << 20;
+    static final long DEPTH_AS_BATCH_MAX_INPUT_BYTES = 320L << 20;
 
     /** Constants up to this size are written into the model; larger ones are bound from memory. */
     private static final long INLINE_CONSTANT_BYTES = 64 * 1024;
