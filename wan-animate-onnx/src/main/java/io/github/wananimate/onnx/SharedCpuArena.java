@@ -84,7 +84,8 @@ final class SharedCpuArena {
         try {
             NativeLibrary ort = NativeLibrary.getInstance(library.get().toString());
             Pointer base = ort.getFunction("OrtGetApiBase").invokePointer(new Object[0]);
-            String version = Function.getFunction(base.getPointer(Native.POINTER_SIZE)).invokeString(new Object[0], false);
+            String version = Function.getFunction(base.getPointer(Native.POINTER_SIZE))
+                    .invokeString(new Object[0], false);
             Pointer api = Function.getFunction(base.getPointer(0)).invokePointer(new Object[] {ORT_API_VERSION});
             if (api == null) {
                 LOG.warn("no shared CPU arena: ONNX Runtime {} does not serve C API version {}", version,
