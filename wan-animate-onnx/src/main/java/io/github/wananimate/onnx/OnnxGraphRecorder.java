@@ -59,10 +59,10 @@ public final class OnnxGraphRecorder implements Ops {
      * ONNX Runtime's blocked layout); above this input size the 3-D convolution is left to ONNX Runtime, whose kernel
      * works through the input in bounded tiles but runs slower (im2col + GEMM: 230-275 GFLOP/s against 340-360 for
      * the 2-D blocked kernel in one 480x832 profile). Measured on a 480x832 decode (dim 96, 5 frames, two-frame
-     * slices, one process each, same hour, stop 26), with the shared CPU arena: limit 64 MiB 69.7 s / 10741 MiB,
-     * 320 MiB 59.3 s / 10826 MiB (only the full-resolution convolutions, 613 MB inputs, left to ONNX Runtime), no
-     * limit 58.7 s / 12377 MiB. With an arena per session and no limit the peak was 16859 MiB (58.4 s). Earlier, with
-     * whole chunks, no limit against 64 MiB: 222 s / 17.7 GiB against 193 s / 13.4 GiB.
+     * slices, one process each, stop 26), with the shared CPU arena: limit 64 MiB 69.7 s / 10741 MiB; 320 MiB
+     * 59.3-66.1 s / 10726-10894 MiB over three processes (only the full-resolution convolutions, 613 MB inputs, left
+     * to ONNX Runtime); no limit 58.7 s / 12377 MiB. With an arena per session and no limit the peak was 16859 MiB
+     * (58.4 s). Earlier, with whole chunks, no limit against 64 MiB: 222 s / 17.7 GiB against 193 s / 13.4 GiB.
      */
     static final long DEPTH_AS_BATCH_MAX_INPUT_BYTES = 320L << 20;
 
