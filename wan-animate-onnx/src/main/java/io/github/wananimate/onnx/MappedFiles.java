@@ -25,4 +25,10 @@ final class MappedFiles {
             return List.of();
         }
     }
+
+    /** {@return the mapped file's path on a line of the listing; empty for an anonymous mapping} */
+    static String path(String line) {
+        int slash = line.indexOf('/');
+        return slash < 0 ? "" : line.substring(slash);
+    }
 }

@@ -212,7 +212,7 @@ public final class OnnxBackend implements Backend {
 
     /** {@link #runsOnJemalloc} on the lines of a {@code /proc/<pid>/maps} listing. */
     static boolean mapsJemalloc(Stream<String> mapsLines) {
-        return mapsLines.map(line -> line.substring(line.lastIndexOf('/') + 1))
+        return mapsLines.map(MappedFiles::path).map(path -> path.substring(path.lastIndexOf('/') + 1))
                 .anyMatch(file -> file.startsWith("libjemalloc.so"));
     }
 

@@ -109,9 +109,8 @@ final class SharedCpuArena {
 
     /** The ONNX Runtime library the Java binding loaded, found among the process's mapped files. */
     private static Optional<Path> loadedLibrary() {
-        return MappedFiles.lines().stream().filter(line -> line.indexOf('/') >= 0)
-                .map(line -> line.substring(line.indexOf('/')))
-                .filter(file -> file.endsWith("/" + LIBRARY_FILE)).findFirst().map(Path::of);
+        return MappedFiles.lines().stream().map(MappedFiles::path)
+                .filter(path -> path.endsWith("/" + LIBRARY_FILE)).findFirst().map(Path::of);
     }
 
     /** The {@code OrtEnv*} behind the Java environment (a package-private field of the binding). */
