@@ -433,6 +433,20 @@ public abstract class OpsConformanceTest {
     }
 
     @Test
+    void l2NormalizeOverTheChannelsOfAVideoWithAZeroPixel() {
+        long[] shape = {1, 6, 2, 3, 4};
+        float[] v = uniform(-2, 2, shape).toFloatArray();
+        for (int c = 0; c < 6; c++) {
+            v[c * 24 + 23] = 0f; // pixel (frame 1, row 2, column 3) is zero in every channel: its norm is eps
+        }
+        HostTensor x = HostTensor.ofFloats(shape, v);
+        RefTensor r = ref(x);
+        RefTensor norm = r.mul(r).sum(1, true).map(Math::sqrt).map(n -> Math.max(n, 1e-12));
+        assertClose("l2Normalize", apply(inputs("x", x), (ops, in) -> ops.l2Normalize(in.get("x"), 1, 1e-12)),
+                r.div(norm), TOLERANCE);
+    }
+
+    @Test
     void attentionWithoutBias() {
         checkAttention(new long[] {2, 3, 5, 4}, new long[] {2, 3, 7, 4}, new long[] {2, 3, 7, 6}, null, 0.5);
     }
