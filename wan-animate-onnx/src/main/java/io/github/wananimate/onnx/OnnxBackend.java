@@ -41,9 +41,12 @@ public final class OnnxBackend implements Backend {
 
     /**
      * System property: a file prefix; when set, every session writes ONNX Runtime's per-node profile (Chrome trace
-     * JSON, {@code <prefix>_<date>.json}) when it closes. For finding where a network's time goes.
+     * JSON, {@code <prefix>_<n>_<date>.json}, {@code n} counting the process's sessions) when it closes. For finding
+     * where a network's time goes.
      */
     public static final String PROFILE_PROPERTY = "wananimate.onnx.profile";
+    /** ONNX Runtime names a profile by the second its session started, so the sessions of a cut forward collided. */
+    private static final AtomicInteger PROFILED_SESSIONS = new AtomicInteger();
 
     /**
      * System property choosing how CPU sessions allocate their intermediates ({@link CpuArena}): {@code shared} (the
@@ -240,7 +243,7 @@ public final class OnnxBackend implements Backend {
             options.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : CpuCores.physical());
             String profile = System.getProperty(PROFILE_PROPERTY);
             if (profile != null && !profile.isBlank()) {
-                options.enableProfiling(profile);
+                options.enableProfiling(profile + "_" + PROFILED_SESSIONS.incrementAndGet());
             }
             if (!onCuda() && !PREPACK_WEIGHTS) {
                 // Prepacking gives MatMul/Gemm/Conv a private re-laid-out copy of each constant weight, even of
