@@ -913,23 +913,18 @@ public final class OnnxGraphRecorder implements Ops {
         return reduce("ReduceMean", x, axis, keepDims);
     }
 
-    @Override
-    public Tensor sum(Tensor x, int axis, boolean keepDims) {
-        return reduce("ReduceSum", x, axis, keepDims);
-    }
-
     /**
-     * On the CPU the sum of squares over the channel axis of an {@code [N, C, spatial...]} tensor is a 1×1
-     * convolution with a ones weight: ONNX Runtime runs {@code ReduceSum} over a middle axis as a one-row matrix
-     * product, and the Conv's GEMM is 2.6× faster (a norm over {@code [1, 96, 4, 480, 832]}: 676 → 256 ms, the
-     * VAE decoder's RMS norms). Same sum, another order.
+     * On the CPU a sum over the channel axis of an {@code [N, C, spatial...]} tensor is a 1×1 convolution with a ones
+     * weight: ONNX Runtime runs {@code ReduceSum} over a middle axis as a one-row matrix product, and the Conv's GEMM
+     * is 2.6× faster (the VAE decoder's RMS norm over {@code [1, 96, 4, 480, 832]}, {@link Ops#l2Normalize}: 676 →
+     * 256 ms). Same sum, another order.
      */
     @Override
-    public Tensor l2Normalize(Tensor x, int axis, double eps) {
-        Sym s = sym(x, "l2Normalize");
-        int ax = axis(axis, s.shape.length, "l2Normalize");
-        if (forCuda || ax != 1 || s.shape.length < 3 || s.dtype != DType.F32) {
-            return Ops.super.l2Normalize(x, axis, eps);
+    public Tensor sum(Tensor x, int axis, boolean keepDims) {
+        Sym s = sym(x, "sum");
+        if (forCuda || !keepDims || axis(axis, s.shape.length, "sum") != 1 || s.shape.length < 3
+                || s.dtype != DType.F32) {
+            return reduce("ReduceSum", x, axis, keepDims);
         }
         int spatial = s.shape.length - 2;
         long[] onesShape = filled(s.shape.length, 1);
@@ -939,12 +934,10 @@ public final class OnnxGraphRecorder implements Ops {
         long[] sumShape = s.shape.clone();
         sumShape[1] = 1;
         // straight to a Conv node: a pointwise kernel is already ONNX Runtime's direct GEMM (no depth-as-batch)
-        Tensor sumOfSquares = node("Conv", sumShape, List.of(sym(square(s), "l2Normalize"),
-                sym(constant(HostTensor.ofFloats(onesShape, ones)), "l2Normalize")),
+        return node("Conv", sumShape, List.of(s, sym(constant(HostTensor.ofFloats(onesShape, ones)), "sum")),
                 intsAttr("kernel_shape", filled(spatial, 1)), intsAttr("strides", filled(spatial, 1)),
                 intsAttr("pads", filled(2 * spatial, 0)), intsAttr("dilations", filled(spatial, 1)),
                 intAttr("group", 1));
-        return div(x, maximum(sqrt(sumOfSquares), eps));
     }
 
     @Override
